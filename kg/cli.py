@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +15,7 @@ from sparqlqa import paths
 app = typer.Typer(help="Build and query knowledge graphs (embedded store or remote endpoint).")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     tsv = "tsv"
     json = "json"
     table = "table"
@@ -25,8 +25,10 @@ class OutputFormat(str, Enum):
 def load(
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="RDF files (Turtle, N-Triples, RDF/XML, OWL, ...); default: the "
-                       "bundled corporate graph."),
+        typer.Argument(
+            help="RDF files (Turtle, N-Triples, RDF/XML, OWL, ...); default: the "
+            "bundled corporate graph."
+        ),
     ] = None,
     name: Annotated[str, typer.Option(help="Name of the store under $SPARQLQA_HOME/stores.")] = "",
     store: Annotated[Path | None, typer.Option(help="Store folder (overrides --name).")] = None,

@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 from tqdm import tqdm
@@ -80,7 +80,7 @@ def rdf_format(path: Path) -> ox.RdfFormat:
 
 def _open(path: Path) -> IO[bytes]:
     if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 
@@ -142,7 +142,9 @@ def build_store(
     return meta
 
 
-_TURTLE_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M)
+_TURTLE_PREFIX = re.compile(
+    r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M
+)
 _XMLNS = re.compile(r'xmlns:([A-Za-z][\w.-]*)="([^"]*)"')
 
 
@@ -163,11 +165,14 @@ def declared_prefixes(files: Sequence[Path], head_bytes: int = 1 << 16) -> dict[
 def _bulk_load(store: ox.Store, path: Path, progress: bool) -> None:
     fmt = rdf_format(path)
     size = path.stat().st_size
-    with _open(path) as raw, tqdm.wrapattr(
-        raw, "read", total=size, desc=path.name, unit="B", unit_scale=True, disable=not progress
-    ) as fh:
+    with (
+        _open(path) as raw,
+        tqdm.wrapattr(
+            raw, "read", total=size, desc=path.name, unit="B", unit_scale=True, disable=not progress
+        ) as fh,
+    ):
         try:
-            store.bulk_load(fh, fmt, base_iri=path.resolve().as_uri())
+            store.bulk_load(cast(IO[bytes], fh), fmt, base_iri=path.resolve().as_uri())
         except SyntaxError as exc:
             raise StoreError(f"{path}: not valid {fmt.name}: {exc}") from exc
 
@@ -184,9 +189,7 @@ class EmbeddedStore(SparqlStore):
         self.name = str(self.path)
         db = self.path / "db"
         if not (self.path / "store.json").is_file() or not db.is_dir():
-            raise StoreError(
-                f"no store at {self.path}: build it first with `sparqlqa kg load`"
-            )
+            raise StoreError(f"no store at {self.path}: build it first with `sparqlqa kg load`")
         self.meta: dict[str, Any] = json.loads((self.path / "store.json").read_text())
         try:
             self._store = ox.Store.read_only(str(db))

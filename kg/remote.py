@@ -8,9 +8,11 @@ connection errors and 5xx answers; every failure names the URL and the HTTP stat
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 import urllib.error
+import warnings
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -104,7 +106,10 @@ class RemoteEndpoint(SparqlStore):
         wrapper = SPARQLWrapper(self.url, defaultGraph=self.default_graph, agent="sparqlqa")
         wrapper.setQuery(sparql)
         wrapper.setReturnFormat(TURTLE if graph_query else JSON)
-        wrapper.setTimeout(max(1, round(timeout_s)))
+        # With a server-side limit the server should answer first (with its own error or
+        # partial-result flag); the client limit is the backstop.
+        slack = 5 if self.engine != "generic" else 0
+        wrapper.setTimeout(max(1, round(timeout_s + slack)))
         long_query = len(quote(sparql)) > GET_LIMIT
         wrapper.setMethod(POST if long_query else GET)
         wrapper.setRequestMethod(URLENCODED)
@@ -121,13 +126,26 @@ class RemoteEndpoint(SparqlStore):
         attempt = 0
         while True:
             try:
-                response = self._wrapper(sparql, timeout_s, graph_query).query().response
-                return response.read(), response.headers.get("Content-Type", "")
-            except (TimeoutError, socket.timeout) as exc:
-                raise QueryTimeout(
-                    f"{self.url} did not answer within {timeout_s:g} s"
-                ) from exc
+                with warnings.catch_warnings():
+                    # SPARQLWrapper warns about its own guesses (e.g. "update operations MUST
+                    # be done by POST"); failures reach us as exceptions anyway.
+                    warnings.simplefilter("ignore")
+                    response = self._wrapper(sparql, timeout_s, graph_query).query().response
+                    with response:
+                        body = response.read()
+                if response.headers.get("X-SQL-State") == "S1TAT":
+                    # Virtuoso's "anytime" answer: partial results after its time limit.
+                    raise QueryTimeout(
+                        f"{self.url} stopped the query at its {timeout_s:g} s limit "
+                        "(Virtuoso returned incomplete results)"
+                    )
+                return body, response.headers.get("Content-Type", "")
+            except QueryTimeout:
+                raise
+            except TimeoutError as exc:
+                raise QueryTimeout(f"{self.url} did not answer within {timeout_s:g} s") from exc
             except Exception as exc:
+                _close_http_errors(exc)
                 error = self._translate(exc, timeout_s)
                 retryable = isinstance(error, EndpointUnreachable) or (
                     error.status is not None and error.status >= 500
@@ -149,6 +167,8 @@ class RemoteEndpoint(SparqlStore):
                 "EndPointInternalError": 500,
             }.get(type(exc).__name__)
             detail = _short(str(exc))
+            if _TIME_LIMIT_MESSAGES.search(detail):
+                raise QueryTimeout(f"{self.url} stopped the query at its time limit: {detail}")
             if status == 400:
                 raise QuerySyntaxError(f"{self.url} rejected the query (HTTP 400): {detail}")
             return EndpointError(
@@ -173,7 +193,23 @@ class RemoteEndpoint(SparqlStore):
         raise exc
 
 
+def _close_http_errors(exc: BaseException | None) -> None:
+    """Close the HTTP responses held by an exception and the ones it was raised from
+    (SPARQLWrapper re-raises urllib's HTTPError, which keeps its socket open)."""
+    while exc is not None:
+        if isinstance(exc, urllib.error.HTTPError):
+            exc.close()
+        exc = exc.__context__
+
+
+# How engines say that a query ran (or would run) past their time limit.
+_TIME_LIMIT_MESSAGES = re.compile(
+    r"estimated execution time .* exceeds the limit|Error S1T00|SR171|query timed out|"
+    r"timeout was exceeded|Query execution timed out",
+    re.I,
+)
+
+
 def _short(text: Any, limit: int = 300) -> str:
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[:limit] + "…"
-

@@ -44,9 +44,7 @@ def oxigraph_result(result: Any, max_rows: int | None = None) -> QueryResult:
         return {"head": {}, "boolean": bool(result)}
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
-        rows = (
-            {n: term_to_json(sol[n]) for n in names if sol[n] is not None} for sol in result
-        )
+        rows = ({n: term_to_json(sol[n]) for n in names if sol[n] is not None} for sol in result)
         return _bindings_result(names, rows, max_rows)
     if isinstance(result, ox.QueryTriples):
         return triples_result(result, max_rows)

@@ -70,9 +70,7 @@ class QueryWorkerPool:
                 worker.conn.send((sparql, max_rows))
                 if not worker.conn.poll(timeout_s):
                     worker.kill()
-                    raise QueryTimeout(
-                        f"the query ran longer than {timeout_s:g} s and was stopped"
-                    )
+                    raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped")
                 status, payload = worker.conn.recv()
             except (EOFError, OSError) as exc:
                 worker.kill()

@@ -24,10 +24,24 @@ OWL = "http://www.w3.org/2002/07/owl#"
 
 NUMERIC_DATATYPES = frozenset(
     XSD + t
-    for t in (
-        "integer decimal double float int long short byte nonNegativeInteger positiveInteger "
-        "negativeInteger nonPositiveInteger unsignedInt unsignedLong unsignedShort unsignedByte"
-    ).split()
+    for t in [
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    ]
 )
 DATE_DATATYPES = frozenset(XSD + t for t in ("date", "dateTime", "gYear", "gYearMonth"))
 #: Vocabulary namespaces whose terms describe the schema itself, not the data.
@@ -186,7 +200,9 @@ def _read_declarations(store: SparqlStore, schema: Schema, lang: str) -> None:
 
 def _infer_from_data(store: SparqlStore, schema: Schema) -> None:
     declared = set(schema.properties)
-    for row in store.select("SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c"):
+    for row in store.select(
+        "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c"
+    ):
         iri = row["c"]["value"]
         if iri.startswith(_META_NAMESPACES):
             continue

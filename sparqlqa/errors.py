@@ -5,13 +5,17 @@ Every error the project raises on purpose derives from :class:`SparqlqaError`, s
 
     SparqlqaError
     ├── ConfigError            bad settings or arguments (a missing file, an unknown option)
+    ├── TemplateError          a bad question/query template; names its file and line or id
     ├── StoreError             an embedded store cannot be built or opened
     ├── QueryError             something is wrong with one query
     │   ├── QueryRefused       the guard refused it (update, SERVICE, too long); says why
     │   ├── QuerySyntaxError   it does not parse (with the parser's position)
     │   └── QueryTimeout       it ran past its time limit and was stopped
-    └── EndpointError          a remote endpoint failed; names the URL and the HTTP status
-        └── EndpointUnreachable    no connection could be made (names the URL)
+    ├── EndpointError          a remote endpoint failed; names the URL and the HTTP status
+    │   └── EndpointUnreachable    no connection could be made (names the URL)
+    ├── TargetError            a query cannot be written as a model target, or a target
+    │                          cannot be decoded (unknown slot or prefix)
+    └── CheckpointError        a model folder is missing, incomplete or of another format
 
 The service maps them to HTTP status codes in one place (``service``); the CLI prints the
 message and exits non-zero.
@@ -26,6 +30,10 @@ class SparqlqaError(Exception):
 
 class ConfigError(SparqlqaError):
     """Bad settings or arguments."""
+
+
+class TemplateError(SparqlqaError):
+    """A question/query template is malformed or cannot be used; the message names it."""
 
 
 class StoreError(SparqlqaError):
@@ -59,3 +67,11 @@ class EndpointError(SparqlqaError):
 
 class EndpointUnreachable(EndpointError):
     """No connection to the endpoint could be made."""
+
+
+class TargetError(SparqlqaError):
+    """A query cannot be written as a model target, or a target cannot be decoded."""
+
+
+class CheckpointError(SparqlqaError):
+    """A model folder is missing, incomplete or written in another format."""

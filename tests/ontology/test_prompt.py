@@ -1,0 +1,108 @@
+"""The prompt builder: stable text, budget respected, prefixed names."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.prefixes import COMMON_PREFIXES
+from ontology.prompt import (
+    PromptEntity,
+    PromptSchemaItem,
+    merge_prefixes,
+    prefixed,
+    render_prompt,
+    schema_items,
+)
+from ontology.schema import Schema, SchemaClass, SchemaProperty
+
+PV = "http://ld.company.org/prod-vocab/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+ENTITIES = [
+    PromptEntity(
+        "ENT0", "http://ld.company.org/prod-instances/empl-1", "Wolfgang Martin", "Employee"
+    )
+]
+ITEMS = [
+    PromptSchemaItem("class", PV + "Department", "pv:Department", "Department"),
+    PromptSchemaItem(
+        "property", PV + "memberOf", "pv:memberOf", "member of", "Agent", "Department"
+    ),
+    PromptSchemaItem("property", PV + "name", "pv:name", "name", None, "text"),
+    PromptSchemaItem("property", PV + "email", "pv:email", "email"),
+]
+
+
+def test_render_prompt_exact_form() -> None:
+    text = render_prompt("Which department does  Wolfgang Martin work in?", ENTITIES, ITEMS)
+    assert text == (
+        "question: Which department does Wolfgang Martin work in?\n"
+        "entities: ENT0 = Wolfgang Martin (Employee)\n"
+        "schema: pv:Department = class Department | pv:memberOf = member of (Agent -> Department)"
+        " | pv:name = name (any -> text) | pv:email = email\n"
+        "sparql:"
+    )
+
+
+def test_render_prompt_is_stable_and_deduplicates() -> None:
+    once = render_prompt("q?", ENTITIES, ITEMS)
+    assert render_prompt("q?", ENTITIES, [*ITEMS, ITEMS[0]]) == once
+    assert render_prompt("q?", [], []) == "question: q?\nentities: (none)\nschema: (none)\nsparql:"
+
+
+@pytest.mark.parametrize("budget", [60, 120, 160, 200, 1000], ids=lambda b: f"max{b}")
+def test_budget_cuts_least_relevant_items_first(budget: int) -> None:
+    text = render_prompt("Which department does Wolfgang Martin work in?", ENTITIES, ITEMS, budget)
+    full = render_prompt("Which department does Wolfgang Martin work in?", ENTITIES, ITEMS, 10_000)
+    assert "ENT0 = Wolfgang Martin" in text and text.endswith("\nsparql:")
+    kept = [i for i in ITEMS if f"{i.prefixed} =" in text]
+    assert kept == ITEMS[: len(kept)]  # a prefix of the ranked list
+    if len(full) <= budget:
+        assert text == full
+    elif kept:
+        assert len(text) <= budget
+
+
+def test_tokenizer_length_function() -> None:
+    words = render_prompt("q?", ENTITIES, ITEMS, 22, length=lambda s: len(s.split()))
+    assert len(words.split()) <= 22 and "pv:Department" in words and "pv:email" not in words
+
+
+def test_prefixed_prefers_longest_namespace_and_valid_local_names() -> None:
+    table = {"ex": "http://ex.org/", "exa": "http://ex.org/a/", "pv": PV}
+    assert prefixed(PV + "memberOf", table) == "pv:memberOf"
+    assert prefixed("http://ex.org/a/b", table) == "exa:b"
+    assert prefixed("http://ex.org/a b", table) == "<http://ex.org/a b>"
+    assert prefixed("http://other.org/x", table) == "<http://other.org/x>"
+    merged = merge_prefixes({"pv": PV, "mydbo": "http://dbpedia.org/ontology/"}, COMMON_PREFIXES)
+    assert prefixed("http://dbpedia.org/ontology/birthPlace", merged) == "mydbo:birthPlace"
+    assert "dbo" not in merged and merged["dbr"] == COMMON_PREFIXES["dbr"]
+
+
+def test_schema_items_from_schema() -> None:
+    schema = Schema(
+        classes={
+            PV + "Agent": SchemaClass(PV + "Agent", "Agent"),
+            PV + "Department": SchemaClass(PV + "Department", "Department"),
+        },
+        properties={
+            PV + "memberOf": SchemaProperty(
+                PV + "memberOf", "member of", domain=[PV + "Agent"], range=[PV + "Department"]
+            ),
+            PV + "price": SchemaProperty(
+                PV + "price", "price", kind="datatype", range=[XSD + "decimal"]
+            ),
+        },
+    )
+    items = schema_items(
+        [PV + "memberOf", schema.classes[PV + "Department"], PV + "price", PV + "unknown"],
+        schema,
+        {"pv": PV},
+    )
+    assert items == [
+        PromptSchemaItem(
+            "property", PV + "memberOf", "pv:memberOf", "member of", "Agent", "Department"
+        ),
+        PromptSchemaItem("class", PV + "Department", "pv:Department", "Department"),
+        PromptSchemaItem("property", PV + "price", "pv:price", "price", None, "number"),
+    ]
