@@ -10,7 +10,9 @@ import sys
 
 import typer
 
+from eval.cli import app as eval_app
 from kg.cli import app as kg_app
+from service.cli import serve
 from sparqlqa.errors import QueryError, SparqlqaError
 
 app = typer.Typer(
@@ -19,6 +21,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(kg_app, name="kg")
+app.add_typer(eval_app, name="eval")
+app.command("serve")(serve)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ Every error the project raises on purpose derives from :class:`SparqlqaError`, s
 
     SparqlqaError
     ├── ConfigError            bad settings or arguments (a missing file, an unknown option)
+    │   └── DatasetError       a dataset file is malformed (names the file and the record)
     ├── TemplateError          a bad question/query template; names its file and line or id
     ├── StoreError             an embedded store cannot be built or opened
     ├── QueryError             something is wrong with one query
@@ -15,7 +16,9 @@ Every error the project raises on purpose derives from :class:`SparqlqaError`, s
     │   └── EndpointUnreachable    no connection could be made (names the URL)
     ├── TargetError            a query cannot be written as a model target, or a target
     │                          cannot be decoded (unknown slot or prefix)
-    └── CheckpointError        a model folder is missing, incomplete or of another format
+    ├── CheckpointError        a model folder is missing, incomplete or of another format
+    ├── UnknownGraph           a request names a graph or dataset that is not served
+    └── NotReady               the graph cannot answer questions yet (e.g. no model)
 
 The service maps them to HTTP status codes in one place (``service``); the CLI prints the
 message and exits non-zero.
@@ -34,6 +37,10 @@ class ConfigError(SparqlqaError):
 
 class TemplateError(SparqlqaError):
     """A question/query template is malformed or cannot be used; the message names it."""
+
+
+class DatasetError(ConfigError):
+    """A dataset file is malformed; the message names the file and the record."""
 
 
 class StoreError(SparqlqaError):
@@ -75,3 +82,11 @@ class TargetError(SparqlqaError):
 
 class CheckpointError(SparqlqaError):
     """A model folder is missing, incomplete or written in another format."""
+
+
+class UnknownGraph(SparqlqaError):
+    """A request names a graph or TEXT2SPARQL dataset that is not served; names the known ones."""
+
+
+class NotReady(SparqlqaError):
+    """The graph cannot answer questions (yet): the message says what is missing."""

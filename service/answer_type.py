@@ -1,0 +1,55 @@
+"""What kind of answer a question expects, and whether a result is of that kind."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from kg.results import rows
+from kg.store import XSD, QueryResult
+
+Expected = Literal["boolean", "number", "date", "any"]
+
+_BOOLEAN = re.compile(
+    r"^(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|shall|may)\b", re.I
+)
+_NUMBER = re.compile(r"\bhow (many|much)\b|\b(number|count|total|sum|average)\s+of\b", re.I)
+_DATE = re.compile(r"^when\b|\b(what|which) (date|year|day|time)\b", re.I)
+_NUMERIC = re.compile(r"(integer|decimal|double|float|int|long|short|byte)$", re.I)
+_DATES = ("date", "dateTime", "gYear", "gYearMonth")
+
+
+def expected_answer_type(question: str) -> Expected:
+    """``boolean`` for yes/no questions, ``number`` for how many/much, ``date`` for when,
+    ``any`` otherwise (a resource or a literal)."""
+    text = question.strip()
+    if _BOOLEAN.match(text):
+        return "boolean"
+    if _NUMBER.search(text):
+        return "number"
+    if _DATE.search(text):
+        return "date"
+    return "any"
+
+
+def fits(result: QueryResult, expected: Expected) -> str | None:
+    """``None`` when ``result`` can answer a question expecting ``expected``, else why not."""
+    if "boolean" in result:
+        return None if expected in ("boolean", "any") else f"a yes/no answer, expected a {expected}"
+    bindings = list(rows(result))
+    if not bindings:
+        return "the query returned no rows"
+    if expected == "boolean":
+        return "a list of rows, expected a yes/no answer"
+    terms = [t for row in bindings for t in row.values()]
+    if expected == "number":
+        numeric = [
+            t
+            for t in terms
+            if t.get("datatype", "").startswith(XSD) and _NUMERIC.search(t["datatype"])
+        ]
+        return None if numeric else "no number in the result"
+    if expected == "date":
+        dated = [t for t in terms if t.get("datatype", "").removeprefix(XSD) in _DATES]
+        return None if dated else "no date in the result"
+    return None

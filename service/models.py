@@ -1,0 +1,72 @@
+"""Request and response models of the API (they make the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, description="The question, in English.")
+    language: str = Field("en", description="Language of the question (en for now).")
+    k: int | None = Field(None, ge=1, description="Candidate queries to try (default 5).")
+    graph: str | None = Field(
+        None, description="Graph name or TEXT2SPARQL dataset id; default: the first graph."
+    )
+
+
+class AnswerItem(BaseModel):
+    value: str
+    type: str
+    label: str | None = None
+
+
+class EntityOut(BaseModel):
+    iri: str
+    label: str
+    start: int
+    end: int
+    score: float
+    class_label: str | None = None
+
+
+class CandidateOut(BaseModel):
+    target: str = Field(description="What the model wrote (entity slots, prefixed names).")
+    query: str | None = Field(description="The executable query decoded from it.")
+    score: float
+    accepted: bool
+    rejected_because: str | None = None
+
+
+class AskResponse(BaseModel):
+    question: str
+    graph: str
+    answered: bool = Field(description="Whether a candidate returned an answer of the right kind.")
+    query: str | None = Field(description="The chosen query, or the best candidate when none fit.")
+    answers: list[AnswerItem] = Field(description="The answers as a flat list, with labels.")
+    result: dict[str, Any] | None = Field(description="The SPARQL 1.1 JSON results of the query.")
+    entities: list[EntityOut]
+    schema_used: list[str] = Field(description="IRIs of the schema terms shown to the model.")
+    candidates: list[CandidateOut]
+    reason: str | None = Field(None, description="Why nothing was answered, if so.")
+    timings_ms: dict[str, float]
+
+
+class Text2SparqlResponse(BaseModel):
+    dataset: str
+    question: str
+    query: str
+
+
+class GraphStatus(BaseModel):
+    name: str
+    datasets: list[str]
+    store: str
+    answers_questions: bool
+    problem: str | None = None
+
+
+class ReadyResponse(BaseModel):
+    ready: bool
+    graphs: list[GraphStatus]
