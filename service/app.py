@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, graphs: Sequence[Graph] | None 
         opened = (
             list(graphs)
             if graphs is not None
-            else [open_graph(f, settings) for f in settings.graphs]
+            else [open_graph(f, settings, default=i == 0) for i, f in enumerate(settings.graphs)]
         )
         app.state.registry = GraphRegistry(opened)
         if settings.warm_up:

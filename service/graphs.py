@@ -133,10 +133,21 @@ def load_graph_schema(spec: GraphSpec, folder: Path, store: Store) -> Schema:
     return schema
 
 
-def open_graph(folder: Path, settings: Settings) -> Graph:
-    """Open a graph folder; the pipeline is left out (with the reason) when it cannot load."""
+def open_graph(folder: Path, settings: Settings, *, default: bool = False) -> Graph:
+    """Open a graph folder; the pipeline is left out (with the reason) when it cannot load.
+
+    For the ``default`` graph, ``settings.endpoint`` (if set) replaces its embedded store.
+    """
     folder = folder.resolve()
     spec = GraphSpec.read(folder)
+    if default and settings.endpoint:
+        spec = spec.model_copy(
+            update={
+                "endpoint": settings.endpoint,
+                "default_graph": settings.endpoint_graph,
+                "engine": settings.endpoint_engine,
+            }
+        )
     store, prefixes = open_store(spec, folder, settings)
     guard = Guard(
         Limits(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,13 @@ class Settings(BaseSettings):
         5.0, ge=0, description="How long a prompt waits for others to batch with."
     )
     warm_up: bool = Field(True, description="Answer one question per graph at start-up.")
+    endpoint: str | None = Field(
+        None,
+        description="Serve the default graph from this SPARQL endpoint instead of its store "
+        "(its indexes and model stay in the graph folder), e.g. a Virtuoso loaded with it.",
+    )
+    endpoint_graph: str | None = Field(None, description="Default graph IRI at that endpoint.")
+    endpoint_engine: Literal["generic", "virtuoso", "qlever", "fuseki", "oxigraph"] = "generic"
 
     @field_validator("graphs")
     @classmethod
