@@ -5,6 +5,11 @@ BIN      = $(VENV)/bin
 STAMP    = $(VENV)/.installed
 TORCH    = torch==2.13.0
 
+# The official TEXT2SPARQL client, in its own environment (it pins old fastapi and numpy):
+# the tests compare our scores with its scores and run its `ask` against our service.
+T2S      = var/t2s-venv
+T2S_STAMP = $(T2S)/.installed
+
 .PHONY: run test lint venv bench clean
 
 $(STAMP): pyproject.toml
@@ -18,11 +23,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+$(T2S_STAMP):
+	test -x $(T2S)/bin/python || $(PY) -m venv $(T2S)
+	$(T2S)/bin/pip install -q --no-deps text2sparql-client pytrec-eval-terrier loguru
+	$(T2S)/bin/pip install -q click requests pyyaml SPARQLWrapper pydantic-settings tqdm scipy
+	touch $(T2S_STAMP)
+
 run: $(STAMP)
 	$(BIN)/sparqlqa kg load
 	$(BIN)/sparqlqa kg query "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
-test: $(STAMP)
+test: $(STAMP) $(T2S_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q

@@ -1,0 +1,1 @@
+"""Evaluation harness: dataset readers, metrics, systems under test, the runner, reports."""

@@ -191,13 +191,15 @@ def build_pipeline(
     from service.components import linker_for, translator_for
     from training.target import decode
 
+    model = translator_for(folder / (spec.model or "model"))
+    # The model writes the prefixed names it was trained with: those win over the graph's.
+    prefixes.update(model.prefixes)
+    guard.prefixes = prefixes
     schema = load_graph_schema(spec, folder, store)
     retriever = SchemaRetriever(schema, mode=spec.retrieval_mode, cache_dir=folder / "index")
     linker = linker_for(store, schema, spec, folder)
     translator = BatchingTranslator(
-        translator_for(folder / (spec.model or "model")),
-        max_size=settings.batch_max_size,
-        max_wait_ms=settings.batch_max_wait_ms,
+        model, max_size=settings.batch_max_size, max_wait_ms=settings.batch_max_wait_ms
     )
     return QAPipeline(
         graph=spec.name,

@@ -28,6 +28,7 @@ class EntityOut(BaseModel):
     start: int
     end: int
     score: float
+    class_iri: str | None = None
     class_label: str | None = None
 
 

@@ -16,27 +16,17 @@ from typing import Any, Protocol
 from kg.guard import Guard
 from kg.results import rows
 from kg.store import DEFAULT_LABEL_PREDICATES, QueryResult, Store
+from ontology.link import LinkedEntity
 from ontology.prompt import PromptEntity, render_prompt, schema_items
 from ontology.schema import Schema, SchemaClass, SchemaProperty
 from service.answer_type import expected_answer_type, fits
 from sparqlqa.errors import QueryError, SparqlqaError
 
 
-@dataclass(frozen=True)
-class EntityMention:
-    """An entity of the graph found in the question."""
-
-    iri: str
-    label: str
-    start: int
-    end: int
-    score: float
-    class_label: str | None = None
-
-
 class Linker(Protocol):
-    def link(self, question: str) -> list[EntityMention]:
-        """Entities in ``question``, at most one per span, in question order."""
+    def link(self, question: str, schema_terms: Sequence[object] = ()) -> list[LinkedEntity]:
+        """Entities in ``question``, at most one per span, in question order; entities whose
+        class fits ``schema_terms`` rank higher."""
         ...
 
 
@@ -75,7 +65,7 @@ class Answer:
     query: str | None
     result: QueryResult | None
     answers: list[dict[str, str]]
-    entities: list[EntityMention]
+    entities: list[LinkedEntity]
     schema: list[str]
     candidates: list[Candidate]
     prompt: str
@@ -118,17 +108,15 @@ class QAPipeline:
         self.schema_k = schema_k
         self.prompt_chars = prompt_chars
 
-    def prepare(
-        self, question: str
-    ) -> tuple[str, list[EntityMention], list[str], dict[str, float]]:
+    def prepare(self, question: str) -> tuple[str, list[LinkedEntity], list[str], dict[str, float]]:
         """Link, retrieve and render the prompt; returns prompt, entities, schema IRIs, timings."""
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        entities = self.linker.link(question)
-        timings["link"] = _ms(started)
-        started = time.perf_counter()
         terms = [term for term, _ in self.retriever.retrieve(question, k=self.schema_k)]
         timings["retrieve"] = _ms(started)
+        started = time.perf_counter()
+        entities = self.linker.link(question, terms)
+        timings["link"] = _ms(started)
         prompt_entities = [
             PromptEntity(f"ENT{i}", e.iri, e.label, e.class_label) for i, e in enumerate(entities)
         ]
@@ -174,7 +162,7 @@ class QAPipeline:
         )
 
     def choose(
-        self, question: str, scored: Sequence[tuple[str, float]], entities: Sequence[EntityMention]
+        self, question: str, scored: Sequence[tuple[str, float]], entities: Sequence[LinkedEntity]
     ) -> tuple[list[Candidate], Candidate | None, QueryResult | None]:
         """Try candidates in order; the first that runs and fits the expected type wins."""
         expected = expected_answer_type(question)

@@ -14,6 +14,8 @@ from eval.cli import app as eval_app
 from kg.cli import app as kg_app
 from service.cli import serve
 from sparqlqa.errors import QueryError, SparqlqaError
+from templates.cli import app as generate_app
+from training.cli import app as train_app
 
 app = typer.Typer(
     help="Text-to-SPARQL question answering over any knowledge graph.",
@@ -21,7 +23,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(kg_app, name="kg")
+app.add_typer(generate_app, name="generate")
 app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
 app.command("serve")(serve)
 
 
