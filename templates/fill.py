@@ -10,10 +10,11 @@ import re
 from collections.abc import Mapping
 
 from kg.guard import blank_out
-from templates.model import EntitySpan, Template, ValueSpan
 from sparqlqa.errors import TemplateError
+from templates.model import EntitySpan, Template, ValueSpan
 
 PLACEHOLDER = re.compile(r"<([A-Z])>")
+_SPACE_BEFORE_PUNCT = re.compile(r" ([?!.,])(?= |$)")
 _DECLARED = re.compile(r"(?<![\w?$:.-])PREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)
 _USED = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w-]*(?:\.[\w-]+)*)?:(?=[\w%\\])")
 
@@ -59,7 +60,12 @@ def check_template(template: Template) -> None:
 def fill_question(
     question: str, labels: Mapping[str, str], iris: Mapping[str, str], value_slots: set[str]
 ) -> tuple[str, list[EntitySpan], list[ValueSpan]]:
-    """The question with each ``<X>`` replaced by ``labels[X]``, and where each ended up."""
+    """The question with each ``<X>`` replaced by ``labels[X]``, and where each ended up.
+
+    Whitespace is tidied in the template text around the placeholders (runs of spaces, a
+    space before ``?``), never inside a label, so every span is exactly its label.
+    """
+    question = tidy_template(question)
     out: list[str] = []
     entities: list[EntitySpan] = []
     values: list[ValueSpan] = []
@@ -79,49 +85,12 @@ def fill_question(
         length += len(text)
         position = match.end()
     out.append(question[position:])
-    return tidy_question("".join(out), entities, values)
+    return "".join(out), entities, values
 
 
-def tidy_question(
-    text: str, entities: list[EntitySpan], values: list[ValueSpan]
-) -> tuple[str, list[EntitySpan], list[ValueSpan]]:
-    """Collapse runs of spaces and drop a space before ``?``, moving the spans along."""
-    keep: list[int] = []  # for each kept character, its index in ``text``
-    previous = ""
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if previous == " " or not keep:
-                continue
-            ch = " "
-        keep.append(i)
-        previous = ch
-    # Drop trailing space and spaces before final punctuation.
-    cleaned = [text[i] if not text[i].isspace() else " " for i in keep]
-    drop: set[int] = set()
-    for j in range(len(cleaned) - 1):
-        if cleaned[j] == " " and cleaned[j + 1] in "?!.," and not _inside(keep[j], entities, values):
-            drop.add(j)
-    if cleaned and cleaned[-1] == " ":
-        drop.add(len(cleaned) - 1)
-    new_index: dict[int, int] = {}
-    chars: list[str] = []
-    for j, ch in enumerate(cleaned):
-        if j in drop:
-            continue
-        new_index[keep[j]] = len(chars)
-        chars.append(ch)
-    result = "".join(chars)
-
-    def moved(start: int, end: int) -> tuple[int, int]:
-        return new_index[start], new_index[end - 1] + 1
-
-    new_entities = [EntitySpan(e.slot, e.iri, e.label, *moved(e.start, e.end)) for e in entities]
-    new_values = [ValueSpan(v.slot, v.value, *moved(v.start, v.end)) for v in values]
-    return result, new_entities, new_values
-
-
-def _inside(index: int, entities: list[EntitySpan], values: list[ValueSpan]) -> bool:
-    return any(s.start <= index < s.end for s in [*entities, *values])
+def tidy_template(question: str) -> str:
+    """Single spaces, no space before ``?``/``!``/``.``/``,``, no spaces at the ends."""
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(question.split()))
 
 
 def fill_query(query: str, terms: Mapping[str, str]) -> str:

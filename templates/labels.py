@@ -36,11 +36,20 @@ def clean_label(label: str) -> str:
     return text
 
 
-def label_from_iri(iri: str) -> str:
-    """A readable label made from an IRI's local name (DBpedia style ``Barack_Obama``)."""
+_WORDY = re.compile(r"^[^\W\d_]+(?:[ _,'&-]+[^\W\d_]+)*$")
+
+
+def label_from_iri(iri: str) -> str | None:
+    """A readable label made from an IRI's local name when it is made of words (DBpedia
+    style ``Barack_Obama`` → "Barack Obama"); None for codes such as ``hw-K926-9334427`` or
+    ``empl-Ida.Halle%40company.org``, which nobody would type as a name."""
     from urllib.parse import unquote
 
-    return clean_label(unquote(local_name(iri)))
+    name = unquote(local_name(iri))
+    name = re.sub(r"_\([^()]*\)$", "", name)  # Paris_(band): drop the disambiguation
+    if not _WORDY.match(name):
+        return None
+    return clean_label(name)
 
 
 @dataclass
@@ -56,10 +65,12 @@ class LabelSource:
     batch_size: int = 2000
     _cache: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
     _owners: dict[str, set[str]] | None = field(default=None, init=False, repr=False)
+    _types: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
 
     def preload(self) -> None:
-        """Fetch every label of the graph at once (small graphs: the embedded store), which
-        also lets ``ambiguous`` say whether a label names more than one resource."""
+        """Fetch every label (and type) of the graph at once (small graphs: the embedded
+        store), which also lets ``ambiguous`` say whether a label names more than one
+        resource of the same kind."""
         found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         rank = {p: i for i, p in enumerate(self.predicates)}
         for item in self.store.labels(self.predicates, lang=self.lang):
@@ -73,6 +84,10 @@ class LabelSource:
             for label in labels:
                 owners[label.casefold()].add(iri)
         self._owners = owners
+        types: dict[str, set[str]] = defaultdict(set)
+        for row in self.store.select("SELECT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?t)) }"):
+            types[row["s"]["value"]].add(row["t"]["value"])
+        self._types = dict(types)
 
     def labels(self, iris: Iterable[str]) -> dict[str, list[str]]:
         """Cleaned labels of each IRI, best first (IRIs without a label are left out unless
@@ -85,16 +100,22 @@ class LabelSource:
         for iri in iris:
             labels = self._cache.get(iri)
             if not labels and self.fallback_to_iri and iri.startswith(("http://", "https://")):
-                labels = [label_from_iri(iri)]
+                made = label_from_iri(iri)
+                labels = [made] if made else []
             if labels:
                 out[iri] = labels
         return out
 
     def ambiguous(self, label: str, iri: str) -> bool:
-        """Whether ``label`` also names another resource (known only after ``preload``)."""
+        """Whether ``label`` also names another resource of a type ``iri`` has (any other
+        resource when ``iri`` has no type); known only after ``preload``."""
         if self._owners is None:
             return False
-        return bool(self._owners.get(label.casefold(), set()) - {iri})
+        others = self._owners.get(label.casefold(), set()) - {iri}
+        mine = self._types.get(iri)
+        if not others or not mine:
+            return bool(others)
+        return any(self._types.get(other, set()) & mine for other in others)
 
     def _fetch(self, iris: list[str]) -> None:
         values = " ".join(f"<{i}>" for i in iris if ">" not in i and " " not in i)

@@ -30,9 +30,9 @@ from typing import Any
 import yaml
 
 from kg.prefixes import COMMON_PREFIXES
+from sparqlqa.errors import ConfigError, TemplateError
 from templates.fill import check_template, undeclared_prefixes
 from templates.model import ANSWER_TYPES, SHAPES, SourceRef, Template
-from sparqlqa.errors import ConfigError, TemplateError
 
 _KEYS = {
     "id",
@@ -116,15 +116,13 @@ def _item_lines(root: yaml.Node | None) -> list[int]:
     if not isinstance(root, yaml.MappingNode):
         return []
     for key, value in root.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == "templates":
-            if isinstance(value, yaml.SequenceNode):
-                return [node.start_mark.line + 1 for node in value.value]
+        is_templates = isinstance(key, yaml.ScalarNode) and key.value == "templates"
+        if is_templates and isinstance(value, yaml.SequenceNode):
+            return [node.start_mark.line + 1 for node in value.value]
     return []
 
 
-def _template(
-    item: Any, where: SourceRef, prefixes: dict[str, str], graph_tag: str
-) -> Template:
+def _template(item: Any, where: SourceRef, prefixes: dict[str, str], graph_tag: str) -> Template:
     if not isinstance(item, dict):
         raise TemplateError(f"{where}: a template must be a mapping")
     unknown = set(item) - _KEYS

@@ -32,9 +32,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.prefixes import COMMON_PREFIXES
+from sparqlqa.errors import ConfigError, TemplateError
 from templates.fill import PLACEHOLDER, check_template, declare_prefixes, undeclared_prefixes
 from templates.model import SourceRef, Template
-from sparqlqa.errors import ConfigError, TemplateError
 
 _EMPTY_CLASS = re.compile(r"^(Unnamed: \d+)?$")
 _COUNT_NO_AS = re.compile(
@@ -43,7 +43,9 @@ _COUNT_NO_AS = re.compile(
     re.I,
 )
 _PROJECTION = re.compile(r"\b(SELECT\s+(?:DISTINCT\s+)?)([^{]*?)(\s*WHERE\b|\s*\{)", re.I)
-_UNDERSCORE_PREFIX = re.compile(r"(?<![\w?$:<#/.-])(dbo|dbp|dbr|rdf|rdfs|foaf|owl|skos|dct|yago)_(?=[A-Za-z])")
+_UNDERSCORE_PREFIX = re.compile(
+    r"(?<![\w?$:<#/.-])(dbo|dbp|dbr|rdf|rdfs|foaf|owl|skos|dct|yago)_(?=[A-Za-z])"
+)
 _BARE_IRI = re.compile(r"(?<![<\w\"'])https?://[^\s<>\"{}|^`\\]+")
 _DISTINCT_PAREN = re.compile(r"\b(SELECT\s+DISTINCT)\s*\(\s*(\?\w+)\s*\)", re.I)
 _GENERATOR_VAR = re.compile(r"\?([a-z])\b")
@@ -167,7 +169,7 @@ def read_nspm_files(paths: Iterable[Path], **kwargs: dict[str, str]) -> ImportRe
         if path.is_dir() and not files:
             raise ConfigError(f"no NSpM *.csv files in {path}")
         for file in files:
-            report.extend(read_nspm(file, **kwargs))  # type: ignore[arg-type]
+            report.extend(read_nspm(file, **kwargs))
     return report
 
 
@@ -216,7 +218,9 @@ def _row(
             continue
         unknown = undeclared_prefixes(text, prefixes)
         if unknown:
-            raise TemplateError(f"{label} uses unknown prefix {', '.join(p + ':' for p in unknown)}")
+            raise TemplateError(
+                f"{label} uses unknown prefix {', '.join(p + ':' for p in unknown)}"
+            )
         probe = declare_prefixes(PLACEHOLDER.sub("<urn:x>", text), prefixes)
         try:
             parser.query(probe)
