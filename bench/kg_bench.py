@@ -129,7 +129,9 @@ def bench_graph(name: str, files: list[Path], work: Path, repeats: int) -> dict[
             sizes = {engine: len(list(run(sparql))) for engine, run in runners.items()}  # type: ignore[call-overload]
             assert len(set(sizes.values())) == 1, f"engines disagree on {label}: {sizes}"
             latencies[label] = {
-                engine: median_ms(lambda r=run, q=sparql: r(q), 3 if engine == "rdflib" else repeats)
+                engine: median_ms(
+                    lambda r=run, q=sparql: r(q), 3 if engine == "rdflib" else repeats
+                )
                 for engine, run in runners.items()
             }
     finally:
@@ -146,7 +148,7 @@ def markdown(reports: list[dict[str, object]]) -> str:
              "| --- | --- | --- | --- | --- |"]
     for r in reports:
         load: dict[str, float] = r["load_s"]  # type: ignore[assignment]
-        rows = [("load (s)", load)] + list(r["latency_ms"].items())  # type: ignore[attr-defined]
+        rows = [("load (s)", load), *r["latency_ms"].items()]  # type: ignore[attr-defined]
         for measure, values in rows:
             base = values["embedded"]
             cells = [f"{base:.3g}"]

@@ -31,6 +31,8 @@ from ontology.schema import (
     words_of,
 )
 
+#: Bumped whenever the rendered text changes: a model trained on one format needs that format.
+PROMPT_FORMAT_VERSION = 1
 #: The default budget in characters (about 4 characters per token for English and IRIs).
 DEFAULT_MAX_CHARS = 1600
 ITEM_SEPARATOR = " | "
@@ -218,3 +220,49 @@ def schema_items(
             term = found
         items.append(schema_item(term, schema, prefixes))
     return items
+
+
+_STRING_LITERAL = re.compile(
+    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", re.S
+)
+_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.\-]*)?:\s*<([^>]*)>", re.I)
+_IRI_REF = re.compile(r"<([^<>\s\"{}|^`\\]+)>")
+_PREFIXED = re.compile(r"(?<![\w<\"'?$:])([A-Za-z][\w\-]*)?:([A-Za-z0-9_](?:[\w.\-]*[\w\-])?)")
+
+
+def query_terms(
+    sparql: str, schema: Schema, prefixes: Mapping[str, str] | None = None
+) -> list[str]:
+    """The IRIs of ``schema``'s classes and properties that ``sparql`` uses, in order of first
+    use: written in full or as prefixed names (declared in the query, else in ``prefixes``).
+    Used to measure retrieval and to make sure a training prompt shows the gold terms."""
+    table = dict(prefixes or {})
+    for prefix, namespace in _PREFIX_DECL.findall(sparql):
+        table[prefix] = namespace
+    body = _PREFIX_DECL.sub(" ", _STRING_LITERAL.sub('""', sparql))
+    found: list[tuple[int, str]] = [(m.start(), m.group(1)) for m in _IRI_REF.finditer(body)]
+    masked = _IRI_REF.sub(lambda m: " " * len(m.group()), body)
+    for m in _PREFIXED.finditer(masked):
+        namespace = table.get(m.group(1) or "")
+        if namespace is not None:
+            found.append((m.start(), namespace + m.group(2)))
+    terms = [iri for _, iri in sorted(found) if iri in schema.classes or iri in schema.properties]
+    return list(dict.fromkeys(terms))
+
+
+_SLOT = re.compile(r"\bENT(\d+)\b")
+
+
+def fill_slots(query: str, entities: Sequence[PromptEntity]) -> str:
+    """``query`` with each entity slot (``ENT0``...) replaced by the entity's ``<IRI>``; a slot
+    with no entity is left as it is (the query guard will refuse it)."""
+    iris = {e.slot: e.iri for e in entities}
+    return _SLOT.sub(lambda m: f"<{iris[m.group()]}>" if m.group() in iris else m.group(), query)
+
+
+def slot_query(query: str, entities: Sequence[PromptEntity]) -> str:
+    """The inverse of :func:`fill_slots`, for training targets: each entity's ``<IRI>`` in
+    ``query`` replaced by its slot."""
+    for entity in entities:
+        query = query.replace(f"<{entity.iri}>", entity.slot)
+    return query

@@ -101,7 +101,7 @@ class Schema:
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, list[dict[str, object]]]:
         return {
             "classes": [asdict(c) for c in self.classes.values()],
             "properties": [asdict(p) for p in self.properties.values()],
@@ -134,12 +134,19 @@ def load_schema(files: Sequence[Path], *, lang: str = "en") -> Schema:
     return schema_from_store(MemoryStore(files, name="ontology"), lang=lang, infer=False)
 
 
-def schema_from_store(store: SparqlStore, *, lang: str = "en", infer: bool = True) -> Schema:
-    """The schema of ``store``: its declarations, completed from its data when ``infer``."""
+def schema_from_store(
+    store: SparqlStore, *, lang: str = "en", infer: bool = True, drop_metadata: bool = False
+) -> Schema:
+    """The schema of ``store``: its declarations, completed from its data when ``infer``.
+
+    With ``drop_metadata``, inferred classes whose instances only describe the ontology
+    itself (its creator, a ``foaf:Person`` linked from the ``owl:Ontology``) are left out,
+    and the properties used only on them.
+    """
     schema = Schema()
     _read_declarations(store, schema, lang)
     if infer:
-        _infer_from_data(store, schema)
+        _infer_from_data(store, schema, drop_metadata)
     return schema
 
 
@@ -198,8 +205,9 @@ def _read_declarations(store: SparqlStore, schema: Schema, lang: str) -> None:
             prop.kind = "datatype"
 
 
-def _infer_from_data(store: SparqlStore, schema: Schema) -> None:
+def _infer_from_data(store: SparqlStore, schema: Schema, drop_metadata: bool = False) -> None:
     declared = set(schema.properties)
+    declared_classes = set(schema.classes)
     for row in store.select(
         "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c"
     ):
@@ -247,12 +255,42 @@ def _infer_from_data(store: SparqlStore, schema: Schema) -> None:
             prop.kind = "datatype"
         elif share and not any(r.startswith(XSD) for r in prop.range):
             prop.kind = "object"
+    # Undeclared classes whose instances only describe the ontology itself (its creator, a
+    # foaf:Person linked from the owl:Ontology) and touch no data resource are metadata too.
+    metadata_classes = _metadata_classes(store) - declared_classes if drop_metadata else set()
+    for iri in metadata_classes:
+        schema.classes.pop(iri, None)
     # Undeclared properties used only on schema terms (the ontology's own metadata: creator,
     # licence, depiction of a class) say nothing about the data.
     for iri in [i for i, p in schema.properties.items() if i not in declared]:
         domain = schema.properties[iri].domain
-        if domain and all(d.startswith(_META_NAMESPACES) for d in domain):
+        if domain and all(d.startswith(_META_NAMESPACES) or d in metadata_classes for d in domain):
             del schema.properties[iri]
+
+
+def _metadata_classes(store: SparqlStore) -> set[str]:
+    """Classes with an instance linked from a resource typed in a schema namespace (an
+    ``owl:Ontology``, a ``void:Dataset``) and none linked to or from a data resource."""
+    meta = " || ".join(f'STRSTARTS(STR(?t), "{ns}")' for ns in _META_NAMESPACES)
+    linked_from_meta = {
+        row["c"]["value"]
+        for row in store.select(
+            f"SELECT DISTINCT ?c WHERE {{ ?s a ?t FILTER({meta}) ?s ?p ?x "
+            f"FILTER(?p != <{RDF}type>) ?x a ?c }}"
+        )
+    }
+    if not linked_from_meta:
+        return set()
+    used_by_data = set()
+    for cls in linked_from_meta:
+        for pattern in ("?s ?p ?x", "?x ?p ?s"):
+            if store.ask(
+                f"ASK {{ ?x a <{cls}> . {pattern} . ?s a ?t "
+                f"FILTER(?p != <{RDF}type> && !({meta})) }}"
+            ):
+                used_by_data.add(cls)
+                break
+    return linked_from_meta - used_by_data
 
 
 def _dominant(counts: Counter[str], schema: Schema, share: float = 0.2) -> list[str]:

@@ -12,9 +12,10 @@ import typer
 
 from eval.cli import app as eval_app
 from kg.cli import app as kg_app
+from ontology.cli import app as ontology_app
 from service.cli import serve
 from sparqlqa.errors import QueryError, SparqlqaError
-from templates.cli import app as generate_app
+from templates.cli import generate
 from training.cli import app as train_app
 
 app = typer.Typer(
@@ -23,7 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(kg_app, name="kg")
-app.add_typer(generate_app, name="generate")
+app.add_typer(ontology_app, name="ontology")
+app.command("generate")(generate)
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.command("serve")(serve)

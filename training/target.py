@@ -67,7 +67,9 @@ def tokens(sparql: str) -> Iterator[Token]:
     while pos < len(sparql):
         match = _TOKENS.match(sparql, pos)
         if match is None:
-            raise TargetError(f"cannot read the query at character {pos}: {sparql[pos:pos + 30]!r}")
+            raise TargetError(
+                f"cannot read the query at character {pos}: {sparql[pos : pos + 30]!r}"
+            )
         pos = match.end()
         kind = match.lastgroup or ""
         if kind in ("ws", "comment"):
@@ -209,3 +211,12 @@ def slots_in(target: str) -> list[str]:
         if tok.kind == "slot":
             seen.setdefault(tok.text, None)
     return list(seen)
+
+
+def normalise(text: str) -> str:
+    """Generated text in the spacing :func:`encode` writes (whitespace collapsed when the text
+    cannot even be read as tokens)."""
+    try:
+        return _render([(t.kind, t.text) for t in tokens(text)])
+    except TargetError:
+        return " ".join(text.split())

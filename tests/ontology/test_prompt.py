@@ -8,10 +8,13 @@ from kg.prefixes import COMMON_PREFIXES
 from ontology.prompt import (
     PromptEntity,
     PromptSchemaItem,
+    fill_slots,
     merge_prefixes,
     prefixed,
+    query_terms,
     render_prompt,
     schema_items,
+    slot_query,
 )
 from ontology.schema import Schema, SchemaClass, SchemaProperty
 
@@ -106,3 +109,32 @@ def test_schema_items_from_schema() -> None:
         PromptSchemaItem("class", PV + "Department", "pv:Department", "Department"),
         PromptSchemaItem("property", PV + "price", "pv:price", "price", None, "number"),
     ]
+
+
+def test_slots_round_trip() -> None:
+    entities = [
+        PromptEntity("ENT0", "http://ex.org/a", "A"),
+        PromptEntity("ENT1", "http://ex.org/b", "B"),
+    ]
+    query = "SELECT ?x WHERE { <http://ex.org/a> ?p ?x . ?x ?q <http://ex.org/b> }"
+    slotted = slot_query(query, entities)
+    assert slotted == "SELECT ?x WHERE { ENT0 ?p ?x . ?x ?q ENT1 }"
+    assert fill_slots(slotted, entities) == query
+    assert fill_slots("ASK { ENT2 ?p ?o }", entities) == "ASK { ENT2 ?p ?o }"
+
+
+def test_query_terms_in_order_of_use() -> None:
+    schema = Schema(
+        classes={PV + "Employee": SchemaClass(PV + "Employee", "Employee")},
+        properties={
+            PV + "memberOf": SchemaProperty(PV + "memberOf", "member of"),
+            PV + "name": SchemaProperty(PV + "name", "name"),
+        },
+    )
+    query = (
+        "PREFIX p: <http://ld.company.org/prod-vocab/>\n"
+        'SELECT ?d WHERE { ?e a p:Employee ; p:name "p:memberOf" ; '
+        "<http://ld.company.org/prod-vocab/memberOf> ?d ; p:unknown ?x }"
+    )
+    assert query_terms(query, schema) == [PV + "Employee", PV + "name", PV + "memberOf"]
+    assert query_terms("SELECT * WHERE { ?s pv:name ?o }", schema, {"pv": PV}) == [PV + "name"]

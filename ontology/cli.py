@@ -1,0 +1,148 @@
+"""``sparqlqa ontology``: inspect the schema, retrieve schema terms, link entities, show prompts."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sparqlqa import paths
+
+if TYPE_CHECKING:
+    from kg.embedded import EmbeddedStore
+    from ontology.schema import Schema
+
+app = typer.Typer(help="Schema retrieval, entity linking and the translator's prompt.")
+
+
+class RetrievalMode(StrEnum):
+    lexical = "lexical"
+    embedding = "embedding"
+    hybrid = "hybrid"
+
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(help="Embedded store folder (default: the store of `sparqlqa kg load`)."),
+]
+OntologyOption = Annotated[
+    list[Path] | None,
+    typer.Option(help="Ontology file (OWL/RDFS/Turtle; repeatable) instead of the store's schema."),
+]
+CacheOption = Annotated[
+    Path | None, typer.Option(help="Embedding cache (default: $SPARQLQA_HOME/cache/ontology).")
+]
+ModelOption = Annotated[
+    str | None, typer.Option(help="sentence-transformers model id or folder (default: MiniLM).")
+]
+
+
+def _store(store: Path | None) -> EmbeddedStore:
+    from kg.embedded import EmbeddedStore
+    from sparqlqa.errors import ConfigError
+
+    folder = store or paths.store_dir("corporate")
+    if not (folder / "store.json").exists():
+        raise ConfigError(f"no embedded store at {folder}: build it with `sparqlqa kg load`")
+    return EmbeddedStore(folder)
+
+
+def _schema(store: EmbeddedStore | None, ontology: list[Path] | None) -> Schema:
+    from ontology.schema import load_schema, schema_from_store
+
+    if ontology:
+        return load_schema(ontology)
+    assert store is not None
+    return schema_from_store(store)
+
+
+def _cache(cache_dir: Path | None) -> Path:
+    return cache_dir or paths.home() / "cache" / "ontology"
+
+
+@app.command()
+def schema(
+    store: StoreOption = None,
+    ontology: OntologyOption = None,
+    output: Annotated[Path | None, typer.Option(help="Write the schema as JSON here.")] = None,
+) -> None:
+    """Show the classes and properties of a graph or ontology (or write them as JSON)."""
+    found = _schema(None if ontology else _store(store), ontology)
+    if output:
+        output.write_text(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
+    typer.echo(
+        f"{len(found.classes)} classes, {len(found.properties)} properties, "
+        f"fingerprint {found.fingerprint()}",
+        err=True,
+    )
+    if not output:
+        for cls in found.classes.values():
+            typer.echo(f"class\t{cls.iri}\t{cls.label}")
+        for prop in found.properties.values():
+            typer.echo(f"{prop.kind}\t{prop.iri}\t{prop.label}")
+
+
+@app.command()
+def retrieve(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    k: Annotated[int, typer.Option("-k", help="How many terms.")] = 10,
+    mode: Annotated[RetrievalMode, typer.Option(help="How terms are ranked.")] = (
+        RetrievalMode.hybrid
+    ),
+    store: StoreOption = None,
+    ontology: OntologyOption = None,
+    cache_dir: CacheOption = None,
+    model: ModelOption = None,
+) -> None:
+    """The schema terms that matter to a question, best first."""
+    from ontology.embed import SentenceTransformerEmbedder
+    from ontology.retrieve import SchemaRetriever
+
+    found = _schema(None if ontology else _store(store), ontology)
+    embedder = SentenceTransformerEmbedder(model)
+    retriever = SchemaRetriever(found, embedder, mode=mode.value, cache_dir=_cache(cache_dir))
+    for term, score in retriever.retrieve(question, k):
+        typer.echo(f"{score:.4f}\t{term.iri}\t{term.label}")
+
+
+@app.command()
+def link(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    k: Annotated[int, typer.Option("-k", help="How many candidates.")] = 5,
+    store: StoreOption = None,
+) -> None:
+    """The entities a question names, best first, with their spans."""
+    from ontology.link import EntityLinker
+    from ontology.schema import schema_from_store
+
+    graph = _store(store)
+    linker = EntityLinker.from_store(graph, schema=schema_from_store(graph))
+    for e in linker.link(question, k):
+        typer.echo(
+            f"{e.score:.4f}\t{e.iri}\t{e.label}\t{e.class_label or ''}\t"
+            f"{question[e.start : e.end]!r}@{e.start}-{e.end}"
+        )
+
+
+@app.command()
+def prompt(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    store: StoreOption = None,
+    max_chars: Annotated[int, typer.Option(help="Prompt budget in characters.")] = 1600,
+    cache_dir: CacheOption = None,
+    model: ModelOption = None,
+) -> None:
+    """The prompt the translator sees for a question (entities linked, schema retrieved)."""
+    from ontology.context import ContextConfig, PromptBuilder
+    from ontology.embed import SentenceTransformerEmbedder
+
+    builder = PromptBuilder.from_store(
+        _store(store),
+        embedder=SentenceTransformerEmbedder(model),
+        cache_dir=_cache(cache_dir),
+        config=ContextConfig(max_chars=max_chars),
+    )
+    typer.echo(builder.build(question).prompt)

@@ -1,0 +1,74 @@
+"""Words of questions, labels and schema terms: tokens with their character spans, folded to
+lower-case ASCII-like forms, a light stemmer and the stopwords that never name anything."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"[^\W_]+")
+_SPECIAL_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d"})
+
+#: Function words, question words, auxiliaries, honorifics and common verbs: a question token
+#: in this set never starts an entity match (it may still sit inside a matched label).
+_STOPWORD_TEXT = """
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing done down during each either
+else ever every few for from further get gets give given had has have having he her here
+hers herself him himself his how i if in into is it its itself just let list many me more
+most much my myself name named no nor not now of off on once one only or other our ours
+out over own please same she should show so some such tell than that the their theirs them
+themselves then there these they this those through to too under until up very was we were
+what when where which while who whom whose why will with would you your yours yourself mr
+mrs ms miss dr prof sir madam s t d ll re ve find go goes went come came make made take
+took say said see use used want
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a text: its folded form and its character span in the original text."""
+
+    norm: str
+    start: int
+    end: int
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, ß → ss: "Müller" → "muller"."""
+    text = unicodedata.normalize("NFKD", text.lower().translate(_SPECIAL_FOLDS))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def tokens(text: str) -> list[Token]:
+    """The words (runs of letters and digits) of ``text``, folded, with their spans."""
+    out = []
+    for match in _TOKEN.finditer(text):
+        norm = fold(match.group())
+        if norm:
+            out.append(Token(norm, match.start(), match.end()))
+    return out
+
+
+def normalise(text: str) -> str:
+    """``text`` as its folded words joined by single spaces: the key of exact label matches."""
+    return " ".join(t.norm for t in tokens(text))
+
+
+def stem(word: str) -> str:
+    """A light English stemmer for schema retrieval: plural and a few verb endings stripped
+    ("departments" → "department", "works" → "work", "located" → "locat")."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + repl
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def has_digit(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)

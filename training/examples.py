@@ -1,0 +1,263 @@
+"""Generated records → (prompt, target) training examples.
+
+Each record of the generator's JSONL (the shared record format, see ``templates``) becomes
+one :class:`Example`: its gold entities become the slots ``ENT0``, ``ENT1``... in the order
+they appear in the question; its schema block holds the classes and properties the gold query
+uses plus distractors drawn from the schema (some near the gold terms, some anywhere), shuffled,
+so that the model learns to pick terms out of a noisy block, as the retriever will give it at
+inference.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.prefixes import COMMON_PREFIXES
+from kg.store import RDF, SparqlStore
+from ontology.prompt import (
+    DEFAULT_MAX_CHARS,
+    PromptEntity,
+    PromptSchemaItem,
+    merge_prefixes,
+    render_prompt,
+    schema_item,
+)
+from ontology.schema import Schema, SchemaClass, SchemaProperty
+from sparqlqa.errors import ConfigError, TargetError
+from training.target import encode, iris
+
+SPLITS = ("train", "dev", "test")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training pair and what is needed to check a prediction for it."""
+
+    id: str
+    prompt: str
+    target: str
+    slot_iris: dict[str, str]  # "ENT0" → IRI
+    query: str  # the gold query as generated (executable)
+    answers: tuple[str, ...] = ()
+    shape: str = ""
+
+
+@dataclass(frozen=True)
+class SchemaSource:
+    """The schema the prompts draw on, the prefixes targets are written with, and (when the
+    source is a store) the classes of entities, for their labels in the prompt."""
+
+    schema: Schema
+    prefixes: dict[str, str]
+    store: SparqlStore | None = None
+
+
+def read_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of one JSONL file; a bad line is an error naming the file and line."""
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path}:{number}: not a JSON object ({exc.msg})") from exc
+            missing = {"id", "question", "query", "entities"} - set(record)
+            if missing:
+                raise ConfigError(f"{path}:{number}: record lacks {', '.join(sorted(missing))}")
+            yield record
+
+
+def split_files(data: Path) -> dict[str, list[Path]]:
+    """The JSONL files of each split under ``data``.
+
+    ``data`` is a folder holding ``train.jsonl``, ``dev.jsonl``, ``test.jsonl`` (or any
+    ``*.jsonl`` whose records carry ``split``), or a single JSONL file whose records carry it.
+    """
+    if data.is_file():
+        return {"*": [data]}
+    if not data.is_dir():
+        raise ConfigError(f"training data {data} does not exist")
+    named = {s: [data / f"{s}.jsonl"] for s in SPLITS if (data / f"{s}.jsonl").is_file()}
+    if named:
+        return named
+    files = sorted(data.glob("*.jsonl"))
+    if not files:
+        raise ConfigError(f"no *.jsonl files in {data}")
+    return {"*": files}
+
+
+def load_split(data: Path, split: str) -> list[dict[str, Any]]:
+    """The records of ``split`` ("train", "dev" or "test") under ``data``."""
+    files = split_files(data)
+    if split in files:
+        return [r for f in files[split] for r in read_records(f)]
+    records = [r for f in files.get("*", []) for r in read_records(f) if r.get("split") == split]
+    return records
+
+
+def schema_source(paths: Sequence[Path]) -> SchemaSource:
+    """The schema of an embedded store folder (one path) or of ontology files."""
+    from kg.embedded import EmbeddedStore, declared_prefixes
+    from ontology.schema import load_schema, schema_from_store
+
+    if not paths:
+        raise ConfigError("a schema is needed: --schema <store folder or ontology files>")
+    for path in paths:
+        if not path.exists():
+            raise ConfigError(f"schema source {path} does not exist")
+    if len(paths) == 1 and paths[0].is_dir():
+        store = EmbeddedStore(paths[0])
+        return SchemaSource(
+            schema_from_store(store),
+            merge_prefixes(store.prefixes, COMMON_PREFIXES),
+            store,
+        )
+    files = list(paths)
+    prefixes = merge_prefixes(declared_prefixes(files), COMMON_PREFIXES)
+    return SchemaSource(load_schema(files), prefixes)
+
+
+def entity_classes(store: SparqlStore, entity_iris: Iterable[str]) -> dict[str, list[str]]:
+    """The ``rdf:type`` classes of each IRI (one query per 200 IRIs)."""
+    found: dict[str, list[str]] = {}
+    pending = sorted(set(entity_iris))
+    for start in range(0, len(pending), 200):
+        values = " ".join(f"<{i}>" for i in pending[start : start + 200])
+        rows = store.select(f"SELECT ?e ?c WHERE {{ VALUES ?e {{ {values} }} ?e <{RDF}type> ?c }}")
+        for row in rows:
+            found.setdefault(row["e"]["value"], []).append(row["c"]["value"])
+    return {iri: sorted(classes) for iri, classes in found.items()}
+
+
+@dataclass
+class PromptBuilder:
+    """Turns records into examples with a noisy schema block; deterministic for a seed."""
+
+    source: SchemaSource
+    schema_items: int = 10  # items in the block (gold terms + distractors), at least the gold
+    near_share: float = 0.5  # share of distractors drawn near the gold terms (same domain/range)
+    max_chars: int = DEFAULT_MAX_CHARS  # prompt budget in characters
+    seed: int = 0
+    classes_of: dict[str, list[str]] = field(default_factory=dict)
+
+    def examples(self, records: Iterable[dict[str, Any]], *, strict: bool = True) -> list[Example]:
+        """Examples for ``records``; with ``strict`` off, records whose query cannot be made a
+        target are skipped instead of raising."""
+        records = list(records)
+        if self.source.store is not None:
+            wanted = {e["iri"] for r in records for e in r["entities"]} - set(self.classes_of)
+            self.classes_of.update(entity_classes(self.source.store, wanted))
+        out = []
+        for record in records:
+            try:
+                out.append(self.example(record))
+            except TargetError as exc:
+                if strict:
+                    raise TargetError(f"record {record['id']}: {exc}") from exc
+        return out
+
+    def example(self, record: dict[str, Any]) -> Example:
+        schema, prefixes = self.source.schema, self.source.prefixes
+        rng = random.Random(f"{self.seed}/{record['id']}")
+        entities = self._entities(record)
+        slots = {e.iri: e.slot for e in entities}
+        target = encode(record["query"], slots, prefixes)
+        gold = [i for i in iris(record["query"], prefixes) if i not in slots]
+        gold_terms = [t for i in gold if (t := _term(schema, i)) is not None]
+        items = [schema_item(t, schema, prefixes) for t in self._block(gold_terms, rng)]
+        prompt = render_prompt(record["question"], entities, items, self.max_chars)
+        return Example(
+            id=str(record["id"]),
+            prompt=prompt,
+            target=target,
+            slot_iris={e.slot: e.iri for e in entities},
+            query=record["query"],
+            answers=tuple(record.get("answers", ())),
+            shape=str(record.get("shape", "")),
+        )
+
+    def _entities(self, record: dict[str, Any]) -> list[PromptEntity]:
+        ordered = sorted(record["entities"], key=lambda e: (e.get("start", 0), e.get("slot", "")))
+        out: list[PromptEntity] = []
+        seen: set[str] = set()
+        for entity in ordered:
+            if entity["iri"] in seen:
+                continue
+            seen.add(entity["iri"])
+            out.append(
+                PromptEntity(
+                    slot=f"ENT{len(out)}",
+                    iri=entity["iri"],
+                    label=entity.get("label") or entity["iri"],
+                    class_label=self._class_label(entity["iri"]),
+                )
+            )
+        return out
+
+    def _class_label(self, iri: str) -> str | None:
+        classes = [c for c in self.classes_of.get(iri, []) if c in self.source.schema.classes]
+        return self.source.schema.classes[classes[0]].label if classes else None
+
+    def _block(
+        self, gold: list[SchemaClass | SchemaProperty], rng: random.Random
+    ) -> list[SchemaClass | SchemaProperty]:
+        """Gold terms and distractors, shuffled."""
+        schema = self.source.schema
+        gold_iris = {t.iri for t in gold}
+        wanted = max(0, self.schema_items - len(gold))
+        near = _near(schema, gold) - gold_iris
+        pool = (set(schema.classes) | set(schema.properties)) - gold_iris
+        n_near = min(len(near), round(wanted * self.near_share))
+        chosen = rng.sample(sorted(near), n_near)
+        rest = sorted(pool - set(chosen))
+        chosen += rng.sample(rest, min(len(rest), wanted - n_near))
+        block = list(gold) + [_term_required(schema, i) for i in chosen]
+        rng.shuffle(block)
+        return block
+
+
+def _term(schema: Schema, iri: str) -> SchemaClass | SchemaProperty | None:
+    return schema.classes.get(iri) or schema.properties.get(iri)
+
+
+def _term_required(schema: Schema, iri: str) -> SchemaClass | SchemaProperty:
+    term = _term(schema, iri)
+    assert term is not None, iri
+    return term
+
+
+def _near(schema: Schema, gold: Sequence[SchemaClass | SchemaProperty]) -> set[str]:
+    """Terms that share a class with the gold terms: properties with the same domain or range,
+    and those classes themselves."""
+    classes: set[str] = set()
+    for term in gold:
+        if isinstance(term, SchemaClass):
+            classes.add(term.iri)
+        else:
+            classes.update(term.domain)
+            classes.update(term.range)
+    near = {c for c in classes if c in schema.classes}
+    for prop in schema.properties.values():
+        if classes & (set(prop.domain) | set(prop.range)):
+            near.add(prop.iri)
+    return near
+
+
+def prompt_items(iris_in_order: Sequence[str], source: SchemaSource) -> list[PromptSchemaItem]:
+    """Prompt items for schema IRIs (as a retriever would return them), skipping unknown ones."""
+    return [
+        schema_item(t, source.schema, source.prefixes)
+        for i in iris_in_order
+        if (t := _term(source.schema, i)) is not None
+    ]
+
+
+def slot_map(entities: Mapping[str, str]) -> dict[str, str]:
+    """``{"ENT0": iri}`` → ``{iri: "ENT0"}`` (the direction :func:`encode` takes)."""
+    return {iri: slot for slot, iri in entities.items()}
