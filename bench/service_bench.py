@@ -1,11 +1,23 @@
 """Service latency and throughput under load, on loopback.
 
-Run: ``.venv/bin/python bench/service_bench.py [--graph var/graphs/corporate] [--requests 200]``
+Run: ``.venv/bin/python bench/service_bench.py [--graph DIR | --model DIR] [--requests 200]``
 
-Starts ``sparqlqa serve`` in its own process, then a load generator (asyncio + httpx, in this
-process) sends questions to ``POST /ask`` (the whole pipeline, model included) and queries to
-``GET /sparql`` (query execution only) at concurrency 1, 8 and 32. Prints p50/p95 latency,
-questions per second and the server's resident memory.
+Two servers, one after the other, each ``sparqlqa serve`` in its own process:
+
+- with a model: ``POST /ask`` (the whole pipeline: link, retrieve, translate, guard, execute)
+  and ``GET /sparql``;
+- without one (the same store, ``model: null``): ``GET /sparql`` only (query execution).
+
+A load generator in this process (asyncio + httpx, closed loop: each of ``c`` clients sends
+its next request when the previous one is answered) runs at concurrency 1, 8 and 32. Printed:
+p50/p95 latency, requests per second, errors, the share of questions answered, and the
+server's resident memory (RSS) after the load, of the server process and with its query
+worker processes.
+
+The model graph is ``--graph`` (a graph folder), else one made from ``--model`` (a model
+folder) and the corporate store, else ``var/graphs/corporate`` when it has a model, else a
+tiny model trained here (``--tiny``, seeded, about 20 s): the templates of
+``corp-department-of``, ``corp-email`` and ``corp-manager-of``, 200 steps of ``tiny-seq2seq``.
 """
 
 from __future__ import annotations
@@ -14,26 +26,34 @@ import argparse
 import asyncio
 import json
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
 
+from kg.embedded import CORPORATE_FILES, build_store
 from kg.virtuoso import free_port
+from service.graphs import CORPORATE_DATASET, GraphSpec
+from sparqlqa import paths
+
+ROOT = Path(__file__).resolve().parents[1]
 
 QUESTIONS = [
-    "Which department does Ulrik Denzel work in?",
-    "Who is the manager of Liese Adam?",
-    "How many employees are there?",
+    "Which department does Wolfgang Martin work in?",
     "What is the email address of Bert Blumstein?",
+    "Who is the manager of Liese Adam?",
+    "Which department does Ulrik Denzel work in?",
+    "What is the email of Yanka Schreiber?",
+    "Who is the manager of Heinrich Hoch?",
+    "How many employees are there?",
     "Which products are supplied by suppliers from Germany?",
-    "What is the heaviest hardware product?",
-    "List all product categories.",
-    "Is Ulrik Denzel a manager?",
 ]
 QUERIES = [
     "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://ld.company.org/prod-vocab/Employee> }",
@@ -43,15 +63,18 @@ QUERIES = [
     "SELECT ?c (COUNT(?p) AS ?n) WHERE { ?p <http://ld.company.org/prod-vocab/hasCategory> ?c }"
     " GROUP BY ?c",
 ]
+TINY_TEMPLATES = ("corp-department-of", "corp-email", "corp-manager-of")
+CONCURRENCY = (1, 8, 32)
 
 
 async def load(url: str, kind: str, concurrency: int, total: int) -> dict[str, float]:
+    """``total`` requests from ``concurrency`` closed-loop clients; latency and throughput."""
     latencies: list[float] = []
-    errors = 0
+    errors = answered = 0
     counter = iter(range(total))
 
     async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal errors
+        nonlocal errors, answered
         for i in counter:
             started = time.perf_counter()
             if kind == "ask":
@@ -63,45 +86,56 @@ async def load(url: str, kind: str, concurrency: int, total: int) -> dict[str, f
                     f"{url}/sparql", params={"query": QUERIES[i % len(QUERIES)]}
                 )
             latencies.append((time.perf_counter() - started) * 1000)
-            errors += response.status_code != 200
+            if response.status_code != 200:
+                errors += 1
+            elif kind == "ask" and response.json()["answered"]:
+                answered += 1
 
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     started = time.perf_counter()
-    async with httpx.AsyncClient(timeout=120) as client:
+    async with httpx.AsyncClient(timeout=300, limits=limits) as client:
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
     latencies.sort()
-    return {
+    row = {
+        "requests": total,
         "p50_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+        "p95_ms": round(latencies[round(0.95 * (len(latencies) - 1))], 1),
         "per_s": round(total / elapsed, 1),
         "errors": errors,
     }
+    if kind == "ask":
+        row["answered"] = round(answered / total, 2)
+    return row
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--graph", type=Path, default=Path("var/graphs/corporate"))
-    parser.add_argument("--requests", type=int, default=200, help="requests per measurement")
-    parser.add_argument("--out", type=Path, default=Path("var/bench/service.json"))
-    args = parser.parse_args()
-    port = free_port()
+def rss_mb(pid: int) -> tuple[int, int]:
+    """RSS of the process, and of it with its children (the store's query workers)."""
+    process = psutil.Process(pid)
+    own = process.memory_info().rss
+    children = sum(c.memory_info().rss for c in process.children(recursive=True))
+    return round(own / 2**20), round((own + children) / 2**20)
+
+
+def serve(graph: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SPARQLQA_RATE_LIMIT_PER_MINUTE": "0"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sparqlqa.cli",
-            "serve",
-            "--graph",
-            str(args.graph),
-            "--port",
-            str(port),
-        ],
+    command = [sys.executable, "-m", "sparqlqa.cli", "serve", "--graph", str(graph)]
+    return subprocess.Popen(
+        [*command, "--port", str(port)],
         env=env,
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def measure(graph: Path, kinds: list[str], requests: int) -> dict[str, Any]:
+    """Start a server on ``graph``, load it with each of ``kinds``, stop it."""
+    port = free_port()
+    started = time.perf_counter()
+    server = serve(graph, port)
     url = f"http://127.0.0.1:{port}"
+    report: dict[str, Any] = {}
     try:
         deadline = time.monotonic() + 300
         while True:
@@ -111,31 +145,158 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the service did not start")
-            time.sleep(0.5)
-        ready = httpx.get(f"{url}/ready").json()
-        kinds = ["sparql"] + (["ask"] if ready["ready"] else [])
-        report: dict[str, object] = {}
+                raise SystemExit(f"the service on {graph} did not start")
+            time.sleep(0.2)
+        report["start_s"] = round(time.perf_counter() - started, 1)
+        ready = httpx.get(f"{url}/ready", timeout=30).json()
+        if "ask" in kinds and not ready["graphs"][0]["answers_questions"]:
+            raise SystemExit(f"{graph} cannot answer questions: {ready['graphs'][0]['problem']}")
+        report["rss_idle_mb"], report["rss_idle_with_workers_mb"] = rss_mb(server.pid)
         for kind in kinds:
-            for concurrency in (1, 8, 32):
-                total = (
-                    args.requests if kind == "sparql" else max(concurrency * 2, args.requests // 4)
-                )
+            asyncio.run(load(url, kind, 4, 8))  # warm-up: query workers, batching thread
+            for concurrency in CONCURRENCY:
+                total = requests if kind == "sparql" else max(concurrency * 2, requests // 4)
                 report[f"{kind} c={concurrency}"] = asyncio.run(load(url, kind, concurrency, total))
-        report["server_rss_mb"] = round(psutil.Process(server.pid).memory_info().rss / 2**20)
+        report["rss_mb"], report["rss_with_workers_mb"] = rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return report
+
+
+def corporate_store() -> Path:
+    store = paths.store_dir("corporate")
+    if not (store / "store.json").is_file():
+        build_store(store, CORPORATE_FILES, progress=False)
+    return store.resolve()
+
+
+def graph_from_model(folder: Path, model: Path, store: Path) -> Path:
+    """A graph folder that points at ``model`` and ``store`` (nothing is copied)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    GraphSpec(
+        name="corporate",
+        datasets=[CORPORATE_DATASET],
+        store=str(store),
+        model=str(model.resolve()),
+    ).write(folder)
+    return folder
+
+
+def build_tiny(folder: Path, store: Path) -> Path:
+    """Train the tiny model (seeded) and make a graph folder of it; reused when present."""
+    model = folder / "model"
+    if (model / "config.json").is_file():
+        return graph_from_model(folder, model, store)
+    import yaml
+
+    from templates.generate import GenerateArgs, run
+    from templates.native import bundled_set
+    from training.config import TrainConfig
+    from training.train import train
+
+    work = folder / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    templates = yaml.safe_load(bundled_set("corporate").read_text())
+    templates["templates"] = [t for t in templates["templates"] if t["id"] in TINY_TEMPLATES]
+    (work / "templates.yaml").write_text(yaml.safe_dump(templates, sort_keys=False))
+    run(
+        GenerateArgs(
+            output=work / "pairs",
+            seed=7,
+            store=store,
+            template_files=[work / "templates.yaml"],
+            per_template=40,
+            progress=False,
+        )
+    )
+    result = train(
+        TrainConfig(
+            data=str(work / "pairs"),
+            schema=[str(store)],
+            output_dir=str(work / "run"),
+            model="tiny-seq2seq",
+            max_steps=200,
+            batch_size=8,
+            learning_rate=3e-3,
+            warmup_ratio=0.0,
+            schema_items=3,
+            max_prompt_tokens=128,
+            max_target_tokens=40,
+            target_vocab_size=400,
+            eval_steps=0,
+            eval_examples=20,
+            save_steps=0,
+            num_threads=1,
+            seed=3,
+        )
+    )
+    shutil.copytree(result.model_dir, model)
+    return graph_from_model(folder, model, store)
+
+
+def model_graph(args: argparse.Namespace, store: Path) -> Path:
+    if args.graph:
+        return Path(args.graph)
+    if args.model:
+        return graph_from_model(args.out.parent / "service-graph-model", Path(args.model), store)
+    default = paths.home() / "graphs" / "corporate"
+    if not args.tiny and (default / "model" / "config.json").is_file():
+        return default
+    return build_tiny(args.out.parent / "service-graph-tiny", store)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--graph", type=Path, help="a graph folder with a model")
+    parser.add_argument("--model", type=Path, help="a model folder, served on the corporate store")
+    parser.add_argument("--tiny", action="store_true", help="train and use the tiny test model")
+    parser.add_argument("--requests", type=int, default=200, help="/sparql requests per level")
+    parser.add_argument("--out", type=Path, default=Path("var/bench/service.json"))
+    args = parser.parse_args()
+    args.out = args.out.resolve()
+    store = corporate_store()
+    with_model = model_graph(args, store)
+    without_model = args.out.parent / "service-graph-store-only"
+    without_model.mkdir(parents=True, exist_ok=True)
+    GraphSpec(name="corporate", datasets=[CORPORATE_DATASET], store=str(store), model=None).write(
+        without_model
+    )
+    spec = GraphSpec.read(with_model)
+    meta_file = with_model / (spec.model or "model") / "sparqlqa.json"
+    meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
+    report: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {psutil.cpu_count()} cores, "
+        f"{round(psutil.virtual_memory().total / 2**30)} GiB",
+        "model_graph": str(with_model),
+        "model": meta.get("base_model"),
+        "num_beams": meta.get("num_beams"),
+        "with_model": measure(with_model, ["ask", "sparql"], args.requests),
+        "without_model": measure(without_model, ["sparql"], args.requests),
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2))
-    print("| measure | p50 (ms) | p95 (ms) | per second | errors |")
-    print("| --- | --- | --- | --- | --- |")
-    for name, row in report.items():
-        if isinstance(row, dict):
-            print(
-                f"| {name} | {row['p50_ms']} | {row['p95_ms']} | {row['per_s']} | {row['errors']} |"
-            )
-    print(f"server memory (RSS): {report['server_rss_mb']} MiB")
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"model graph: {with_model} ({report['model']})")
+    print("| server | load | requests | p50 (ms) | p95 (ms) | per second | errors | answered |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for server in ("with_model", "without_model"):
+        for name, row in report[server].items():
+            if isinstance(row, dict):
+                print(
+                    f"| {server.replace('_', ' ')} | {name} | {row['requests']} | {row['p50_ms']} "
+                    f"| {row['p95_ms']} | {row['per_s']} | {row['errors']} "
+                    f"| {row.get('answered', '')} |"
+                )
+    for server in ("with_model", "without_model"):
+        r = report[server]
+        print(
+            f"{server.replace('_', ' ')}: started in {r['start_s']} s; RSS idle "
+            f"{r['rss_idle_mb']} MiB ({r['rss_idle_with_workers_mb']} with query workers), "
+            f"after load {r['rss_mb']} MiB ({r['rss_with_workers_mb']} with query workers)"
+        )
+    print(f"written to {args.out}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ from ontology.prompt import (
     DEFAULT_MAX_CHARS,
     PromptEntity,
     PromptSchemaItem,
+    PromptValue,
     merge_prefixes,
+    question_values,
     render_prompt,
     schema_items,
 )
@@ -55,11 +57,12 @@ class QuestionContext:
     entities: list[PromptEntity]  # the slots ENT0, ENT1... in the order of the question
     linked: list[LinkedEntity]  # every candidate considered, best first
     schema_items: list[PromptSchemaItem]  # most relevant first (the prompt may show fewer)
+    values: list[PromptValue] = field(default_factory=list)  # NUM0, NUM1... of the question
 
     @property
     def slots(self) -> dict[str, str]:
-        """Slot → IRI, to fill the decoded query."""
-        return {e.slot: e.iri for e in self.entities}
+        """Slot → IRI (entities) or number (values), to fill the decoded query."""
+        return {e.slot: e.iri for e in self.entities} | {v.slot: v.text for v in self.values}
 
 
 class PromptBuilder:
@@ -118,5 +121,6 @@ class PromptBuilder:
             iris += [e.class_iri for e in chosen if e.class_iri]
         items = schema_items(list(dict.fromkeys(iris)), self.schema, self.prefixes)
         entities = prompt_entities(chosen)
-        prompt = render_prompt(question, entities, items, cfg.max_chars)
-        return QuestionContext(question, prompt, entities, linked, items)
+        values = question_values(question, [(e.start, e.end) for e in chosen])
+        prompt = render_prompt(question, entities, items, cfg.max_chars, values=values)
+        return QuestionContext(question, prompt, entities, linked, items, values)

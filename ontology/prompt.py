@@ -9,8 +9,11 @@ One compact, stable text form, shared by training (``training/``) and inference 
 
 The model writes its query with entity slots (``ENT0``, ``ENT1``...) where IRIs of entities go
 and prefixed names (``pv:memberOf``) for schema terms; the slots are filled with IRIs after
-decoding. Schema items come most relevant first; when the prompt is over budget the least
-relevant ones are dropped, never the question or the entities.
+decoding. Numbers in the question (outside entity names) get value slots the same way, on a
+``values:`` line that appears only when there are some (``values: NUM0 = 0.15``): the model
+copies ``NUM0`` instead of spelling the number. Schema items come most relevant first; when
+the prompt is over budget the least relevant ones are dropped, never the question or the
+entities.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from ontology.schema import (
 )
 
 #: Bumped whenever the rendered text changes: a model trained on one format needs that format.
-PROMPT_FORMAT_VERSION = 1
+PROMPT_FORMAT_VERSION = 2
 #: The default budget in characters (about 4 characters per token for English and IRIs).
 DEFAULT_MAX_CHARS = 1600
 ITEM_SEPARATOR = " | "
@@ -74,6 +77,38 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("|", "/").split())
 
 
+@dataclass(frozen=True)
+class PromptValue:
+    """A number of the question as the prompt shows it; ``slot`` is what the query writes."""
+
+    slot: str  # "NUM0", "NUM1"... in question order
+    text: str  # the number as a SPARQL literal writes it: "1000" for "1,000"
+    start: int
+    end: int
+
+
+# A number standing alone: not part of a word ("v2", "ENT0") or of a longer number.
+_NUMBER = re.compile(r"(?<![\w.,])(?<!\d-)-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,]\d)")
+
+
+def question_values(
+    question: str, taken: Iterable[tuple[int, int]] = ()
+) -> list[PromptValue]:
+    """The numbers of ``question`` in order, leaving out those inside the ``taken`` spans
+    (the linked entities' names: the 3000 of "Printer 3000" is not a value)."""
+    spans = list(taken)
+    found: list[PromptValue] = []
+    for m in _NUMBER.finditer(question):
+        if any(start < m.end() and m.start() < end for start, end in spans):
+            continue
+        found.append(PromptValue(f"NUM{len(found)}", m.group().replace(",", ""), *m.span()))
+    return found
+
+
+def render_value(value: PromptValue) -> str:
+    return f"{value.slot} = {value.text}"
+
+
 def render_entity(entity: PromptEntity) -> str:
     text = f"{entity.slot} = {_clean(entity.label)}"
     return f"{text} ({_clean(entity.class_label)})" if entity.class_label else text
@@ -96,6 +131,7 @@ def render_prompt(
     schema_items: Sequence[PromptSchemaItem],
     max_chars: int = DEFAULT_MAX_CHARS,
     *,
+    values: Sequence[PromptValue] = (),
     length: Callable[[str], int] = len,
 ) -> str:
     """The prompt for ``question``, within ``max_chars`` as measured by ``length``.
@@ -116,6 +152,8 @@ def render_prompt(
         f"question: {' '.join(question.split())}",
         "entities: " + (ENTITY_SEPARATOR.join(map(render_entity, entities)) or "(none)"),
     ]
+    if values:
+        head.append("values: " + ENTITY_SEPARATOR.join(map(render_value, values)))
 
     def assemble(n: int) -> str:
         schema = ITEM_SEPARATOR.join(items[:n]) or "(none)"

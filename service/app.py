@@ -23,6 +23,7 @@ from service.registry import GraphRegistry
 from service.routes import ask, ops, sparql, text2sparql
 from service.settings import Settings
 from sparqlqa import __version__
+from sparqlqa.errors import SparqlqaError
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -34,6 +35,10 @@ def create_app(settings: Settings | None = None, graphs: Sequence[Graph] | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.torch_threads:
+            import torch  # only when asked: without models the service never loads torch
+
+            torch.set_num_threads(settings.torch_threads)
         opened = (
             list(graphs)
             if graphs is not None
@@ -42,6 +47,12 @@ def create_app(settings: Settings | None = None, graphs: Sequence[Graph] | None 
         app.state.registry = GraphRegistry(opened)
         if settings.warm_up:
             for graph in opened:
+                # One guarded query starts the store's query workers, so that the first
+                # request does not pay for them (a few hundred ms on 2 cores).
+                try:
+                    graph.guard.run(graph.store, "ASK { ?s ?p ?o }")
+                except SparqlqaError as exc:  # e.g. a remote endpoint still starting
+                    log.warning("graph %r: the warm-up query failed: %s", graph.name, exc)
                 if graph.pipeline is not None:
                     graph.pipeline.answer("warm-up question", k=1)
         try:

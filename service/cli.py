@@ -16,13 +16,33 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Uvicorn worker processes.")] = 1,
+    prepare: Annotated[
+        bool,
+        typer.Option(
+            help="First build the default corporate graph folder if it is missing or "
+            "incomplete (`sparqlqa adapt` of the bundled graph: about 15 minutes on 2 CPU "
+            "cores, resumed if interrupted); a complete folder starts in seconds."
+        ),
+    ] = False,
 ) -> None:
     """Serve the REST API, the TEXT2SPARQL API, /sparql and the playground page."""
     import uvicorn
 
     from service.app import create_app
-    from service.settings import Settings
+    from service.settings import Settings, default_graph_folder
 
     settings = Settings(graphs=graph) if graph else Settings()
+    if prepare:
+        from sparqlqa.adapt import prepare as prepare_graph
+
+        default = default_graph_folder().resolve()
+        if default in [g.resolve() for g in settings.graphs]:
+            prepare_graph(default)
+        else:
+            typer.echo(
+                f"--prepare builds only the default graph ({default}), which is not served "
+                "here; build other folders with `sparqlqa adapt`",
+                err=True,
+            )
     typer.echo(f"serving {', '.join(str(g) for g in settings.graphs)} on http://{host}:{port}/")
     uvicorn.run(create_app(settings), host=host, port=port, workers=workers, log_level="info")

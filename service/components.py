@@ -34,6 +34,9 @@ class ModelTranslator:
     def __init__(self, translator: Translator) -> None:
         self.translator = translator
         self.prefixes = translator.prefixes
+        # The prompt at inference has the shape the model was trained on.
+        self.schema_items = int(translator.meta.get("schema_items", 10))
+        self.prompt_chars = int(translator.meta.get("prompt_max_chars", 1600))
 
     def translate(self, prompts: Sequence[str], k: int) -> list[list[tuple[str, float]]]:
         groups = self.translator.translate(prompts, k)

@@ -133,13 +133,17 @@ def load_graph_schema(spec: GraphSpec, folder: Path, store: Store) -> Schema:
     return schema
 
 
-def open_graph(folder: Path, settings: Settings, *, default: bool = False) -> Graph:
+def open_graph(
+    folder: Path, settings: Settings, *, default: bool = False, spec: GraphSpec | None = None
+) -> Graph:
     """Open a graph folder; the pipeline is left out (with the reason) when it cannot load.
 
     For the ``default`` graph, ``settings.endpoint`` (if set) replaces its embedded store.
+    ``spec`` stands in for the folder's ``graph.json`` (``sparqlqa adapt`` evaluates a folder
+    before it writes that file).
     """
     folder = folder.resolve()
-    spec = GraphSpec.read(folder)
+    spec = spec or GraphSpec.read(folder)
     if default and settings.endpoint:
         spec = spec.model_copy(
             update={
@@ -212,4 +216,6 @@ def build_pipeline(
         translator=translator,
         decode=decode,
         label_predicates=spec.label_predicates,
+        schema_k=model.schema_items,
+        prompt_chars=model.prompt_chars,
     )

@@ -17,7 +17,7 @@ from kg.guard import Guard
 from kg.results import rows
 from kg.store import DEFAULT_LABEL_PREDICATES, QueryResult, Store
 from ontology.link import LinkedEntity
-from ontology.prompt import PromptEntity, render_prompt, schema_items
+from ontology.prompt import PromptEntity, PromptValue, question_values, render_prompt, schema_items
 from ontology.schema import Schema, SchemaClass, SchemaProperty
 from service.answer_type import expected_answer_type, fits
 from sparqlqa.errors import QueryError, SparqlqaError
@@ -108,8 +108,11 @@ class QAPipeline:
         self.schema_k = schema_k
         self.prompt_chars = prompt_chars
 
-    def prepare(self, question: str) -> tuple[str, list[LinkedEntity], list[str], dict[str, float]]:
-        """Link, retrieve and render the prompt; returns prompt, entities, schema IRIs, timings."""
+    def prepare(
+        self, question: str
+    ) -> tuple[str, list[LinkedEntity], list[PromptValue], list[str], dict[str, float]]:
+        """Link, retrieve and render the prompt; returns prompt, entities, the question's
+        numbers, schema IRIs and timings."""
         timings: dict[str, float] = {}
         started = time.perf_counter()
         terms = [term for term, _ in self.retriever.retrieve(question, k=self.schema_k)]
@@ -120,19 +123,20 @@ class QAPipeline:
         prompt_entities = [
             PromptEntity(f"ENT{i}", e.iri, e.label, e.class_label) for i, e in enumerate(entities)
         ]
+        values = question_values(question, [(e.start, e.end) for e in entities])
         items = schema_items(terms, self.schema, self.prefixes)
-        prompt = render_prompt(question, prompt_entities, items, self.prompt_chars)
-        return prompt, entities, [t.iri for t in terms], timings
+        prompt = render_prompt(question, prompt_entities, items, self.prompt_chars, values=values)
+        return prompt, entities, values, [t.iri for t in terms], timings
 
     def answer(self, question: str, k: int = 5) -> Answer:
         """Answer one question, trying up to ``k`` candidate queries."""
         started_all = time.perf_counter()
-        prompt, entities, schema_iris, timings = self.prepare(question)
+        prompt, entities, values, schema_iris, timings = self.prepare(question)
         started = time.perf_counter()
         scored = self.translator.translate([prompt], k)[0]
         timings["translate"] = _ms(started)
         started = time.perf_counter()
-        candidates, chosen, result = self.choose(question, scored, entities)
+        candidates, chosen, result = self.choose(question, scored, entities, values)
         timings["execute"] = _ms(started)
         answers: list[dict[str, str]] = []
         if result is not None:
@@ -162,11 +166,16 @@ class QAPipeline:
         )
 
     def choose(
-        self, question: str, scored: Sequence[tuple[str, float]], entities: Sequence[LinkedEntity]
+        self,
+        question: str,
+        scored: Sequence[tuple[str, float]],
+        entities: Sequence[LinkedEntity],
+        values: Sequence[PromptValue] = (),
     ) -> tuple[list[Candidate], Candidate | None, QueryResult | None]:
         """Try candidates in order; the first that runs and fits the expected type wins."""
         expected = expected_answer_type(question)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
+        slots.update({v.slot: v.text for v in values})
         candidates: list[Candidate] = []
         seen: set[str] = set()
         for target, score in scored:

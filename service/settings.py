@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     batch_max_wait_ms: float = Field(
         5.0, ge=0, description="How long a prompt waits for others to batch with."
     )
+    torch_threads: int = Field(
+        0,
+        ge=0,
+        description="CPU threads torch may use for the models (0: its default, one per core; "
+        "1 is often faster on a machine busy with other work).",
+    )
     warm_up: bool = Field(True, description="Answer one question per graph at start-up.")
     endpoint: str | None = Field(
         None,

@@ -40,7 +40,8 @@ class TrainConfig:
         default_factory=list,
         metadata=_help(
             "Where prompts take schema terms from: an embedded store folder (also gives the "
-            "entities' classes) or ontology files."
+            "entities' classes), optionally with a schema.json to use instead of the store's "
+            "own schema, or ontology files."
         ),
     )
     output_dir: str = field(
@@ -120,7 +121,9 @@ class TrainConfig:
         default=0.0,
         metadata=_help(
             "Stop after this much wall time (0: no limit); the "
-            "model is saved as at the end of a run."
+            "model is saved as at the end of a run. On one process the linear and cosine "
+            "schedules then decay with the clock (whichever of steps and time is further "
+            "along), so the rate reaches its end when time is up."
         ),
     )
     batch_size: int = field(default=16, metadata=_help("Examples per device per forward pass."))

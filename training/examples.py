@@ -24,6 +24,7 @@ from ontology.prompt import (
     PromptEntity,
     PromptSchemaItem,
     merge_prefixes,
+    question_values,
     render_prompt,
     schema_item,
 )
@@ -41,7 +42,7 @@ class Example:
     id: str
     prompt: str
     target: str
-    slot_iris: dict[str, str]  # "ENT0" → IRI
+    slot_iris: dict[str, str]  # "ENT0" → IRI, "NUM0" → number
     query: str  # the gold query as generated (executable)
     answers: tuple[str, ...] = ()
     shape: str = ""
@@ -102,7 +103,12 @@ def load_split(data: Path, split: str) -> list[dict[str, Any]]:
 
 
 def schema_source(paths: Sequence[Path]) -> SchemaSource:
-    """The schema of an embedded store folder (one path) or of ontology files."""
+    """The schema of an embedded store folder (one path) or of ontology files.
+
+    A store folder may come with a ``schema.json`` (``Schema.to_json``, as a graph folder
+    keeps it): the schema is then read from that file, the entities' classes from the store,
+    so that training sees the very schema the service uses.
+    """
     from kg.embedded import EmbeddedStore, declared_prefixes
     from ontology.schema import load_schema, schema_from_store
 
@@ -111,13 +117,25 @@ def schema_source(paths: Sequence[Path]) -> SchemaSource:
     for path in paths:
         if not path.exists():
             raise ConfigError(f"schema source {path} does not exist")
-    if len(paths) == 1 and paths[0].is_dir():
-        store = EmbeddedStore(paths[0])
-        return SchemaSource(
-            schema_from_store(store),
-            merge_prefixes(store.prefixes, COMMON_PREFIXES),
-            store,
-        )
+    folders = [p for p in paths if p.is_dir()]
+    cached = [p for p in paths if p.is_file() and p.suffix.lower() == ".json"]
+    if len(folders) == 1 and len(folders) + len(cached) == len(paths) and len(cached) <= 1:
+        store = EmbeddedStore(folders[0])
+        try:
+            schema = (
+                Schema.from_json(json.loads(cached[0].read_text()))
+                if cached
+                else schema_from_store(store)
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{cached[0]}: not a readable schema.json: {exc}") from exc
+        return SchemaSource(schema, merge_prefixes(store.prefixes, COMMON_PREFIXES), store)
+    if len(paths) == 1 and cached:  # a graph behind an endpoint: its schema, no classes
+        try:
+            schema = Schema.from_json(json.loads(cached[0].read_text()))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{cached[0]}: not a readable schema.json: {exc}") from exc
+        return SchemaSource(schema, dict(COMMON_PREFIXES))
     files = list(paths)
     prefixes = merge_prefixes(declared_prefixes(files), COMMON_PREFIXES)
     return SchemaSource(load_schema(files), prefixes)
@@ -167,16 +185,21 @@ class PromptBuilder:
         rng = random.Random(f"{self.seed}/{record['id']}")
         entities = self._entities(record)
         slots = {e.iri: e.slot for e in entities}
-        target = encode(record["query"], slots, prefixes)
+        values = question_values(
+            record["question"], [(e["start"], e["end"]) for e in record["entities"] if "end" in e]
+        )
+        target = encode(record["query"], slots, prefixes, {v.text: v.slot for v in values})
         gold = [i for i in iris(record["query"], prefixes) if i not in slots]
         gold_terms = [t for i in gold if (t := _term(schema, i)) is not None]
         items = [schema_item(t, schema, prefixes) for t in self._block(gold_terms, rng)]
-        prompt = render_prompt(record["question"], entities, items, self.max_chars)
+        prompt = render_prompt(
+            record["question"], entities, items, self.max_chars, values=values
+        )
         return Example(
             id=str(record["id"]),
             prompt=prompt,
             target=target,
-            slot_iris={e.slot: e.iri for e in entities},
+            slot_iris={e.slot: e.iri for e in entities} | {v.slot: v.text for v in values},
             query=record["query"],
             answers=tuple(record.get("answers", ())),
             shape=str(record.get("shape", "")),

@@ -7,7 +7,9 @@ A *target* is a SPARQL query in a compact canonical form:
   name, else kept as ``<...>``; prefixed names of the query are re-written with the given
   prefixes, whatever the query declared (``res:Berlin`` and ``dbr:Berlin`` are one target);
 - the IRIs of linked entities replaced by their slots (``ENT0``, ``ENT1`` ...), so the model
-  never has to spell an IRI;
+  never has to spell an IRI; numbers that the question states replaced by value slots
+  (``NUM0`` ...; ``"0.15"^^xsd:decimal`` becomes ``NUM0^^xsd:decimal``), so it never has
+  to spell a number either;
 - variables renamed ``?x0``, ``?x1`` ... in order of first appearance;
 - keywords and function names in upper case (``a``, ``true``, ``false`` in lower case).
 
@@ -21,14 +23,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from ontology.prompt import prefixed
 from sparqlqa.errors import TargetError
 
 #: Bumped when the target form changes; stored with each checkpoint.
-TARGET_FORMAT_VERSION = 1
+TARGET_FORMAT_VERSION = 2
 
-SLOT = re.compile(r"ENT(\d+)\Z")
+SLOT = re.compile(r"(?:ENT|NUM)(\d+)\Z")
 
 _PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
 _NAME = rf"[{_PN_CHARS_BASE}_0-9]"
@@ -135,17 +138,44 @@ def iris(sparql: str, prefixes: Mapping[str, str] | None = None) -> list[str]:
     return list(seen)
 
 
+def _number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _value_slot(tok: Token, value_slots: Mapping[Decimal, str]) -> str | None:
+    """The value slot of a number token or a quoted number (``"0.15"``), if it has one."""
+    if tok.kind == "number":
+        key = _number(tok.text)
+    elif tok.kind == "string" and tok.text[:1] in "\"'" and tok.text[1:2] not in "\"'":
+        key = _number(tok.text[1:-1])
+    else:
+        return None
+    return value_slots.get(key) if key is not None else None
+
+
 def encode(
     sparql: str,
     entity_slots: Mapping[str, str],
     prefixes: Mapping[str, str],
+    value_slots: Mapping[str, str] | None = None,
 ) -> str:
     """The canonical target of ``sparql``.
 
     ``entity_slots`` maps entity IRIs to their slots (``{"http://...": "ENT0"}``);
     ``prefixes`` maps prefix names to namespaces. Prefixed names in ``sparql`` are read with
     its own ``PREFIX`` declarations first, then ``prefixes``; an undeclared prefix is an error.
+    ``value_slots`` maps numbers of the question to their slots (``{"0.15": "NUM0"}``): a
+    number literal of the query equal to one of them (``0.15``, ``"0.150"^^xsd:decimal``)
+    is written as its slot.
     """
+    by_value = {
+        key: slot
+        for text, slot in (value_slots or {}).items()
+        if (key := _number(text)) is not None
+    }
     declared, body = _declarations(list(tokens(sparql)))
     known = {**prefixes, **declared}
     variables: dict[str, str] = {}
@@ -165,6 +195,8 @@ def encode(
             else:
                 text = _compact(iri, prefixes)
                 kind = "pname" if not text.startswith("<") else "iri"
+        elif (slot := _value_slot(tok, by_value)) is not None:
+            kind, text = "slot", slot
         elif kind == "var":
             name = text[1:]
             text = variables.setdefault(name, f"?x{len(variables)}")
@@ -181,17 +213,26 @@ def decode(
 ) -> str:
     """An executable query from ``target``: slots filled, ``PREFIX`` lines for those used.
 
+    ``slot_iris`` maps entity slots to IRIs (``{"ENT0": "http://..."}``) and value slots to
+    numbers (``{"NUM0": "0.15"}``); a value slot followed by ``^^`` becomes a quoted literal.
     Raises :class:`~sparqlqa.errors.TargetError` when the target names a slot that
     ``slot_iris`` does not fill or a prefix ``prefixes`` does not know.
     """
     used: dict[str, None] = {}
     parts: list[tuple[str, str]] = []
-    for tok in tokens(target):
+    toks = list(tokens(target))
+    for i, tok in enumerate(toks):
         kind, text = tok.kind, tok.text
         if kind == "slot":
             if text not in slot_iris:
-                raise TargetError(f"the query names {text}, but no entity fills that slot")
-            kind, text = "iri", f"<{slot_iris[text]}>"
+                what = "number of the question" if text.startswith("NUM") else "entity"
+                raise TargetError(f"the query names {text}, but no {what} fills that slot")
+            if not text.startswith("NUM"):
+                kind, text = "iri", f"<{slot_iris[text]}>"
+            elif i + 1 < len(toks) and toks[i + 1].text == "^^":
+                kind, text = "string", f'"{slot_iris[text]}"'
+            else:
+                kind, text = "number", slot_iris[text]
         elif kind == "pname":
             prefix, _ = _split_pname(text)
             if prefix not in prefixes:

@@ -373,22 +373,41 @@ def train(config: TrainConfig, *, on_step: Callable[[int], None] | None = None) 
         / config.gradient_accumulation_steps
     )
     total_steps = config.max_steps or max(1, math.ceil(config.epochs * steps_per_epoch))
-    scheduler = get_scheduler(
-        config.lr_scheduler,
-        optimizer,
-        num_warmup_steps=int(config.warmup_ratio * total_steps) * accelerator.num_processes,
-        num_training_steps=total_steps * accelerator.num_processes,
-    )
+    state = _State()
+    session_start = time.perf_counter()
+
+    def elapsed() -> float:
+        return state.elapsed_s + time.perf_counter() - session_start
+
+    clock_limit_s = 60 * config.max_train_minutes if accelerator.num_processes == 1 else 0.0
+    if clock_limit_s and config.lr_scheduler in ("linear", "cosine"):
+        # A time budget usually ends the run long before max_steps: a schedule on steps alone
+        # would stop at a high rate. This one is as far along as the steps or the clock.
+        scheduler: Any = torch.optim.lr_scheduler.LambdaLR(
+            optimizer,
+            _clock_schedule(
+                config.lr_scheduler,
+                int(config.warmup_ratio * total_steps),
+                total_steps,
+                lambda: elapsed() / clock_limit_s,
+            ),
+        )
+    else:
+        scheduler = get_scheduler(
+            config.lr_scheduler,
+            optimizer,
+            num_warmup_steps=int(config.warmup_ratio * total_steps) * accelerator.num_processes,
+            num_training_steps=total_steps * accelerator.num_processes,
+        )
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
 
-    state = _State()
     if checkpoint is not None:
         accelerator.load_state(str(checkpoint))
         state = _State(**json.loads((checkpoint / STATE_FILE).read_text()))
         accelerator.print(f"resumed from {checkpoint} at step {state.global_step}")
 
     metrics_path = out / "metrics.jsonl"
-    session_start = time.perf_counter()
+    session_start = time.perf_counter()  # the clock restarts after loading a checkpoint
     stopped = "max_steps"
     last_eval_step = -1
     running_loss, running_n = 0.0, 0
@@ -399,9 +418,6 @@ def train(config: TrainConfig, *, on_step: Callable[[int], None] | None = None) 
         desc="training",
         file=sys.stderr,
     )
-
-    def elapsed() -> float:
-        return state.elapsed_s + time.perf_counter() - session_start
 
     def do_eval() -> bool:
         """Evaluate, log, keep the best model; True when early stopping says stop."""
@@ -537,6 +553,23 @@ def train(config: TrainConfig, *, on_step: Callable[[int], None] | None = None) 
         (out / "train_result.json").write_text(json.dumps(summary, indent=2) + "\n")
     accelerator.wait_for_everyone()
     return result
+
+
+def _clock_schedule(
+    kind: str, warmup_steps: int, total_steps: int, clock: Callable[[], float]
+) -> Callable[[int], float]:
+    """A learning-rate factor for ``LambdaLR``: warm-up on steps, then linear or cosine decay
+    by the progress of steps or of ``clock()`` (the share of the time budget used), whichever
+    is further."""
+
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / (warmup_steps + 1)
+        by_steps = (step - warmup_steps) / max(1, total_steps - warmup_steps)
+        done = min(1.0, max(by_steps, clock()))
+        return 1.0 - done if kind == "linear" else 0.5 * (1.0 + math.cos(math.pi * done))
+
+    return factor
 
 
 def _with_lora(model: Any, kind: str, config: TrainConfig) -> Any:

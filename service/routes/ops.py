@@ -18,7 +18,11 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", response_model=ReadyResponse)
+@router.get(
+    "/ready",
+    response_model=ReadyResponse,
+    responses={503: {"model": ReadyResponse, "description": "Some graph cannot answer yet."}},
+)
 def ready(registry: RegistryDep) -> JSONResponse:
     """Every graph has its store, indexes and model loaded (503 otherwise, with reasons)."""
     graphs = [

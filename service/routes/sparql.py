@@ -84,7 +84,24 @@ async def sparql_get(
     return await sparql(request, registry, metrics, query, graph)
 
 
-@router.post("/sparql", response_model=None)
+#: The bodies POST /sparql reads (SPARQL 1.1 protocol), for the OpenAPI document.
+POST_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/sparql-query": {"schema": {"type": "string"}},
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"query": {"type": "string"}},
+                }
+            },
+        },
+    }
+}
+
+
+@router.post("/sparql", response_model=None, openapi_extra=POST_BODY)
 async def sparql_post(
     request: Request,
     registry: RegistryDep,

@@ -119,6 +119,10 @@ function render(answer) {
   setStatus(answer.answered ? `Answered in ${Math.round(answer.timings_ms.total)} ms.`
     : `No answer: ${answer.reason}`, !answer.answered);
   $("query-section").hidden = !answer.query;
+  // A new answer shows its query highlighted, not the editor of an earlier one.
+  $("editor").hidden = true;
+  $("run").hidden = true;
+  $("query").hidden = false;
   if (answer.query) {
     highlight($("query"), answer.query);
     $("query-edit").value = answer.query;

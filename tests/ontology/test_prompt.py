@@ -12,6 +12,7 @@ from ontology.prompt import (
     merge_prefixes,
     prefixed,
     query_terms,
+    question_values,
     render_prompt,
     schema_items,
     slot_query,
@@ -138,3 +139,29 @@ def test_query_terms_in_order_of_use() -> None:
     )
     assert query_terms(query, schema) == [PV + "Employee", PV + "name", PV + "memberOf"]
     assert query_terms("SELECT * WHERE { ?s pv:name ?o }", schema, {"pv": PV}) == [PV + "name"]
+
+
+@pytest.mark.parametrize(
+    ("question", "taken", "found"),
+    [
+        pytest.param("Show me products cheaper than 0.15 euros.", [], ["0.15"], id="decimal"),
+        pytest.param("Which parts weigh more than 1,000 g?", [], ["1000"], id="thousands"),
+        pytest.param(
+            "Who sells Printer 3000 for less than 20?", [(10, 22)], ["20"], id="in-entity"
+        ),
+        pytest.param("Is v2 newer than 2015-06?", [], ["2015"], id="not-in-words"),
+        pytest.param("Between 5 and 10 items", [], ["5", "10"], id="two"),
+        pytest.param("Which department does Wolfgang Martin work in?", [], [], id="none"),
+    ],
+)
+def test_question_values(question: str, taken: list[tuple[int, int]], found: list[str]) -> None:
+    values = question_values(question, taken)
+    assert [v.text for v in values] == found
+    assert [v.slot for v in values] == [f"NUM{i}" for i in range(len(found))]
+
+
+def test_values_line_only_when_there_are_values() -> None:
+    values = question_values("Products under 5 euros?")
+    prompt = render_prompt("Products under 5 euros?", [], [], values=values)
+    assert "\nvalues: NUM0 = 5\n" in prompt
+    assert "values:" not in render_prompt("Products?", [], [])

@@ -12,6 +12,7 @@ import pytest
 from service.app import create_app
 from service.settings import Settings
 
+WOLFGANG = "http://ld.company.org/prod-instances/empl-Wolfgang.Martin%40company.org"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
@@ -63,3 +64,52 @@ def test_edit_and_run_a_query(browser: Any, store_only_graph: Path, live_server:
         assert "Ulrik Denzel" in page.locator("#answers tbody").inner_text()
         assert page.locator("#query .kw").first.text_content() == "SELECT"
         page.close()
+
+
+def test_ask_a_question_then_edit_and_run_its_query(browser: Any, model_server: Any) -> None:
+    """With a trained model: ask, see the highlighted query, the answers with links and the
+    entities found; then change the query and run it."""
+    page = browser.new_page()
+    page.goto(model_server.url + "/")
+    page.wait_for_selector("#graph option", state="attached")
+    assert page.locator("#graph option").all_text_contents() == [
+        "corporate",
+        "library (queries only)",
+    ]
+    page.fill("#question", "Which department does Wolfgang Martin work in?")
+    page.click("#ask")
+    page.wait_for_selector("#answers tbody tr")
+    assert (page.text_content("#status") or "").startswith("Answered in ")
+    # The query, highlighted.
+    query = page.locator("#query")
+    assert query.is_visible()
+    assert "pv:memberOf" in query.inner_text()
+    assert page.locator("#query .kw").first.text_content() == "PREFIX"
+    assert "WHERE" in page.locator("#query .kw").all_text_contents()
+    assert page.locator("#query .iri", has_text="Wolfgang.Martin").count() == 1
+    assert page.locator("#query .var").first.text_content() == "?x0"
+    # The answers: a table whose resources are links, shown by their labels.
+    assert page.locator("#answers thead th").all_text_contents() == ["x0"]
+    link = page.locator("#answers tbody a")
+    assert link.text_content() == "Data Services"
+    assert link.get_attribute("href") == "http://ld.company.org/prod-instances/dept-41622"
+    # The entities found in the question, and the candidate that was accepted.
+    entity = page.locator("#entities li a")
+    assert entity.text_content() == "Wolfgang Martin"
+    assert entity.get_attribute("href") == WOLFGANG
+    assert "(Employee)" in page.locator("#entities li").inner_text()
+    assert page.locator("#candidates li.accepted").count() == 1
+    # Edit the query (every employee of that department) and run it.
+    page.click("#edit")
+    assert page.locator("#query-edit").is_visible() and page.locator("#run").is_visible()
+    edited = page.input_value("#query-edit").replace(
+        "SELECT DISTINCT ?x0 WHERE {",
+        "SELECT ?colleague WHERE { ?colleague pv:memberOf ?x0 .",
+    )
+    page.fill("#query-edit", edited)
+    page.click("#run")
+    page.wait_for_selector("#answers thead th:text('colleague')")
+    assert page.text_content("#status") == "Query run."
+    colleagues = page.locator("#answers tbody a").all_text_contents()
+    assert WOLFGANG in colleagues and len(colleagues) > 1
+    page.close()

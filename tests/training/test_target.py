@@ -227,3 +227,52 @@ def test_decoded_corporate_queries_give_the_same_answers(corporate_store: Sparql
         expected = values(corporate_store.query(sparql))
         assert expected, sparql
         assert values(corporate_store.query(filled)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "values_", "target"),
+    [
+        pytest.param(
+            f'SELECT ?p WHERE {{ ?p <{PV}amount> ?a FILTER(?a < "0.15"^^xsd:decimal) }}',
+            {"0.15": "NUM0"},
+            "SELECT ?x0 WHERE { ?x0 pv:amount ?x1 FILTER ( ?x1 < NUM0^^xsd:decimal ) }",
+            id="typed-literal",
+        ),
+        pytest.param(
+            f"SELECT ?p WHERE {{ ?p <{PV}weight_g> ?w FILTER(?w > 1000.0) }}",
+            {"1000": "NUM0"},
+            "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 FILTER ( ?x1 > NUM0 ) }",
+            id="equal-number-other-spelling",
+        ),
+        pytest.param(
+            f"SELECT ?p WHERE {{ ?p <{PV}weight_g> ?w FILTER(?w > 7) }} LIMIT 5",
+            {"5": "NUM0"},
+            "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 FILTER ( ?x1 > 7 ) } LIMIT NUM0",
+            id="only-numbers-of-the-question",
+        ),
+    ],
+)
+def test_value_slots(query: str, values_: dict[str, str], target: str) -> None:
+    encoded = encode(query, {}, PREFIXES, values_)
+    assert encoded == target
+    filled = decode(encoded, {slot: text for text, slot in values_.items()}, PREFIXES)
+    assert parses(filled)
+    assert encode(filled, {}, PREFIXES, values_) == target
+
+
+def test_unfilled_value_slot_is_named() -> None:
+    with pytest.raises(TargetError, match="NUM1, but no number of the question"):
+        decode("SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 FILTER ( ?x1 > NUM1 ) }", {}, PREFIXES)
+
+
+def test_value_slots_answer_like_the_original(corporate_store: SparqlStore) -> None:
+    sparql = (
+        f'SELECT ?p WHERE {{ ?p <{PV}price> ?x . ?x <{PV}amount> ?a '
+        f'FILTER(?a < "0.3"^^<http://www.w3.org/2001/XMLSchema#decimal>) }}'
+    )
+    target = encode(sparql, {}, PREFIXES, {"0.3": "NUM0"})
+    assert "NUM0" in target
+    filled = decode(target, {"NUM0": "0.3"}, PREFIXES)
+    expected = values(corporate_store.query(sparql))
+    assert expected
+    assert values(corporate_store.query(filled)) == expected
