@@ -2,7 +2,8 @@
 #   docker build -t sparqlqa .                                     # CPU
 #   docker build -t sparqlqa:gpu --build-arg TORCH_INDEX=https://download.pytorch.org/whl/cu126 .
 # Data (stores, indexes, models) lives in the /data volume; the first start prepares the
-# default graph there (generate + train, about 15 minutes on 2 cores), later starts take seconds.
+# default graph there (`sparqlqa adapt` of the bundled graph: generate, train for 10 minutes,
+# evaluate; about 15 minutes on 2 cores, resumed after a restart), later starts take seconds.
 ARG PYTHON_VERSION=3.11
 
 FROM python:${PYTHON_VERSION}-slim AS build

@@ -58,6 +58,7 @@ class SchemaClass:
     comment: str = ""
     parents: list[str] = field(default_factory=list)
     instances: int = 0  # how many resources have this type in the data (0: unknown or none)
+    mentions: int = 0  # how many queries of a query log use it (see ontology.usage)
 
 
 @dataclass
@@ -70,6 +71,7 @@ class SchemaProperty:
     range: list[str] = field(default_factory=list)  # class IRIs or datatype IRIs
     parents: list[str] = field(default_factory=list)
     usage: int = 0  # how many triples use it in the data (0: unknown or none)
+    mentions: int = 0  # how many queries of a query log use it (see ontology.usage)
 
     @property
     def numeric(self) -> bool:
@@ -135,19 +137,47 @@ def load_schema(files: Sequence[Path], *, lang: str = "en") -> Schema:
 
 
 def schema_from_store(
-    store: SparqlStore, *, lang: str = "en", infer: bool = True, drop_metadata: bool = False
+    store: SparqlStore,
+    *,
+    lang: str = "en",
+    infer: bool = True,
+    drop_metadata: bool = False,
+    vocabulary_as_data: bool = False,
 ) -> Schema:
     """The schema of ``store``: its declarations, completed from its data when ``infer``.
 
     With ``drop_metadata``, inferred classes whose instances only describe the ontology
     itself (its creator, a ``foaf:Person`` linked from the ``owl:Ontology``) are left out,
     and the properties used only on them.
+
+    With ``vocabulary_as_data``, a graph that *is* a vocabulary (an ontology file served as
+    the data: questions about its classes and properties) is described as data: the
+    declarations are not read as the schema, and ``owl:Class``, ``rdfs:subClassOf``,
+    ``rdfs:domain``... become its classes and properties, inferred from their use.
     """
     schema = Schema()
-    _read_declarations(store, schema, lang)
-    if infer:
-        _infer_from_data(store, schema, drop_metadata)
+    if not vocabulary_as_data:
+        _read_declarations(store, schema)
+    if infer or vocabulary_as_data:
+        _infer_from_data(
+            store,
+            schema,
+            drop_metadata and not vocabulary_as_data,
+            skip=() if vocabulary_as_data else _META_NAMESPACES,
+        )
+    if vocabulary_as_data:
+        schema.properties.pop(RDF + "type", None)  # class membership: the list/count shapes
+    _read_labels(store, schema, lang)
     return schema
+
+
+def describes_vocabulary(schema: Schema, share: float = 0.1) -> bool:
+    """Whether a graph read with :func:`schema_from_store` holds a vocabulary rather than
+    data: it declares classes and properties (at least 10), and fewer resources are typed
+    with its classes than a tenth of the terms it declares."""
+    terms = len(schema.classes) + len(schema.properties)
+    instances = sum(c.instances for c in schema.classes.values())
+    return terms >= 10 and instances < share * terms
 
 
 def _best_literal(rows: Iterable[dict[str, dict[str, str]]], key: str, lang: str) -> dict[str, str]:
@@ -163,7 +193,7 @@ def _best_literal(rows: Iterable[dict[str, dict[str, str]]], key: str, lang: str
     return {iri: value for iri, (_, value) in ranked.items()}
 
 
-def _read_declarations(store: SparqlStore, schema: Schema, lang: str) -> None:
+def _read_declarations(store: SparqlStore, schema: Schema) -> None:
     class_q = f"{{ ?x a <{OWL}Class> }} UNION {{ ?x a <{RDFS}Class> }} FILTER(isIRI(?x))"
     for row in store.select(f"SELECT DISTINCT ?x WHERE {{ {class_q} }}"):
         iri = row["x"]["value"]
@@ -183,12 +213,6 @@ def _read_declarations(store: SparqlStore, schema: Schema, lang: str) -> None:
         )
         if kind:
             prop.kind = kind  # type: ignore[assignment]
-    terms = {**schema.classes, **schema.properties}
-    for predicate, attribute in ((RDFS + "label", "label"), (RDFS + "comment", "comment")):
-        rows = store.select(f"SELECT ?x ?v WHERE {{ ?x <{predicate}> ?v FILTER(isLiteral(?v)) }}")
-        for iri, text in _best_literal(rows, "v", lang).items():
-            if iri in terms:
-                setattr(terms[iri], attribute, " ".join(text.split()))
     links = (
         (RDFS + "subClassOf", schema.classes, "parents"),
         (RDFS + "subPropertyOf", schema.properties, "parents"),
@@ -205,20 +229,38 @@ def _read_declarations(store: SparqlStore, schema: Schema, lang: str) -> None:
             prop.kind = "datatype"
 
 
-def _infer_from_data(store: SparqlStore, schema: Schema, drop_metadata: bool = False) -> None:
+def _read_labels(store: SparqlStore, schema: Schema, lang: str) -> None:
+    """Labels and comments of the terms, declared or inferred, from ``rdfs:label`` and
+    ``rdfs:comment``; terms without one keep their local name in words."""
+    terms = {**schema.classes, **schema.properties}
+    for predicate, attribute in ((RDFS + "label", "label"), (RDFS + "comment", "comment")):
+        rows = store.select(f"SELECT ?x ?v WHERE {{ ?x <{predicate}> ?v FILTER(isLiteral(?v)) }}")
+        for iri, text in _best_literal(rows, "v", lang).items():
+            if iri in terms:
+                setattr(terms[iri], attribute, " ".join(text.split()))
+
+
+def _infer_from_data(
+    store: SparqlStore,
+    schema: Schema,
+    drop_metadata: bool = False,
+    skip: tuple[str, ...] = _META_NAMESPACES,
+) -> None:
+    """Classes, properties, domains and ranges from the data; terms in the ``skip``
+    namespaces (the vocabulary's own: rdf, rdfs, owl...) are not data."""
     declared = set(schema.properties)
     declared_classes = set(schema.classes)
     for row in store.select(
         "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c"
     ):
         iri = row["c"]["value"]
-        if iri.startswith(_META_NAMESPACES):
+        if skip and iri.startswith(skip):
             continue
         cls = schema.classes.setdefault(iri, SchemaClass(iri=iri, label=words_of(local_name(iri))))
         cls.instances = int(row["n"]["value"])
     for row in store.select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"):
         iri = row["p"]["value"]
-        if iri.startswith(_META_NAMESPACES) and iri not in _KEEP_META:
+        if skip and iri.startswith(skip) and iri not in _KEEP_META:
             continue
         prop = schema.properties.setdefault(
             iri, SchemaProperty(iri=iri, label=words_of(local_name(iri)))
@@ -264,7 +306,8 @@ def _infer_from_data(store: SparqlStore, schema: Schema, drop_metadata: bool = F
     # licence, depiction of a class) say nothing about the data.
     for iri in [i for i, p in schema.properties.items() if i not in declared]:
         domain = schema.properties[iri].domain
-        if domain and all(d.startswith(_META_NAMESPACES) or d in metadata_classes for d in domain):
+        meta = bool(skip) and all(d.startswith(skip) or d in metadata_classes for d in domain)
+        if domain and meta:
             del schema.properties[iri]
 
 

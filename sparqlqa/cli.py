@@ -14,6 +14,7 @@ from eval.cli import app as eval_app
 from kg.cli import app as kg_app
 from ontology.cli import app as ontology_app
 from service.cli import serve
+from sparqlqa.adapt import command as adapt
 from sparqlqa.errors import QueryError, SparqlqaError
 from templates.cli import generate
 from training.cli import app as train_app
@@ -29,6 +30,7 @@ app.command("generate")(generate)
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.command("serve")(serve)
+app.command("adapt")(adapt)
 
 
 def main() -> None:

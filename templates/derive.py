@@ -54,6 +54,9 @@ class DeriveConfig:
         "http://schema.org/name",
     )
     skip_properties: tuple[str, ...] = ()  # further properties to leave out
+    #: Namespaces whose classes and properties describe the schema, not the data; empty it
+    #: when the graph is itself a vocabulary (questions about classes and properties).
+    skip_namespaces: tuple[str, ...] = _SKIP_NAMESPACES
     min_usage: int = 1  # properties used fewer times in the data are left out (0: keep all)
     two_hop: bool = True  # chains of two properties
     source: str = "schema"  # recorded as the templates' source
@@ -116,7 +119,7 @@ def derive_templates(
 ) -> list[Template]:
     """Templates for every usable class and property of ``schema``."""
     ctx = _Context(schema, prefixes, config or DeriveConfig())
-    classes = _concrete_classes(schema)
+    classes = _concrete_classes(ctx)
     props = [p for p in schema.properties.values() if _usable(ctx, p)]
     # Value nodes (prices, BOM lines) are reached through their owner, never asked about.
     value_classes = {
@@ -145,11 +148,12 @@ def derive_templates(
     return ctx.out
 
 
-def _concrete_classes(schema: Schema) -> list[str]:
+def _concrete_classes(ctx: _Context) -> list[str]:
+    skip = ctx.config.skip_namespaces
     return sorted(
         c.iri
-        for c in schema.classes.values()
-        if c.instances > 0 and not c.iri.startswith(_SKIP_NAMESPACES)
+        for c in ctx.schema.classes.values()
+        if c.instances > 0 and not (skip and c.iri.startswith(skip))
     )
 
 
@@ -178,7 +182,8 @@ def _ancestors(schema: Schema, iri: str) -> set[str]:
 
 
 def _usable(ctx: _Context, prop: SchemaProperty) -> bool:
-    if prop.iri.startswith(_SKIP_NAMESPACES) or prop.iri in ctx.config.label_properties:
+    skip = ctx.config.skip_namespaces
+    if (skip and prop.iri.startswith(skip)) or prop.iri in ctx.config.label_properties:
         return False
     if prop.iri in ctx.config.skip_properties or not prop.domain:
         return False
@@ -548,7 +553,7 @@ def _numeric_templates(
         if (
             link.kind != "object"
             or not _usable(ctx, link)
-            or domain not in _expand(ctx.schema, link.domain, _concrete_classes(ctx.schema))
+            or domain not in _expand(ctx.schema, link.domain, _concrete_classes(ctx))
         ):
             continue
         link_phrase = property_phrase(link.label)

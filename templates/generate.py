@@ -15,7 +15,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,8 @@ class GenerateArgs:
     nspm: list[Path] = field(default_factory=list)  # NSpM CSV files or folders
     schema_derived: bool = False  # derive templates from the schema
     ontology: list[Path] = field(default_factory=list)  # schema from these files, not the store
+    schema_file: Path | None = None  # or from this schema.json (ontology.schema.Schema.to_json)
+    vocabulary_as_data: bool = False  # the graph is a vocabulary: its rdf/rdfs/owl terms are data
     per_template: int = 200  # target pairs per template
     phrasings_per_instance: int = 1  # pairs per instance, each with another phrasing
     splits: str = "0.8,0.1,0.1"  # train,dev,test shares of entities
@@ -150,6 +152,8 @@ def collect_templates(
         from templates.derive import DeriveConfig, derive_templates
 
         config = DeriveConfig(label_properties=tuple(label_properties))
+        if args.vocabulary_as_data:
+            config = replace(config, skip_namespaces=())
         templates += derive_templates(_schema(args, store), prefixes, config)
     if not templates:
         raise ConfigError("no templates: give --templates, --set, --nspm or --schema-derived")
@@ -164,8 +168,15 @@ def collect_templates(
 
 
 def _schema(args: GenerateArgs, store: SparqlStore) -> Any:
-    from ontology.schema import load_schema, schema_from_store
+    from ontology.schema import Schema, load_schema, schema_from_store
 
+    if args.schema_file:
+        try:
+            return Schema.from_json(json.loads(Path(args.schema_file).read_text()))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{args.schema_file}: not a readable schema.json: {exc}") from exc
+    if args.vocabulary_as_data:
+        return schema_from_store(store, vocabulary_as_data=True)
     if args.ontology:
         schema = load_schema(args.ontology)
         # Usage counts and instance counts come from the data even when the ontology is given.

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.embedded import CORPORATE_FILES, EmbeddedStore
-from ontology.schema import Schema, load_schema, schema_from_store, words_of
+from kg.embedded import CORPORATE_FILES, EmbeddedStore, MemoryStore
+from ontology.schema import (
+    OWL,
+    Schema,
+    describes_vocabulary,
+    load_schema,
+    schema_from_store,
+    words_of,
+)
 
 PV = "http://ld.company.org/prod-vocab/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -61,3 +68,32 @@ def test_words_of() -> None:
     assert words_of("hasAlignment") == "has alignment"
     assert words_of("BOM_part") == "BOM part"
     assert words_of("depth_mm") == "depth mm"
+
+
+def test_a_vocabulary_served_as_data_is_read_as_data() -> None:
+    """The corporate vocabulary alone, as a graph: questions would be about its classes and
+    properties, so owl:Class, rdfs:domain... become the schema (sparqlqa adapt does this)."""
+    store = MemoryStore([CORPORATE_FILES[0]])
+    assert describes_vocabulary(schema_from_store(store, drop_metadata=True))
+    schema = schema_from_store(store, vocabulary_as_data=True)
+    assert schema.classes[OWL + "Class"].instances == 13
+    assert schema.classes[OWL + "Class"].label == "class"
+    domain = schema.properties["http://www.w3.org/2000/01/rdf-schema#domain"]
+    assert (domain.label, domain.kind) == ("domain", "object")
+    assert PV + "Employee" not in schema.classes  # a resource of this data, not a class
+    assert "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" not in schema.properties
+
+
+def test_undeclared_terms_take_their_labels_from_the_data() -> None:
+    store = MemoryStore()
+    store.add_turtle(
+        "@prefix ex: <http://ex.org/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "ex:vega a ex:Star ; ex:hostOf ex:p1 ; ex:apparentMagnitude 0.03 .\n"
+        'ex:Star rdfs:label "fixed star" .\n'
+    )
+    schema = schema_from_store(store)
+    assert schema.classes["http://ex.org/Star"].label == "fixed star"
+    assert schema.properties["http://ex.org/hostOf"].label == "host of"
+    assert schema.properties["http://ex.org/apparentMagnitude"].label == "apparent magnitude"
+    assert not describes_vocabulary(schema)

@@ -83,3 +83,18 @@ def test_any_small_graph(tmp_path: Path) -> None:
     }
     top = made["schema-superlative-max-pages-Book"]
     assert all(p.answers == ["http://example.org/emma"] for p in top)
+
+
+def test_a_vocabulary_read_as_data_gives_questions_about_its_terms() -> None:
+    from kg.embedded import CORPORATE_FILES
+    from templates.derive import DeriveConfig
+
+    store = MemoryStore([CORPORATE_FILES[0]])
+    schema = schema_from_store(store, vocabulary_as_data=True)
+    prefixes = {**COMMON_PREFIXES, **store.prefixes}
+    skipped = {t.query for t in derive_templates(schema, prefixes)}
+    assert not any("rdfs:" in q or "owl:" in q for q in skipped), "skipped by default"
+    templates = derive_templates(schema, prefixes, DeriveConfig(skip_namespaces=()))
+    queries = {t.query for t in templates}
+    assert "SELECT DISTINCT ?x WHERE { <A> rdfs:domain ?x }" in queries
+    assert "SELECT (COUNT(DISTINCT ?x) AS ?count) WHERE { ?x a owl:Class }" in queries
