@@ -146,3 +146,93 @@ def prompt(
         config=ContextConfig(max_chars=max_chars),
     )
     typer.echo(builder.build(question).prompt)
+
+
+@app.command()
+def index(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A graph folder (graph.json), an embedded store folder, or RDF/ontology files."
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Graph folder to write (default: the graph folder given)."),
+    ] = None,
+    ontology: OntologyOption = None,
+    usage_queries: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Queries whose term counts become the retrieval prior (JSON/JSONL/QALD/NSpM "
+            "CSV/one per line; repeatable). Never the queries you evaluate on."
+        ),
+    ] = None,
+    as_data: Annotated[
+        bool,
+        typer.Option(
+            help="Load the RDF files into a store under --output/store and index its data "
+            "and labels too (default: the files are only an ontology)."
+        ),
+    ] = False,
+    model: ModelOption = None,
+    mode: Annotated[
+        RetrievalMode, typer.Option(help="lexical: no embeddings (no model is loaded).")
+    ] = RetrievalMode.hybrid,
+    label_embeddings: Annotated[
+        bool, typer.Option(help="Also embed every label (the linker's re-ranking; slow).")
+    ] = False,
+    rebuild: Annotated[bool, typer.Option(help="Ignore the stored indexes.")] = False,
+    threads: Annotated[int, typer.Option(help="torch threads while embedding.")] = 1,
+) -> None:
+    """Build and store the schema, label and embedding indexes of a graph (reused when
+    nothing changed)."""
+    from ontology.index import (
+        IndexRequest,
+        build_index,
+        describe_report,
+        request_from_graph_folder,
+    )
+    from sparqlqa.errors import ConfigError
+
+    options = {
+        "usage_queries": usage_queries or [],
+        "model": model,
+        "mode": mode.value,
+        "label_embeddings": label_embeddings,
+        "rebuild": rebuild,
+        "threads": threads,
+    }
+    if ontology:
+        options["ontology"] = ontology
+    first = sources[0]
+    try:
+        if len(sources) == 1 and (first / "graph.json").is_file():
+            request = request_from_graph_folder(first, **options)
+            if output is not None:
+                request.output = output
+        elif len(sources) == 1 and (first / "store.json").is_file():
+            if output is None:
+                raise ConfigError(f"{first} is a store folder: say where to write, --output")
+            request = IndexRequest(output=output, store=first, **options)  # type: ignore[arg-type]
+        else:
+            if output is None:
+                raise ConfigError("RDF files given: say where to write the graph, --output")
+            missing = [str(p) for p in sources if not p.is_file()]
+            if missing:
+                raise ConfigError(
+                    f"not a graph folder, a store folder or an RDF file: {', '.join(missing)}"
+                )
+            if as_data:
+                from kg.embedded import build_store
+
+                typer.echo(f"loading {len(sources)} file(s) into {output / 'store'}", err=True)
+                build_store(output / "store", sources, progress=True)
+                request = IndexRequest(output=output, store=output / "store", **options)  # type: ignore[arg-type]
+            else:
+                options["ontology"] = [*sources, *(ontology or [])]
+                request = IndexRequest(output=output, **options)  # type: ignore[arg-type]
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
+    report = build_index(request, progress=lambda msg: typer.echo(msg, err=True))
+    typer.echo(describe_report(report))

@@ -5,7 +5,11 @@ Three ways to rank every term of the schema, measured side by side in docs/ontol
 ``lexical``     BM25 over the words of each term (label twice, local name, comment), stemmed.
 ``embedding``   cosine similarity between the question and a sentence describing the term
                 (label, comment, domain → range in words), from a sentence-transformers model.
-``hybrid``      reciprocal-rank fusion of both rankings.
+``hybrid``      reciprocal-rank fusion of both rankings, plus a popularity prior (how often
+                a term is used in the data or in a query log, ``ontology.usage``) and,
+                optionally, the answer type the question asks for ("who" → a property
+                whose range is a person or agent) and the fit of properties to the
+                retrieved classes (their domain or range).
 
 The term embeddings are computed once per (schema, model) and stored under ``cache_dir``.
 """
@@ -20,7 +24,15 @@ import numpy as np
 
 from ontology.embed import Embedder, SentenceTransformerEmbedder, embed_cached
 from ontology.prompt import type_label
-from ontology.schema import Schema, SchemaClass, SchemaProperty, local_name, words_of
+from ontology.schema import (
+    DATE_DATATYPES,
+    Schema,
+    SchemaClass,
+    SchemaProperty,
+    local_name,
+    words_of,
+)
+from ontology.usage import prior_scores
 from ontology.words import STOPWORDS, stem, tokens
 from sparqlqa.errors import ConfigError
 
@@ -29,6 +41,53 @@ MODES: tuple[Mode, ...] = ("lexical", "embedding", "hybrid")
 Term = SchemaClass | SchemaProperty
 #: Bumped when the text of a term changes, so that stale cached embeddings are not reused.
 DOCUMENT_VERSION = "1"
+AnswerType = Literal["agent", "date", "place", "number"]
+#: Local names of the classes that stand for each answer type, in any vocabulary.
+_TYPE_CLASSES: dict[AnswerType, frozenset[str]] = {
+    "agent": frozenset({"Agent", "Person", "Organisation", "Organization"}),
+    "place": frozenset({"Place", "Location", "PopulatedPlace", "SpatialThing"}),
+}
+
+
+def answer_type(question: str) -> set[AnswerType]:
+    """The kind of answer the question's opening asks for: "who" → agent, "when" / "what
+    year" → date, "where" / "in which city" → place, "how many/much/tall..." → number."""
+    words = [t.norm for t in tokens(question)]
+    head = " ".join(words[:3])
+    out: set[AnswerType] = set()
+    if words[:1] in (["who"], ["whom"], ["whose"]):
+        out.add("agent")
+    if words[:1] == ["when"] or any(f"{w} year" in head for w in ("what", "which")):
+        out.add("date")
+    if words[:1] == ["where"] or any(
+        f"{w} {p}" in head
+        for w in ("which", "what")
+        for p in ("city", "country", "place", "town", "state")
+    ):
+        out.add("place")
+    if words[:1] == ["how"] and len(words) > 1 and words[1] in _HOW_NUMERIC:
+        out.add("number")
+    return out
+
+
+_HOW_NUMERIC = frozenset(
+    [
+        "many",
+        "much",
+        "high",
+        "tall",
+        "big",
+        "long",
+        "large",
+        "deep",
+        "heavy",
+        "old",
+        "far",
+        "wide",
+        "often",
+        "fast",
+    ]
+)
 
 
 def _types(iris: Sequence[str], schema: Schema) -> str:
@@ -59,6 +118,23 @@ def _lexical_document(term: Term) -> list[str]:
     return bag_of_words(f"{label} {label} {name_words} {term.comment}")
 
 
+def _ancestors(schema: Schema) -> dict[str, set[str]]:
+    """Per class, itself and all its super-classes."""
+    out: dict[str, set[str]] = {}
+
+    def walk(iri: str) -> set[str]:
+        if iri not in out:
+            out[iri] = {iri}
+            cls = schema.classes.get(iri)
+            for parent in cls.parents if cls else ():
+                out[iri] |= walk(parent)
+        return out[iri]
+
+    for iri in schema.classes:
+        walk(iri)
+    return out
+
+
 class SchemaRetriever:
     """Ranks the classes and properties of ``schema`` for a question.
 
@@ -73,8 +149,12 @@ class SchemaRetriever:
         *,
         mode: Mode = "hybrid",
         cache_dir: Path | None = None,
-        rrf_k: int = 10,  # reciprocal-rank fusion constant: higher flattens the top ranks
+        rrf_k: int = 30,  # reciprocal-rank fusion constant: higher flattens the top ranks
         lexical_weight: float = 1.0,  # weight of the lexical ranking in the fusion
+        prior_weight: float = 1.5,  # popularity prior, in units of a first rank (hybrid only)
+        answer_type_weight: float = 0.0,  # boost of properties of the asked answer type
+        class_fit_weight: float = 0.0,  # boost of properties fitting the top classes
+        prior_from_data: bool = False,  # without query-log mentions, use the data's counts
     ) -> None:
         if mode not in MODES:
             raise ConfigError(f"unknown retrieval mode {mode!r} (known: {', '.join(MODES)})")
@@ -84,7 +164,18 @@ class SchemaRetriever:
         self.mode = mode
         self.rrf_k = rrf_k
         self.lexical_weight = lexical_weight
+        self.prior_weight = prior_weight
+        self.answer_type_weight = answer_type_weight
+        self.class_fit_weight = class_fit_weight
         self.terms: list[Term] = [*schema.classes.values(), *schema.properties.values()]
+        self.prior = prior_scores(self.terms, from_data=prior_from_data)
+        self._ancestors = _ancestors(schema)
+        self._answer_masks = self._answer_type_masks()
+        self._fitting: dict[str, list[int]] = {}  # class IRI -> properties with it as domain/range
+        for i, term in enumerate(self.terms):
+            if isinstance(term, SchemaProperty):
+                for c in dict.fromkeys([*term.domain, *term.range]):
+                    self._fitting.setdefault(c, []).append(i)
         from rank_bm25 import BM25Okapi
 
         self._bm25 = BM25Okapi([_lexical_document(t) or ["_"] for t in self.terms])
@@ -113,7 +204,45 @@ class SchemaRetriever:
             ranks = np.empty(len(part))
             ranks[np.argsort(-part, kind="stable")] = np.arange(1, len(part) + 1)
             fused += np.where(ranked, weight / (self.rrf_k + ranks), 0.0)
+        first = 1.0 / (self.rrf_k + 1)  # the fused score of a first rank in one list
+        fused += self.prior_weight * first * self.prior
+        if self.answer_type_weight:
+            for kind in answer_type(question):
+                fused += self.answer_type_weight * first * self._answer_masks[kind]
+        if self.class_fit_weight:
+            fused += self.class_fit_weight * first * self._class_fit(fused)
         return fused
+
+    def _answer_type_masks(self) -> dict[AnswerType, np.ndarray]:
+        """Per answer type, 1.0 for the properties whose range is of that type."""
+        masks = {k: np.zeros(len(self.terms)) for k in ("agent", "date", "place", "number")}
+        for i, term in enumerate(self.terms):
+            if not isinstance(term, SchemaProperty):
+                continue
+            names = {local_name(a) for r in term.range for a in self._ancestors.get(r, {r})}
+            for kind, wanted in _TYPE_CLASSES.items():
+                if names & wanted:
+                    masks[kind][i] = 1.0
+            if any(r in DATE_DATATYPES for r in term.range):
+                masks["date"][i] = 1.0
+            if term.numeric:
+                masks["number"][i] = 1.0
+        return masks  # type: ignore[return-value]
+
+    def _class_fit(self, fused: np.ndarray, classes: int = 3) -> np.ndarray:
+        """1/r for the properties whose domain or range is the r-th best class of the first
+        ranking (or one of its super-classes), best r kept."""
+        boost = np.zeros(len(self.terms))
+        top = [
+            self.terms[int(i)]
+            for i in np.argsort(-fused, kind="stable")[:20]
+            if isinstance(self.terms[int(i)], SchemaClass)
+        ][:classes]
+        for rank, cls in enumerate(top, start=1):
+            for ancestor in self._ancestors.get(cls.iri, {cls.iri}):
+                for i in self._fitting.get(ancestor, ()):
+                    boost[i] = max(boost[i], 1.0 / rank)
+        return boost
 
     def _lexical(self, question: str) -> np.ndarray:
         words = bag_of_words(question)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -45,4 +47,17 @@ def serve(
                 err=True,
             )
     typer.echo(f"serving {', '.join(str(g) for g in settings.graphs)} on http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port, workers=workers, log_level="info")
+    if workers > 1:
+        # Each worker process builds its own app from the environment: uvicorn needs an
+        # import string to start several.
+        os.environ["SPARQLQA_GRAPHS"] = json.dumps([str(g) for g in settings.graphs])
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

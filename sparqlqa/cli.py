@@ -13,6 +13,7 @@ import typer
 from eval.cli import app as eval_app
 from kg.cli import app as kg_app
 from ontology.cli import app as ontology_app
+from ontology.cli import index as index_graph
 from service.cli import serve
 from sparqlqa.adapt import command as adapt
 from sparqlqa.errors import QueryError, SparqlqaError
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 app.add_typer(kg_app, name="kg")
 app.add_typer(ontology_app, name="ontology")
+app.command("index")(index_graph)
 app.command("generate")(generate)
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")

@@ -10,8 +10,8 @@ import pytest
 
 from kg.embedded import CORPORATE_FILES
 from ontology.embed import Embedder, SentenceTransformerEmbedder
-from ontology.retrieve import SchemaRetriever, describe
-from ontology.schema import Schema, SchemaClass, load_schema
+from ontology.retrieve import SchemaRetriever, answer_type, describe
+from ontology.schema import Schema, SchemaClass, SchemaProperty, load_schema
 from sparqlqa.errors import ConfigError
 
 PV = "http://ld.company.org/prod-vocab/"
@@ -114,3 +114,45 @@ def hybrid(vocabulary: Schema, minilm: SentenceTransformerEmbedder) -> SchemaRet
 def test_hybrid_finds_paraphrases(hybrid: SchemaRetriever, question: str, expected: str) -> None:
     retriever = hybrid
     assert PV + expected in [t.iri for t, _ in retriever.retrieve(question, k=5)]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        pytest.param("Who directed Titanic?", {"agent"}, id="who"),
+        pytest.param("When was the Titanic completed?", {"date"}, id="when"),
+        pytest.param("In which year did it open?", {"date"}, id="which-year"),
+        pytest.param("Where is Syngman Rhee buried?", {"place"}, id="where"),
+        pytest.param("In which city did he die?", {"place"}, id="which-city"),
+        pytest.param("How tall is Claudia Schiffer?", {"number"}, id="how-tall"),
+        pytest.param("How did he die?", set(), id="how-manner"),
+        pytest.param("Give me all books by Kerouac.", set(), id="none"),
+    ],
+)
+def test_answer_type(question: str, expected: set[str]) -> None:
+    assert answer_type(question) == expected
+
+
+def test_prior_and_answer_type_move_terms_up(vocabulary: Schema) -> None:
+    question = "Who is responsible?"
+    schema = Schema(dict(vocabulary.classes), dict(vocabulary.properties))
+    schema.properties[PV + "hasManager"].mentions = 10
+    with_prior = SchemaRetriever(schema, _Constant(), mode="hybrid")
+    without = SchemaRetriever(schema, _Constant(), mode="hybrid", prior_weight=0.0)
+    rank = {
+        name: [t.iri for t, _ in r.retrieve(question, 50)].index(PV + "hasManager")
+        for name, r in (("with", with_prior), ("without", without))
+    }
+    assert rank["with"] < rank["without"]
+    typed = SchemaRetriever(schema, _Constant(), mode="hybrid", answer_type_weight=5.0)
+    top = typed.retrieve("How heavy is it?", 3, kind="property")
+    assert all(isinstance(t, SchemaProperty) and t.numeric for t, _ in top)  # numbers first
+
+
+class _Constant:
+    """An embedder that sees every text alike: rankings come from the other signals."""
+
+    name = "constant"
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return np.ones((len(texts), 4), dtype=np.float32) / 2.0
