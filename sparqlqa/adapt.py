@@ -62,7 +62,7 @@ TRAINING_PRESETS: dict[str, dict[str, Any]] = {
 }
 #: Seconds per optimizer step assumed when the budget sets the schedule's length (measured on
 #: the 2-core machine, docs/training.md); a slower machine stops at the time limit instead.
-STEP_SECONDS = {"minilm-seq2seq": 2.0, "tiny-seq2seq": 0.05, "tiny-codegen": 0.05}
+STEP_SECONDS = {"minilm-seq2seq": 1.2, "tiny-seq2seq": 0.05, "tiny-codegen": 0.05}
 
 
 @dataclass

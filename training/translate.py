@@ -6,6 +6,8 @@ kg layer can import this module (for the types) without them.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,79 @@ class QueryTranslator(Protocol):
         k: int = 5,
         slot_iris: Sequence[Mapping[str, str]] | None = None,
     ) -> list[list[Candidate]]: ...
+
+
+_SLOT_NAME = re.compile(r"\b(?:ENT|NUM)\d+\b")
+_SLOT_KINDS = ("ENT", "NUM")
+
+
+@dataclass(frozen=True)
+class _SlotVocab:
+    """Where slots hide in a tokenizer's vocabulary: a BPE may write ``ENT0`` as one token or
+    as ``ENT`` followed by ``0``."""
+
+    strings: dict[int, str]  # token id -> its text
+    whole: dict[int, frozenset[str]]  # tokens whose text names whole slots ("ENT0")
+    kind: dict[str, list[int]]  # "ENT" -> tokens whose text contains "ENT"
+    digits: dict[int, int]  # tokens whose text starts with a number -> that number
+
+
+@functools.lru_cache(maxsize=8)
+def _slot_vocab(tokenizer: Any) -> _SlotVocab:
+    strings = {
+        idx: tokenizer.convert_tokens_to_string([token])
+        for token, idx in tokenizer.get_vocab().items()
+    }
+    whole = {i: frozenset(f) for i, t in strings.items() if (f := _SLOT_NAME.findall(t))}
+    kind = {k: [i for i, t in strings.items() if k in t] for k in _SLOT_KINDS}
+    digits = {i: int(m.group()) for i, t in strings.items() if (m := re.match(r"\d+", t))}
+    return _SlotVocab(strings, whole, kind, digits)
+
+
+def _offered(prompt: str) -> dict[str, set[int]]:
+    """The slot numbers a prompt offers, per kind: {"ENT": {0, 1}, "NUM": set()}."""
+    found: dict[str, set[int]] = {k: set() for k in _SLOT_KINDS}
+    for name in _SLOT_NAME.findall(prompt):
+        found[name[:3]].add(int(name[3:]))
+    return found
+
+
+def _slot_ban(tokenizer: Any, prompts: Sequence[str], rows_per_prompt: int) -> Any:
+    """A logits processor that keeps the model from writing a slot its prompt does not offer
+    (``ENT1`` when the question has one entity, ``NUM0`` when it has no number): such a
+    candidate could never be filled."""
+    import torch
+    from transformers import LogitsProcessor
+
+    vocab = _slot_vocab(tokenizer)
+    offered = [_offered(p) for p in prompts]
+    static: list[list[int]] = []  # per prompt: whole slots not offered, kinds with no slot
+    for slots in offered:
+        names = {f"{k}{n}" for k, ns in slots.items() for n in ns}
+        ban = {i for i, found in vocab.whole.items() if not found <= names}
+        for k in _SLOT_KINDS:
+            if not slots[k]:
+                ban.update(vocab.kind[k])
+        static.append(sorted(ban))
+    numbers: dict[int, list[int]] = {}
+    for i, n in vocab.digits.items():
+        numbers.setdefault(n, []).append(i)
+
+    class SlotBan(LogitsProcessor):
+        def __call__(self, input_ids: Any, scores: Any) -> Any:
+            for row in range(scores.shape[0]):
+                slots = offered[row // rows_per_prompt]
+                ids = list(static[row // rows_per_prompt])
+                # The number after a split "ENT" / "NUM" must be one the prompt offers.
+                tail = "".join(vocab.strings.get(int(t), "") for t in input_ids[row, -4:])
+                for k in _SLOT_KINDS:
+                    if tail.endswith(k):
+                        ids += [i for n, same in numbers.items() if n not in slots[k] for i in same]
+                if ids:
+                    scores[row, ids] = -torch.inf
+            return scores
+
+    return SlotBan()
 
 
 def generate(
@@ -78,6 +153,7 @@ def generate(
                 out = model.generate(
                     input_ids=enc["input_ids"],
                     attention_mask=enc["attention_mask"],
+                    logits_processor=[_slot_ban(bundle.target_tokenizer, batch, num_beams)],
                     num_beams=num_beams,
                     num_return_sequences=k,
                     do_sample=False,
