@@ -53,3 +53,37 @@ def fits(result: QueryResult, expected: Expected) -> str | None:
         dated = [t for t in terms if t.get("datatype", "").removeprefix(XSD) in _DATES]
         return None if dated else "no date in the result"
     return None
+
+
+# Superlative words that ask for the top of an ordering and those that ask for the bottom.
+# Words about time ("oldest", "latest") are left out: whether they sort up or down depends on
+# whether the value is a date or an age.
+_MOST = re.compile(
+    r"\b(most|highest|largest|biggest|greatest|heaviest|longest|tallest|widest|deepest|"
+    r"maximum|max|top|best|richest|strongest|fastest|priciest|most expensive)\b",
+    re.I,
+)
+_LEAST = re.compile(
+    r"\b(least|lowest|smallest|lightest|shortest|narrowest|shallowest|minimum|min|fewest|"
+    r"worst|cheapest|weakest|slowest|least expensive)\b",
+    re.I,
+)
+_ORDER = re.compile(r"\bORDER\s+BY\s+(ASC|DESC)?\s*\(?", re.I)
+
+
+def order_problem(question: str, query: str) -> str | None:
+    """Why the ordering of a superlative ``query`` (``ORDER BY ... LIMIT``) goes the wrong way
+    for ``question`` ("the heaviest" sorted ascending), or ``None``. Questions with words of
+    both kinds, or of neither, are not judged."""
+    most, least = bool(_MOST.search(question)), bool(_LEAST.search(question))
+    if most == least or "LIMIT" not in query.upper():
+        return None
+    directions = {(m.group(1) or "ASC").upper() for m in _ORDER.finditer(query)}
+    if len(directions) != 1:
+        return None
+    (direction,) = directions
+    if most and direction == "ASC":
+        return "sorts ascending, but the question asks for the highest"
+    if least and direction == "DESC":
+        return "sorts descending, but the question asks for the lowest"
+    return None
