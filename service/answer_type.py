@@ -13,7 +13,14 @@ Expected = Literal["boolean", "number", "date", "any"]
 _BOOLEAN = re.compile(
     r"^(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|shall|may)\b", re.I
 )
-_NUMBER = re.compile(r"\bhow (many|much)\b|\b(number|count|total|sum|average)\s+of\b", re.I)
+# "the number of products", not "the phone number of Ann".
+_NUMBER = re.compile(
+    r"\bhow (many|much)\b|\b(the|a|total|what)\s+(total\s+)?number\s+of\b"
+    r"|\b(count|total|sum|average)\s+of\b",
+    re.I,
+)
+# Requests phrased as questions ("Can you tell me...", "Could you list...") are not yes/no.
+_REQUEST = re.compile(r"^(can|could|would|will)\s+(you|u)\b", re.I)
 _DATE = re.compile(r"^when\b|\b(what|which) (date|year|day|time)\b", re.I)
 _NUMERIC = re.compile(r"(integer|decimal|double|float|int|long|short|byte)$", re.I)
 _DATES = ("date", "dateTime", "gYear", "gYearMonth")
@@ -23,7 +30,7 @@ def expected_answer_type(question: str) -> Expected:
     """``boolean`` for yes/no questions, ``number`` for how many/much, ``date`` for when,
     ``any`` otherwise (a resource or a literal)."""
     text = question.strip()
-    if _BOOLEAN.match(text):
+    if _BOOLEAN.match(text) and not _REQUEST.match(text):
         return "boolean"
     if _NUMBER.search(text):
         return "number"

@@ -18,6 +18,12 @@ PLAIN_ASC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY ?x1 LIMIT 3"
         pytest.param("How many products are there?", "number", id="how-many"),
         pytest.param("When was the product released?", "date", id="when"),
         pytest.param("Which department does Wolfgang Martin work in?", "any", id="which"),
+        pytest.param("can you tell me the manager of Valda Everhart", "any", id="request"),
+        pytest.param("Could you list the suppliers?", "any", id="polite-request"),
+        pytest.param("Can Ann approve orders?", "boolean", id="can-yes-no"),
+        pytest.param("Give me the phone number of Ann's manager.", "any", id="phone-number"),
+        pytest.param("What is the number of employees?", "number", id="number-of"),
+        pytest.param("Total number of suppliers?", "number", id="total-number-of"),
     ],
 )
 def test_expected_answer_type(question: str, expected: str) -> None:
