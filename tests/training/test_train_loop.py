@@ -56,7 +56,7 @@ def parses(sparql: str) -> bool:
     ("model", "steps"),
     [
         pytest.param("tiny-seq2seq", 80, id="seq2seq"),
-        pytest.param("tiny-codegen", 80, id="codegen"),
+        pytest.param("tiny-codegen", 160, id="codegen"),
     ],
 )
 def test_tiny_model_overfits_and_translates(
