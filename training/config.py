@@ -60,6 +60,14 @@ class TrainConfig:
     schema_items: int = field(
         default=10, metadata=_help("Schema items per prompt: gold terms plus distractors.")
     )
+    linked_entities: float = field(
+        default=0.5,
+        metadata=_help(
+            "Share of training prompts whose entities are what the entity linker finds in the "
+            "question: the gold entities plus the words it wrongly links, as at inference "
+            "(needs a store as schema source; 0: gold entities only)."
+        ),
+    )
     prompt_max_chars: int = field(
         default=1600, metadata=_help("Prompt budget in characters (schema items cut first).")
     )
@@ -192,6 +200,8 @@ class TrainConfig:
             )
         if not 0 <= self.warmup_ratio < 1:
             raise ConfigError("warmup_ratio must be in [0, 1)")
+        if not 0 <= self.linked_entities <= 1:
+            raise ConfigError("linked_entities must be in [0, 1]")
         if isinstance(self.schema, str):
             self.schema = [self.schema]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.prefixes import COMMON_PREFIXES
 from kg.store import RDF, SparqlStore
@@ -31,6 +31,9 @@ from ontology.prompt import (
 from ontology.schema import Schema, SchemaClass, SchemaProperty
 from sparqlqa.errors import ConfigError, TargetError
 from training.target import encode, iris
+
+if TYPE_CHECKING:
+    from ontology.link import LinkedEntity
 
 SPLITS = ("train", "dev", "test")
 
@@ -163,10 +166,18 @@ class PromptBuilder:
     max_chars: int = DEFAULT_MAX_CHARS  # prompt budget in characters
     seed: int = 0
     classes_of: dict[str, list[str]] = field(default_factory=dict)
+    # The entity linker of inference (question → its best non-overlapping entities), and the
+    # share of prompts whose entity list is what it finds: the gold entities plus the words
+    # it wrongly takes for entities, so that the model learns to leave such slots unused.
+    linker: Callable[[str], Sequence[LinkedEntity]] | None = None
+    linked_share: float = 0.0
 
-    def examples(self, records: Iterable[dict[str, Any]], *, strict: bool = True) -> list[Example]:
+    def examples(
+        self, records: Iterable[dict[str, Any]], *, strict: bool = True, linked: bool = True
+    ) -> list[Example]:
         """Examples for ``records``; with ``strict`` off, records whose query cannot be made a
-        target are skipped instead of raising."""
+        target are skipped instead of raising; with ``linked`` off, prompts hold the gold
+        entities only (whatever ``linked_share`` says)."""
         records = list(records)
         if self.source.store is not None:
             wanted = {e["iri"] for r in records for e in r["entities"]} - set(self.classes_of)
@@ -174,16 +185,20 @@ class PromptBuilder:
         out = []
         for record in records:
             try:
-                out.append(self.example(record))
+                out.append(self.example(record, linked=linked))
             except TargetError as exc:
                 if strict:
                     raise TargetError(f"record {record['id']}: {exc}") from exc
         return out
 
-    def example(self, record: dict[str, Any]) -> Example:
+    def example(self, record: dict[str, Any], *, linked: bool = True) -> Example:
         schema, prefixes = self.source.schema, self.source.prefixes
         rng = random.Random(f"{self.seed}/{record['id']}")
-        entities = self._entities(record)
+        extra: Sequence[LinkedEntity] = ()
+        draw = random.Random(f"{self.seed}/{record['id']}/linked").random()
+        if linked and self.linker is not None and draw < self.linked_share:
+            extra = self._wrongly_linked(record)
+        entities = self._entities(record, extra)
         slots = {e.iri: e.slot for e in entities}
         values = question_values(
             record["question"], [(e["start"], e["end"]) for e in record["entities"] if "end" in e]
@@ -192,9 +207,7 @@ class PromptBuilder:
         gold = [i for i in iris(record["query"], prefixes) if i not in slots]
         gold_terms = [t for i in gold if (t := _term(schema, i)) is not None]
         items = [schema_item(t, schema, prefixes) for t in self._block(gold_terms, rng)]
-        prompt = render_prompt(
-            record["question"], entities, items, self.max_chars, values=values
-        )
+        prompt = render_prompt(record["question"], entities, items, self.max_chars, values=values)
         return Example(
             id=str(record["id"]),
             prompt=prompt,
@@ -205,22 +218,41 @@ class PromptBuilder:
             shape=str(record.get("shape", "")),
         )
 
-    def _entities(self, record: dict[str, Any]) -> list[PromptEntity]:
-        ordered = sorted(record["entities"], key=lambda e: (e.get("start", 0), e.get("slot", "")))
+    def _wrongly_linked(self, record: dict[str, Any]) -> list[LinkedEntity]:
+        """What the linker finds in the question besides the gold entities: other resources
+        on words outside the gold spans."""
+        assert self.linker is not None
+        gold = {e["iri"] for e in record["entities"]}
+        spans = [(e["start"], e["end"]) for e in record["entities"] if "end" in e]
+        return [
+            found
+            for found in self.linker(record["question"])
+            if found.iri not in gold
+            and all(found.end <= start or found.start >= end for start, end in spans)
+        ]
+
+    def _entities(
+        self, record: dict[str, Any], extra: Sequence[LinkedEntity] = ()
+    ) -> list[PromptEntity]:
+        """Prompt entities in the order of the question: the gold ones, and ``extra``."""
+        mentions: list[tuple[int, str, str, str, str | None]] = [
+            (
+                e.get("start", 0),
+                e.get("slot", ""),
+                e["iri"],
+                e.get("label") or e["iri"],
+                self._class_label(e["iri"]),
+            )
+            for e in record["entities"]
+        ]
+        mentions += [(e.start, "~", e.iri, e.label, e.class_label) for e in extra]
         out: list[PromptEntity] = []
         seen: set[str] = set()
-        for entity in ordered:
-            if entity["iri"] in seen:
+        for _, _, iri, label, class_label in sorted(mentions, key=lambda m: m[:2]):
+            if iri in seen:
                 continue
-            seen.add(entity["iri"])
-            out.append(
-                PromptEntity(
-                    slot=f"ENT{len(out)}",
-                    iri=entity["iri"],
-                    label=entity.get("label") or entity["iri"],
-                    class_label=self._class_label(entity["iri"]),
-                )
-            )
+            seen.add(iri)
+            out.append(PromptEntity(f"ENT{len(out)}", iri, label, class_label))
         return out
 
     def _class_label(self, iri: str) -> str | None:

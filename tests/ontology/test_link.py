@@ -246,3 +246,16 @@ def test_endpoint_linker_asks_for_words_once(
     assert found and found[0].label == "Transformer Compensator"
     with pytest.raises(ConfigError, match="unknown label search"):
         EndpointLinker(store, search="solr")
+
+
+def test_dictionary_words_are_not_taken_for_typos_of_names() -> None:
+    """ "total" is not a typo of the town "Torta", nor "lowest" of "Lost"; a capitalised word
+    ("Müller") and a word no dictionary has ("mueler") still are looked up fuzzily."""
+    torta, lost, mueller = (f"http://example.org/{n}" for n in ("torta", "lost", "mueller"))
+    index = LabelIndex([(torta, "Torta"), (lost, "Lost Lost"), (mueller, "Anna Mueller")])
+    linker = EntityLinker(index, config=LinkerConfig(common_share=1.0))
+    assert linker.link("What is the total number of concerts?") == []
+    assert linker.link("what is the lowest track number") == []
+    assert linker.link("Which city is Torta in?")[0].iri == torta
+    assert linker.link("Where does Anna Müller work?")[0].iri == mueller
+    assert linker.link("where does anna mueler work")[0].iri == mueller

@@ -27,9 +27,16 @@ ex:pages a rdf:Property ; rdfs:label "number of pages" ;
     rdfs:domain ex:Book ; rdfs:range xsd:integer .
 ex:influences a rdf:Property ; rdfs:label "influences" ;
     rdfs:domain ex:Author ; rdfs:range ex:Author .
-ex:dune a ex:Book ; rdfs:label "Dune" ; ex:writtenBy ex:herbert ; ex:pages 412 .
-ex:emma a ex:Book ; rdfs:label "Emma" ; ex:writtenBy ex:austen ; ex:pages 474 .
-ex:persuasion a ex:Book ; rdfs:label "Persuasion" ; ex:writtenBy ex:austen .
+ex:Genre a rdfs:Class ; rdfs:label "Genre" .
+ex:genre a rdf:Property ; rdfs:label "genre" ; rdfs:domain ex:Book ; rdfs:range ex:Genre .
+ex:dune a ex:Book ; rdfs:label "Dune" ; ex:writtenBy ex:herbert ; ex:pages 412 ;
+    ex:genre ex:scifi .
+ex:emma a ex:Book ; rdfs:label "Emma" ; ex:writtenBy ex:austen ; ex:pages 474 ;
+    ex:genre ex:novel .
+ex:persuasion a ex:Book ; rdfs:label "Persuasion" ; ex:writtenBy ex:austen ;
+    ex:genre ex:novel .
+ex:scifi a ex:Genre ; rdfs:label "Science fiction" .
+ex:novel a ex:Genre ; rdfs:label "Novel" .
 ex:herbert a ex:Author ; rdfs:label "Frank Herbert" ; ex:influences ex:austen .
 ex:austen a ex:Author ; rdfs:label "Jane Austen" .
 """
@@ -83,6 +90,19 @@ def test_any_small_graph(tmp_path: Path) -> None:
     }
     top = made["schema-superlative-max-pages-Book"]
     assert all(p.answers == ["http://example.org/emma"] for p in top)
+    # negation: over the class, counted, and within the books of one genre
+    persuasion = ["http://example.org/persuasion"]
+    assert all(p.answers == persuasion for p in made["schema-negation-pages-Book"])
+    counted = made["schema-negation-count-pages-Book"]
+    assert {p.question for p in counted} >= {"How many books have no number of pages?"}
+    assert all(p.answers == ["1"] for p in counted)
+    by_genre = made["schema-negation-by-genre-pages-Book"]
+    assert {p.question.lower().rstrip("?.") for p in by_genre} & {
+        "which books with genre novel have no number of pages",
+        "list the books whose genre is novel but that lack a number of pages",
+        "books with genre novel and no number of pages",
+    }
+    assert all(p.answers == persuasion for p in by_genre)
 
 
 def test_a_vocabulary_read_as_data_gives_questions_about_its_terms() -> None:

@@ -52,6 +52,13 @@ def test_label_from_iri(iri: str, label: str | None) -> None:
         pytest.param("address", "noun", "address", id="not-a-verb"),
         pytest.param("depth (mm)", "noun", "depth", id="unit"),
         pytest.param("has BOM Part", "noun", "BOM part", id="acronym"),
+        pytest.param("on album", "noun", "album", id="preposition-first"),
+        pytest.param("by artist", "noun", "artist", id="by-first"),
+        pytest.param("won award", "noun", "award", id="past-verb-first"),
+        pytest.param("composed song", "noun", "song", id="regular-past-first"),
+        pytest.param("held at venue", "noun", "venue", id="past-preposition-noun"),
+        pytest.param("speed limit", "noun", "speed limit", id="eed-is-no-past"),
+        pytest.param("located in", "predicate", "located", id="past-then-preposition"),
     ],
 )
 def test_property_phrase(label: str, kind: str, noun: str) -> None:
