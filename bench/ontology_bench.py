@@ -62,6 +62,13 @@ class BenchArgs:
     dbpedia_ontology: str = field(
         default="dbpedia-ontology-2016-05-21.ttl", metadata={"help": "ontology file in shared"}
     )
+    tuned_retriever: Path | None = field(
+        default=None,
+        metadata={
+            "help": "a tuned retriever folder (index/retriever of `sparqlqa ontology index "
+            "--tune-on`) for the DBpedia ontology, measured as one more variant"
+        },
+    )
     threads: int = field(default=1, metadata={"help": "torch threads for indexing"})
     sections: str = field(
         default="retrieval,linking,latency", metadata={"help": "what to measure (comma list)"}
@@ -72,6 +79,11 @@ class BenchArgs:
     def __post_init__(self) -> None:
         if not (self.shared / "qald").is_dir():
             raise ValueError(f"{self.shared}: not the shared data folder (no qald/ inside)")
+        if (
+            self.tuned_retriever is not None
+            and not (self.tuned_retriever / "retriever.json").is_file()
+        ):
+            raise ValueError(f"{self.tuned_retriever}: no tuned retriever (no retriever.json)")
         if self.corporate_pairs is not None and not self.corporate_pairs.is_file():
             raise ValueError(f"{self.corporate_pairs}: no such file")
 
@@ -142,6 +154,22 @@ def retrieval_variants(
         "hybrid + prior (default)": (default, "hybrid"),
         "hybrid + prior + answer type + class fit": (typed, "hybrid"),
         "hybrid + prior from the data's counts when no query log": (from_data, "hybrid"),
+    }
+
+
+def tuned_variants(schema: Schema, folder: Path, args: BenchArgs) -> Variants:
+    """The tuned retriever of ``folder`` (its model and the fusion weights it chose), and
+    its embedding alone."""
+    settings = json.loads((folder / "retriever.json").read_text())
+    embedder = SentenceTransformerEmbedder(
+        str(folder / settings["model"]), index_threads=args.threads, cache_size=8192
+    )
+    tuned = SchemaRetriever(schema, embedder, cache_dir=args.cache_dir)
+    for name, value in settings["weights"].items():
+        setattr(tuned, name, value)
+    return {
+        "embedding, tuned": (tuned, "embedding"),
+        "hybrid, tuned (weights chosen on its dev questions)": (tuned, "hybrid"),
     }
 
 
@@ -381,6 +409,8 @@ def main(args: BenchArgs) -> dict[str, Any]:
         SchemaRetriever(dbo_schema, embedder, cache_dir=args.cache_dir)
         results["dbpedia_index_reload_s"] = round(time.perf_counter() - started, 3)
         dbo_variants = retrieval_variants(dbo_schema, embedder, args.cache_dir)
+        if args.tuned_retriever:
+            dbo_variants.update(tuned_variants(dbo_schema, args.tuned_retriever, args))
         corp_variants = retrieval_variants(corp_schema, embedder, args.cache_dir)
         retrieval = {
             "QALD-9 train (DBpedia 2016-05)": recall_at_k(
@@ -478,7 +508,9 @@ def parse_args(argv: Sequence[str] | None = None) -> BenchArgs:
     for name, f in defaults.items():
         default = f.default if f.default is not None else None
         kind: Callable[[str], Any] = (
-            Path if isinstance(default, Path) or name == "corporate_pairs" else type(default)
+            Path
+            if isinstance(default, Path) or name in ("corporate_pairs", "tuned_retriever")
+            else type(default)
         )
         parser.add_argument(
             f"--{name.replace('_', '-')}", type=kind, default=default, help=f.metadata.get("help")

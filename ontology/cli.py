@@ -184,6 +184,18 @@ def index(
     ] = False,
     rebuild: Annotated[bool, typer.Option(help="Ignore the stored indexes.")] = False,
     threads: Annotated[int, typer.Option(help="torch threads while embedding.")] = 1,
+    tune_on: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Questions with their queries to fine-tune the retriever on (repeatable; "
+            "the format is --tune-format). Never the questions you evaluate on."
+        ),
+    ] = None,
+    tune_format: Annotated[
+        str,
+        typer.Option(help="Format of --tune-on: lcquad1, lcquad2, qald, text2sparql, jsonl."),
+    ] = "jsonl",
+    tune_epochs: Annotated[float, typer.Option(help="Passes over the tuning pairs.")] = 1.0,
 ) -> None:
     """Build and store the schema, label and embedding indexes of a graph (reused when
     nothing changed)."""
@@ -202,6 +214,9 @@ def index(
         "label_embeddings": label_embeddings,
         "rebuild": rebuild,
         "threads": threads,
+        "tune_on": tune_on or [],
+        "tune_format": tune_format,
+        "tune_epochs": tune_epochs,
     }
     if ontology:
         options["ontology"] = ontology

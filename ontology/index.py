@@ -36,6 +36,7 @@ from ontology.link import EntityLinker, LabelIndex
 from ontology.prompt import merge_prefixes
 from ontology.retrieve import Mode, SchemaRetriever
 from ontology.schema import Schema, load_schema, schema_from_store
+from ontology.tune import TUNED_DIR, TuneConfig, open_retriever, tune_retriever, tuned_settings
 from ontology.usage import count_mentions, read_queries, set_mentions
 from sparqlqa.errors import ConfigError
 
@@ -56,13 +57,19 @@ class IndexRequest:
     label_embeddings: bool = False  # embed every label too (the linker's optional re-ranking)
     rebuild: bool = False  # ignore what is stored and build everything again
     threads: int | None = 1  # torch threads while indexing (1 on a shared machine)
+    # Questions with known queries to fine-tune the retriever on (``ontology.tune``): files
+    # of a dataset format of ``eval.datasets`` (lcquad1, lcquad2, qald, text2sparql, jsonl:
+    # its train split). Never the questions you evaluate on.
+    tune_on: list[Path] = field(default_factory=list)
+    tune_format: str = "jsonl"
+    tune_epochs: float = 1.0
 
     def __post_init__(self) -> None:
         if self.store is None and not self.ontology:
             raise ValueError("give a store folder, ontology files, or both")
         if self.store is not None and not (self.store / "store.json").is_file():
             raise ValueError(f"{self.store}: no embedded store (no store.json)")
-        for path in [*self.ontology, *self.usage_queries]:
+        for path in [*self.ontology, *self.usage_queries, *self.tune_on]:
             if not path.is_file():
                 raise ValueError(f"{path}: no such file")
 
@@ -99,6 +106,18 @@ def _sources(request: IndexRequest) -> dict[str, Any]:
         "ontology": [_sha256(p) for p in request.ontology],
         "usage_queries": [_sha256(p) for p in request.usage_queries],
         "version": MANIFEST_VERSION,
+    }
+
+
+def _tuning(request: IndexRequest) -> dict[str, Any] | None:
+    """What the tuned retriever depends on besides the schema, or ``None`` when untuned."""
+    if not request.tune_on:
+        return None
+    return {
+        "files": [_sha256(p) for p in request.tune_on],
+        "format": request.tune_format,
+        "epochs": request.tune_epochs,
+        "model": request.model,
     }
 
 
@@ -157,6 +176,7 @@ def build_index(request: IndexRequest, progress: Progress | None = None) -> Inde
     seconds["labels"] = round(time.perf_counter() - started, 2)
 
     embedder: Embedder | None = None
+    tuning_record: dict[str, Any] | None = None
     if request.mode != "lexical":
         embedder = SentenceTransformerEmbedder(request.model, index_threads=request.threads)
         started = time.perf_counter()
@@ -169,6 +189,19 @@ def build_index(request: IndexRequest, progress: Progress | None = None) -> Inde
         if {p.name for p in index_dir.glob("schema-*.npy")} == before and before:
             reused.append("schema embeddings")
         seconds["schema_embeddings"] = round(time.perf_counter() - started, 2)
+        if request.tune_on:
+            started = time.perf_counter()
+            tuning = {"inputs": _tuning(request), "schema": schema.fingerprint()}
+            if previous.get("tuning") == tuning and tuned_settings(index_dir / TUNED_DIR):
+                reused.append("tuned retriever")
+                say("tuned retriever: reused")
+            else:
+                _tune(request, schema, store, index_dir, say)
+            tuning_record = tuning
+            seconds["tune_retriever"] = round(time.perf_counter() - started, 2)
+        elif tuned_settings(index_dir / TUNED_DIR):
+            tuning_record = previous.get("tuning")
+            say(f"tuned retriever: kept {index_dir / TUNED_DIR} (delete it to use the untuned)")
         if request.label_embeddings and labels is not None:
             started = time.perf_counter()
             before = {p.name for p in index_dir.glob("labels-*.npy")}
@@ -180,6 +213,7 @@ def build_index(request: IndexRequest, progress: Progress | None = None) -> Inde
 
     manifest = {
         "sources": sources,
+        "tuning": tuning_record,
         "store": str(request.store.resolve()) if request.store else None,
         "ontology": [str(p.resolve()) for p in request.ontology],
         "usage_queries": [str(p.resolve()) for p in request.usage_queries],
@@ -203,6 +237,48 @@ def build_index(request: IndexRequest, progress: Progress | None = None) -> Inde
         reused,
         seconds,
     )
+
+
+def _tune(
+    request: IndexRequest,
+    schema: Schema,
+    store: SparqlStore | None,
+    index_dir: Path,
+    say: Progress,
+) -> None:
+    """Fine-tune the retriever on ``request.tune_on`` and embed the schema with it."""
+    import shutil
+
+    from eval.datasets import ReadOptions, read_dataset
+
+    options = ReadOptions(split="train") if request.tune_format == "jsonl" else ReadOptions()
+    pairs: list[tuple[str, str]] = []
+    for path in request.tune_on:
+        dataset = read_dataset(path, request.tune_format, options)
+        pairs += [(q.question, q.query) for q in dataset.questions if q.query]
+    prefixes = merge_prefixes(getattr(store, "prefixes", {}), COMMON_PREFIXES)
+    folder = index_dir / TUNED_DIR
+    shutil.rmtree(folder, ignore_errors=True)
+    config = TuneConfig(
+        output=folder,
+        base_model=request.model,
+        epochs=request.tune_epochs,
+        threads=request.threads,
+    )
+    report = tune_retriever(
+        schema,
+        prefixes,
+        pairs,
+        config,
+        cache_dir=index_dir,
+        progress=say,
+        data=[str(p) for p in request.tune_on],
+    )
+    say(
+        f"tuned retriever: dev recall@10 {report.dev_recall_at_10['untuned']:.3f} -> "
+        f"{report.dev_recall_at_10['tuned']:.3f} ({report.seconds:.0f} s)"
+    )
+    open_retriever(schema, index_dir)  # embeds the schema with the tuned model, cached
 
 
 def write_labels(index: LabelIndex, path: Path) -> None:
@@ -248,7 +324,7 @@ def open_index(
     schema = Schema.from_json(json.loads(schema_path.read_text()))
     if config.mode != "lexical" and embedder is None:
         embedder = SentenceTransformerEmbedder(manifest.get("model"))
-    retriever = SchemaRetriever(schema, embedder, mode=config.mode, cache_dir=index_dir)
+    retriever = open_retriever(schema, index_dir, mode=config.mode, embedder=embedder)
     labels_path = index_dir / "labels.tsv"
     labels = (
         LabelIndex.from_tsv(labels_path, schema=schema)

@@ -190,7 +190,7 @@ def build_pipeline(
     settings: Settings,
 ) -> QAPipeline:
     """Load the schema, retriever, linker and translator of a graph folder."""
-    from ontology.retrieve import SchemaRetriever
+    from ontology.tune import open_retriever
     from service.batching import BatchingTranslator
     from service.components import linker_for, translator_for
     from training.target import decode
@@ -200,7 +200,7 @@ def build_pipeline(
     prefixes.update(model.prefixes)
     guard.prefixes = prefixes
     schema = load_graph_schema(spec, folder, store)
-    retriever = SchemaRetriever(schema, mode=spec.retrieval_mode, cache_dir=folder / "index")
+    retriever = open_retriever(schema, folder / "index", mode=spec.retrieval_mode)
     linker = linker_for(store, schema, spec, folder)
     translator = BatchingTranslator(
         model, max_size=settings.batch_max_size, max_wait_ms=settings.batch_max_wait_ms

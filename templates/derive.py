@@ -285,7 +285,7 @@ def _negation_templates(
     p: str,
     key: str,
 ) -> None:
-    """Questions of "which X do not have Y?" in three forms: over the whole class (kept only where the
+    """Questions "which X do not have Y?" in three forms: over the class (kept only where the
     answer list is short), counted ("How many X have no Y?", one number on any graph), and
     within the instances linked to one entity ("Which X with label B have no Y?")."""
     noun = phrase.kind == "noun"

@@ -240,8 +240,10 @@ def property_phrase(label: str) -> PropertyPhrase:
     if words[0] == "is" and len(words) > 1:
         words = words[1:]
         text = " ".join(words)
-    if len(words) > 1 and words[-1] not in _PREPOSITIONS and (
-        words[0] in _PREPOSITIONS or _past_verb(words[0])
+    if (
+        len(words) > 1
+        and words[-1] not in _PREPOSITIONS
+        and (words[0] in _PREPOSITIONS or _past_verb(words[0]))
     ):
         # "on album", "by artist", "won award", "held at venue" → the thing named: "album"
         rest = " ".join(words[2:] if words[1] in _PREPOSITIONS else words[1:])
@@ -262,8 +264,28 @@ def property_phrase(label: str) -> PropertyPhrase:
 
 
 _IRREGULAR_PAST = frozenset(
-    "won made wrote written built held led sung sang drawn drew given gave taken took "
-    "found founded bought sold sent kept".split()
+    [
+        "won",
+        "made",
+        "wrote",
+        "written",
+        "built",
+        "held",
+        "led",
+        "sung",
+        "sang",
+        "drawn",
+        "drew",
+        "given",
+        "gave",
+        "taken",
+        "took",
+        "found",
+        "bought",
+        "sold",
+        "sent",
+        "kept",
+    ]
 )
 
 

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from kg.embedded import CORPORATE_FILES, EmbeddedStore
 from ontology.cli import app
 from ontology.index import IndexRequest, build_index, open_index
+from ontology.tune import GRID, SETTINGS_FILE, TUNED_DIR
 from sparqlqa.errors import ConfigError
 
 PV = "http://ld.company.org/prod-vocab/"
@@ -77,3 +78,34 @@ def test_hybrid_index_is_keyed_by_model_and_reused(
     assert len(list((tmp_path / "g" / "index").glob("schema-*.npy"))) == 1
     second = build_index(request)
     assert "schema embeddings" in second.reused and "schema embeddings" not in first.reused
+
+
+def test_retriever_tuned_on_questions_is_stored_reused_and_served(
+    minilm: object, tmp_path: Path, corporate_store: EmbeddedStore
+) -> None:
+    """`--tune-on`: the embedding model is fine-tuned on questions with their queries, the
+    fusion weights are chosen on held-out ones, and the graph's retriever uses both."""
+    hand = Path(__file__).parent / "data" / "corporate_questions.jsonl"
+    questions = tmp_path / "questions.jsonl"
+    records = [json.loads(line) for line in hand.read_text().splitlines() if line.strip()]
+    questions.write_text("\n".join(json.dumps(r | {"split": "train"}) for r in records))
+    request = IndexRequest(
+        output=tmp_path / "g", store=corporate_store.path, tune_on=[questions], threads=1
+    )
+    first = build_index(request)
+    tuned = tmp_path / "g" / "index" / TUNED_DIR
+    settings = json.loads((tuned / SETTINGS_FILE).read_text())
+    assert settings["dev_questions"] == 10 and settings["train_questions"] == len(records) - 10
+    assert set(settings["weights"]) == set(GRID)
+    assert all(settings["weights"][k] in GRID[k] for k in GRID)
+    manifest = json.loads((tmp_path / "g" / "index" / "manifest.json").read_text())
+    assert manifest["tuning"]["inputs"]["format"] == "jsonl"
+    assert "tuned retriever" not in first.reused
+    assert "tuned retriever" in build_index(request).reused
+
+    builder = open_index(tmp_path / "g")
+    assert builder.retriever.embedder.name == str(tuned / "model")
+    text = "Which department does Mr. Denzel work in?"
+    assert not (builder.retriever.embedder.encode([text]) == minilm.encode([text])).all()  # type: ignore[attr-defined]
+    context = builder.build(text)
+    assert PV + "memberOf" in [item.iri for item in context.schema_items]
