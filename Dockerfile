@@ -15,7 +15,7 @@ ENV PATH=/opt/venv/bin:$PATH
 # torch first, from the chosen index, so nothing later pulls another build of it.
 RUN pip install --index-url "${TORCH_INDEX}" "torch==${TORCH_VERSION}"
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY sparqlqa ./sparqlqa
 COPY kg ./kg
 COPY ontology ./ontology
@@ -24,7 +24,7 @@ COPY training ./training
 COPY eval ./eval
 COPY service ./service
 # hadolint ignore=DL3013
-RUN pip install ".[ml,service]"  # the project itself; its pins live in pyproject.toml
+RUN pip install -c constraints.txt ".[ml,service]"  # versions tested: constraints.txt
 
 FROM python:${PYTHON_VERSION}-slim AS runtime
 RUN useradd --create-home --uid 10001 sparqlqa \

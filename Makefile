@@ -12,13 +12,13 @@ T2S_STAMP = $(T2S)/.installed
 
 .PHONY: run test lint venv bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	# torch first and pinned: anything that depends on it then finds it satisfied
 	# instead of pulling the CUDA build.
 	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q -e '.[ml,service,dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[ml,service,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
