@@ -94,3 +94,39 @@ def order_problem(question: str, query: str) -> str | None:
     if least and direction == "DESC":
         return "sorts descending, but the question asks for the lowest"
     return None
+
+
+_NUMBER_AHEAD = r"\s+(?:of\s+)?[$€£]?\s*-?\d"
+# "greater than 5", "over 100", "after 1950": the value asked for lies above the number.
+_ABOVE = re.compile(
+    r"\b(?:(?:greater|more|higher|larger|bigger|heavier|longer|taller|later|newer|older)"
+    r"\s+than|above|over|exceeding|after|at\s+least)" + _NUMBER_AHEAD,
+    re.I,
+)
+_BELOW = re.compile(
+    r"\b(?:(?:less|fewer|lower|smaller|lighter|shorter|earlier|younger|cheaper)\s+than"
+    r"|below|under|before|at\s+most)" + _NUMBER_AHEAD,
+    re.I,
+)
+# ?v > 5, ?v >= 5, or the other way round: 5 < ?v
+_VARIABLE_FIRST = re.compile(r"[?$]\w+\s*(<=|>=|<|>)\s*[^\s?$]")
+_VARIABLE_LAST = re.compile(r"[^\s?$(]\s*(<=|>=|<|>)\s*[?$]\w+")
+
+
+def comparison_problem(question: str, query: str) -> str | None:
+    """Why the one comparison in ``query``'s filter goes the wrong way for ``question``
+    ("more than 5" filtered with ``<``), or ``None``. Questions with words of both kinds or
+    of neither, and queries with no or several comparisons, are not judged."""
+    above, below = bool(_ABOVE.search(question)), bool(_BELOW.search(question))
+    if above == below or "FILTER" not in query.upper():
+        return None
+    body = re.sub(r"<[^<>\s]*>", "IRI", query)  # no IRIs in angle brackets left to confuse
+    found = [("up" if op.startswith(">") else "down") for op in _VARIABLE_FIRST.findall(body)]
+    found += [("down" if op.startswith(">") else "up") for op in _VARIABLE_LAST.findall(body)]
+    if len(found) != 1:
+        return None
+    if above and found[0] == "down":
+        return "filters for values below the number, but the question asks for more"
+    if below and found[0] == "up":
+        return "filters for values above the number, but the question asks for less"
+    return None

@@ -19,7 +19,7 @@ from kg.store import DEFAULT_LABEL_PREDICATES, QueryResult, Store
 from ontology.link import LinkedEntity
 from ontology.prompt import PromptEntity, PromptValue, question_values, render_prompt, schema_items
 from ontology.schema import Schema, SchemaClass, SchemaProperty
-from service.answer_type import expected_answer_type, fits, order_problem
+from service.answer_type import comparison_problem, expected_answer_type, fits, order_problem
 from sparqlqa.errors import QueryError, SparqlqaError
 
 
@@ -190,7 +190,9 @@ class QAPipeline:
                 candidate.rejected_because = "same query as an earlier candidate"
                 continue
             seen.add(candidate.query)
-            wrong_way = order_problem(question, candidate.query)
+            wrong_way = order_problem(question, candidate.query) or comparison_problem(
+                question, candidate.query
+            )
             if wrong_way:
                 candidate.rejected_because = wrong_way
                 continue

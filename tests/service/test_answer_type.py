@@ -1,10 +1,11 @@
-"""The answer checks of the pipeline: expected answer type and superlative direction."""
+"""The answer checks of the pipeline: expected answer type, superlative and comparison
+direction."""
 
 from __future__ import annotations
 
 import pytest
 
-from service.answer_type import expected_answer_type, order_problem
+from service.answer_type import comparison_problem, expected_answer_type, order_problem
 
 DESC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY DESC ( ?x1 ) LIMIT 1"
 ASC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY ASC ( ?x1 ) LIMIT 1"
@@ -51,6 +52,37 @@ def test_expected_answer_type(question: str, expected: str) -> None:
 )
 def test_order_problem(question: str, query: str, wrong: str | None) -> None:
     problem = order_problem(question, query)
+    if wrong is None:
+        assert problem is None
+    else:
+        assert problem is not None and wrong in problem
+
+
+GT = 'SELECT ?x0 WHERE { ?x0 a v:Venue ; v:capacity ?x1 FILTER ( ?x1 > "500"^^xsd:integer ) }'
+LT = 'SELECT ?x0 WHERE { ?x0 a v:Venue ; v:capacity ?x1 FILTER ( ?x1 < "500"^^xsd:integer ) }'
+LT_FLIPPED = "SELECT ?x0 WHERE { ?x0 <http://ex.org/capacity> ?x1 FILTER ( 500 < ?x1 ) }"
+TWO = "SELECT ?x0 WHERE { ?x0 v:capacity ?x1 FILTER ( ?x1 > 5 && ?x1 < 500 ) }"
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "wrong"),
+    [
+        pytest.param("Which venues have a capacity greater than 500?", LT, "below", id="gt-lt"),
+        pytest.param("Which venues have a capacity greater than 500?", GT, None, id="gt-gt"),
+        pytest.param("Concerts with attendance over 57747", LT, "below", id="over"),
+        pytest.param("Venues holding fewer than 500 people", GT, "above", id="fewer"),
+        pytest.param("Venues holding fewer than 500 people", LT, None, id="fewer-lt"),
+        pytest.param("Labels founded before 1990", GT, "above", id="before"),
+        pytest.param("Which venues hold more than 500?", LT_FLIPPED, None, id="literal-first"),
+        pytest.param("Which venues hold less than 500?", LT_FLIPPED, "above", id="flipped"),
+        pytest.param("Venues above 5 and below 500", LT, None, id="both-words"),
+        pytest.param("Which venues hold more than 5?", TWO, None, id="two-comparisons"),
+        pytest.param("Who took over the label?", LT, None, id="over-without-number"),
+        pytest.param("Which venues are big?", LT, None, id="no-words"),
+    ],
+)
+def test_comparison_problem(question: str, query: str, wrong: str | None) -> None:
+    problem = comparison_problem(question, query)
     if wrong is None:
         assert problem is None
     else:
