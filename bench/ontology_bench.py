@@ -41,6 +41,7 @@ from ontology.link import (  # noqa: E402
 from ontology.prompt import query_terms  # noqa: E402
 from ontology.retrieve import Mode, SchemaRetriever  # noqa: E402
 from ontology.schema import Schema, load_schema, schema_from_store  # noqa: E402
+from ontology.tune import load_tuned  # noqa: E402
 from ontology.usage import count_mentions, read_queries, set_mentions  # noqa: E402
 
 KS = (5, 10, 20)
@@ -160,13 +161,7 @@ def retrieval_variants(
 def tuned_variants(schema: Schema, folder: Path, args: BenchArgs) -> Variants:
     """The tuned retriever of ``folder`` (its model and the fusion weights it chose), and
     its embedding alone."""
-    settings = json.loads((folder / "retriever.json").read_text())
-    embedder = SentenceTransformerEmbedder(
-        str(folder / settings["model"]), index_threads=args.threads, cache_size=8192
-    )
-    tuned = SchemaRetriever(schema, embedder, cache_dir=args.cache_dir)
-    for name, value in settings["weights"].items():
-        setattr(tuned, name, value)
+    tuned = load_tuned(schema, folder, cache_dir=args.cache_dir)
     return {
         "embedding, tuned": (tuned, "embedding"),
         "hybrid, tuned (weights chosen on its dev questions)": (tuned, "hybrid"),

@@ -246,7 +246,8 @@ def _tune(
     index_dir: Path,
     say: Progress,
 ) -> None:
-    """Fine-tune the retriever on ``request.tune_on`` and embed the schema with it."""
+    """Fine-tune the retriever on ``request.tune_on``; the schema's embeddings by the tuned
+    model land in ``index_dir`` on the way (its weights are chosen with them)."""
     import shutil
 
     from eval.datasets import ReadOptions, read_dataset
@@ -278,7 +279,6 @@ def _tune(
         f"tuned retriever: dev recall@10 {report.dev_recall_at_10['untuned']:.3f} -> "
         f"{report.dev_recall_at_10['tuned']:.3f} ({report.seconds:.0f} s)"
     )
-    open_retriever(schema, index_dir)  # embeds the schema with the tuned model, cached
 
 
 def write_labels(index: LabelIndex, path: Path) -> None:

@@ -472,6 +472,13 @@ class EntityLinker:
                     break
         return list(best.values())
 
+    def entities(
+        self, question: str, *, candidates: int = 8, schema_terms: Iterable[object] = ()
+    ) -> list[LinkedEntity]:
+        """What a prompt offers: the best non-overlapping of the ``candidates`` best entities
+        of ``question``, in the question's order (the service's and training's linking)."""
+        return best_entities(self.link(question, candidates, schema_terms=schema_terms))
+
     def _placements(
         self, occurrences: Mapping[str, list[tuple[float, int]]]
     ) -> list[dict[str, tuple[float, int]]]:

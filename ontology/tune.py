@@ -292,6 +292,23 @@ def tuned_settings(folder: Path) -> dict[str, Any] | None:
     return settings
 
 
+def load_tuned(
+    schema: Schema, folder: Path, *, mode: Mode = "hybrid", cache_dir: Path | None = None
+) -> SchemaRetriever:
+    """The retriever a tuning run wrote to ``folder``: its model and fusion weights."""
+    settings = tuned_settings(folder)
+    if settings is None:
+        raise ConfigError(f"{folder}: no tuned retriever (no {SETTINGS_FILE})")
+    model = folder / settings.get("model", "model")
+    retriever = SchemaRetriever(
+        schema, SentenceTransformerEmbedder(str(model)), mode=mode, cache_dir=cache_dir
+    )
+    for name, value in settings.get("weights", {}).items():
+        if name in GRID:
+            setattr(retriever, name, float(value))
+    return retriever
+
+
 def open_retriever(
     schema: Schema,
     index_dir: Path,
@@ -302,14 +319,6 @@ def open_retriever(
     """The schema retriever of a graph's ``index/`` folder: the tuned one when
     ``index/retriever/`` holds one (its model and fusion weights), else one with
     ``embedder`` (default: the bundled MiniLM)."""
-    settings = tuned_settings(index_dir / TUNED_DIR)
-    if settings is None or mode == "lexical":
+    if mode == "lexical" or tuned_settings(index_dir / TUNED_DIR) is None:
         return SchemaRetriever(schema, embedder, mode=mode, cache_dir=index_dir)
-    model = index_dir / TUNED_DIR / settings.get("model", "model")
-    retriever = SchemaRetriever(
-        schema, SentenceTransformerEmbedder(str(model)), mode=mode, cache_dir=index_dir
-    )
-    for name, value in settings.get("weights", {}).items():
-        if name in GRID:
-            setattr(retriever, name, float(value))
-    return retriever
+    return load_tuned(schema, index_dir / TUNED_DIR, mode=mode, cache_dir=index_dir)

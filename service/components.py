@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.store import Store
-from ontology.link import LinkedEntity, best_entities
+from ontology.link import LinkedEntity
 from ontology.schema import Schema
 
 if TYPE_CHECKING:
@@ -24,8 +24,7 @@ class GraphLinker:
         self.candidates = candidates
 
     def link(self, question: str, schema_terms: Sequence[object] = ()) -> list[LinkedEntity]:
-        found = self.linker.link(question, k=self.candidates, schema_terms=schema_terms)
-        return best_entities(found)
+        return self.linker.entities(question, candidates=self.candidates, schema_terms=schema_terms)
 
 
 class ModelTranslator:

@@ -20,6 +20,7 @@ their subclasses that have instances, so the queries need no reasoning.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -70,6 +71,11 @@ class _Context:
     out: list[Template] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
 
+    @functools.cached_property
+    def concrete(self) -> list[str]:
+        """The classes with instances (computed once: every property asks)."""
+        return _concrete_classes(self)
+
     def name(self, iri: str) -> str:
         """An IRI as a prefixed name when a prefix fits, else in angle brackets."""
         best = ""
@@ -119,7 +125,7 @@ def derive_templates(
 ) -> list[Template]:
     """Templates for every usable class and property of ``schema``."""
     ctx = _Context(schema, prefixes, config or DeriveConfig())
-    classes = _concrete_classes(ctx)
+    classes = ctx.concrete
     props = [p for p in schema.properties.values() if _usable(ctx, p)]
     # Value nodes (prices, BOM lines) are reached through their owner, never asked about.
     value_classes = {
@@ -360,7 +366,7 @@ def _links_from(
             link.iri == besides.iri
             or link.kind != "object"
             or not _usable(ctx, link)
-            or domain not in _expand(ctx.schema, link.domain, _concrete_classes(ctx))
+            or domain not in _expand(ctx.schema, link.domain, ctx.concrete)
         ):
             continue
         link_phrase = property_phrase(link.label)

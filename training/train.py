@@ -121,10 +121,9 @@ def _inference_linker(source: SchemaSource) -> Callable[[str], list[LinkedEntity
     (ontology files have no labels to link)."""
     if source.store is None:
         return None
-    from ontology.link import EntityLinker, best_entities
+    from ontology.link import EntityLinker
 
-    linker = EntityLinker.from_store(source.store, schema=source.schema)
-    return lambda question: best_entities(linker.link(question, k=8))
+    return EntityLinker.from_store(source.store, schema=source.schema).entities
 
 
 class _Features:

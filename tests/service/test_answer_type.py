@@ -51,7 +51,11 @@ def test_expected_answer_type(question: str, expected: str) -> None:
     ],
 )
 def test_order_problem(question: str, query: str, wrong: str | None) -> None:
-    problem = order_problem(question, query)
+    assert_judged(order_problem(question, query), wrong)
+
+
+def assert_judged(problem: str | None, wrong: str | None) -> None:
+    """No problem where none is expected, else one that names ``wrong``."""
     if wrong is None:
         assert problem is None
     else:
@@ -82,8 +86,4 @@ TWO = "SELECT ?x0 WHERE { ?x0 v:capacity ?x1 FILTER ( ?x1 > 5 && ?x1 < 500 ) }"
     ],
 )
 def test_comparison_problem(question: str, query: str, wrong: str | None) -> None:
-    problem = comparison_problem(question, query)
-    if wrong is None:
-        assert problem is None
-    else:
-        assert problem is not None and wrong in problem
+    assert_judged(comparison_problem(question, query), wrong)
