@@ -16,13 +16,7 @@ ENV PATH=/opt/venv/bin:$PATH
 RUN pip install --index-url "${TORCH_INDEX}" "torch==${TORCH_VERSION}"
 WORKDIR /src
 COPY pyproject.toml README.md constraints.txt ./
-COPY sparqlqa ./sparqlqa
-COPY kg ./kg
-COPY ontology ./ontology
-COPY templates ./templates
-COPY training ./training
-COPY eval ./eval
-COPY service ./service
+COPY src ./src
 # hadolint ignore=DL3013
 RUN pip install -c constraints.txt ".[ml,service]"  # versions tested: constraints.txt
 

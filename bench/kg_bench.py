@@ -21,9 +21,9 @@ from pathlib import Path
 
 import rdflib
 
-from kg import virtuoso
-from kg.embedded import CORPORATE_FILES, EmbeddedStore, build_store
-from kg.remote import RemoteEndpoint
+from sparqlqa.kg import virtuoso
+from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore, build_store
+from sparqlqa.kg.remote import RemoteEndpoint
 
 EX = "http://bench.sparqlqa.test/"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -26,23 +26,23 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
 
-from kg.embedded import CORPORATE_FILES, EmbeddedStore, build_store  # noqa: E402
-from kg.prefixes import COMMON_PREFIXES  # noqa: E402
-from ontology.embed import SentenceTransformerEmbedder  # noqa: E402
-from ontology.link import (  # noqa: E402
+from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore, build_store  # noqa: E402
+from sparqlqa.kg.prefixes import COMMON_PREFIXES  # noqa: E402
+from sparqlqa.ontology.embed import SentenceTransformerEmbedder  # noqa: E402
+from sparqlqa.ontology.link import (  # noqa: E402
     EntityLinker,
     LabelIndex,
     LinkedEntity,
     LinkerConfig,
     label_from_iri,
 )
-from ontology.prompt import query_terms  # noqa: E402
-from ontology.retrieve import Mode, SchemaRetriever  # noqa: E402
-from ontology.schema import Schema, load_schema, schema_from_store  # noqa: E402
-from ontology.tune import load_tuned  # noqa: E402
-from ontology.usage import count_mentions, read_queries, set_mentions  # noqa: E402
+from sparqlqa.ontology.prompt import query_terms  # noqa: E402
+from sparqlqa.ontology.retrieve import Mode, SchemaRetriever  # noqa: E402
+from sparqlqa.ontology.schema import Schema, load_schema, schema_from_store  # noqa: E402
+from sparqlqa.ontology.tune import load_tuned  # noqa: E402
+from sparqlqa.ontology.usage import count_mentions, read_queries, set_mentions  # noqa: E402
 
 KS = (5, 10, 20)
 DBR = "http://dbpedia.org/resource/"
@@ -172,7 +172,7 @@ def gold_categories(query: str, schema: Schema, prefixes: dict[str, str]) -> dic
     """The vocabulary terms of a gold query by kind: in the schema (counted by recall), in
     the ontology's namespace but not declared, raw ``dbp:`` properties, ``rdf:type`` and
     ``rdfs:label`` written out, and other vocabularies (yago, dct, skos, foaf)."""
-    from kg.store import RDF, RDFS
+    from sparqlqa.kg.store import RDF, RDFS
 
     in_schema = set(query_terms(query, schema, prefixes))
     out = {"in schema": len(in_schema)}
@@ -234,7 +234,7 @@ _VOCAB_IRI = re.compile(r"<(http://dbpedia\.org/(?:ontology|property)/[^>]+)>")
 
 def _query_iris(query: str, prefixes: dict[str, str]) -> set[str]:
     """Every IRI a query writes out, in full or prefixed."""
-    from ontology.prompt import _IRI_REF, _PREFIX_DECL, _PREFIXED, _STRING_LITERAL
+    from sparqlqa.ontology.prompt import _IRI_REF, _PREFIX_DECL, _PREFIXED, _STRING_LITERAL
 
     table = dict(prefixes)
     table.update(dict(_PREFIX_DECL.findall(query)))

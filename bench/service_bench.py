@@ -38,10 +38,10 @@ from typing import Any
 import httpx
 import psutil
 
-from kg.embedded import CORPORATE_FILES, build_store
-from kg.virtuoso import free_port
-from service.graphs import CORPORATE_DATASET, GraphSpec
 from sparqlqa import paths
+from sparqlqa.kg.embedded import CORPORATE_FILES, build_store
+from sparqlqa.kg.virtuoso import free_port
+from sparqlqa.qa.graphs import CORPORATE_DATASET, GraphSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -190,10 +190,10 @@ def build_tiny(folder: Path, store: Path) -> Path:
         return graph_from_model(folder, model, store)
     import yaml
 
-    from templates.generate import GenerateArgs, run
-    from templates.native import bundled_set
-    from training.config import TrainConfig
-    from training.train import train
+    from sparqlqa.templates.generate import GenerateArgs, run
+    from sparqlqa.templates.native import bundled_set
+    from sparqlqa.training.config import TrainConfig
+    from sparqlqa.training.train import train
 
     work = folder / "work"
     shutil.rmtree(work, ignore_errors=True)

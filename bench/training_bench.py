@@ -23,9 +23,9 @@ import statistics
 import time
 from pathlib import Path
 
-from training.evaluate import evaluate_model
-from training.examples import PromptBuilder, SchemaSource, load_split, schema_source
-from training.translate import Translator
+from sparqlqa.training.evaluate import evaluate_model
+from sparqlqa.training.examples import PromptBuilder, SchemaSource, load_split, schema_source
+from sparqlqa.training.translate import Translator
 
 
 def latency(translator: Translator, prompts: list[str], k: int) -> dict[str, float]:

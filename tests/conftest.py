@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.embedded import CORPORATE_FILES, EmbeddedStore, build_store
+from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore, build_store
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

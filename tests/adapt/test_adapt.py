@@ -13,14 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from kg.virtuoso import free_port
-from ontology.schema import Schema
-from service.app import create_app
-from service.graphs import CORPORATE_DATASET, GraphSpec, open_graph
-from service.settings import Settings
 from sparqlqa.adapt import STAGES, AdaptArgs, AdaptResult, adapt, is_complete, prepare
 from sparqlqa.cli import app as cli_app
 from sparqlqa.errors import ConfigError, EndpointUnreachable
+from sparqlqa.kg.virtuoso import free_port
+from sparqlqa.ontology.schema import Schema
+from sparqlqa.qa.graphs import CORPORATE_DATASET, GraphSpec, open_graph
+from sparqlqa.service.app import create_app
+from sparqlqa.service.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "astronomy.ttl"
 AST = "http://astro.example.org/ontology/"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from eval.canonical import canonical, exact_match, nspm_encode
-from eval.metrics import (
+from sparqlqa.eval.canonical import canonical, exact_match, nspm_encode
+from sparqlqa.eval.metrics import (
     PRF,
     answer_scores,
     corpus_bleu,
@@ -19,7 +19,7 @@ from eval.metrics import (
     sentence_bleu_nspm,
     set_prf,
 )
-from kg.embedded import EmbeddedStore
+from sparqlqa.kg.embedded import EmbeddedStore
 
 
 def _close(a: PRF | None, b: PRF | None) -> bool:
@@ -209,7 +209,7 @@ def test_failed_ask_prediction_is_not_a_boolean_answer(
     tmp_path: Path, fixtures: Path, corporate_store: EmbeddedStore
 ) -> None:
     """An ASK query that fails to run gives the official client an empty result (0)."""
-    from eval.runner import EvalConfig, read_results, run
+    from sparqlqa.eval.runner import EvalConfig, read_results, run
 
     predictions = tmp_path / "p.jsonl"
     predictions.write_text('{"id": "4-en", "query": "ASK { ?x pv:nosuch }"}\n')

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
-from eval.report import PLOT, QALD_PREDICTIONS, REPORT, SUMMARY
-from eval.runner import RESULTS, EvalConfig, read_results, run
-from eval.systems import GoldSystem, Prediction
-from kg.embedded import EmbeddedStore
-from kg.store import QueryResult, SparqlStore
 from sparqlqa.errors import ConfigError, EndpointUnreachable
+from sparqlqa.eval.report import PLOT, QALD_PREDICTIONS, REPORT, SUMMARY
+from sparqlqa.eval.runner import RESULTS, EvalConfig, read_results, run
+from sparqlqa.eval.systems import GoldSystem, Prediction
+from sparqlqa.kg.embedded import EmbeddedStore
+from sparqlqa.kg.store import QueryResult, SparqlStore
 
 PV = "PREFIX pv: <http://ld.company.org/prod-vocab/>\n"
 
@@ -330,8 +330,8 @@ def test_pipeline_in_process(
     fixtures: Path, tmp_path: Path, corporate_store: EmbeddedStore
 ) -> None:
     """A pipeline object plugs in through PipelineSystem; its answers are scored as given."""
-    from eval.systems import PipelineSystem
-    from service.pipeline import Answer
+    from sparqlqa.eval.systems import PipelineSystem
+    from sparqlqa.qa.pipeline import Answer
 
     gold = {text: _gold(fixtures)[qid] for qid, text in _questions(fixtures).items()}
 
@@ -365,7 +365,7 @@ def test_pipeline_in_process(
 
 
 def test_make_system_specs(tmp_path: Path) -> None:
-    from eval.systems import (
+    from sparqlqa.eval.systems import (
         PredictionsFile,
         SparqlqaApi,
         Text2SparqlApi,

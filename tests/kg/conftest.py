@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kg import virtuoso
-from kg.embedded import CORPORATE_FILES, EmbeddedStore
-from kg.remote import RemoteEndpoint
-from kg.store import SparqlStore
+from sparqlqa.kg import virtuoso
+from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore
+from sparqlqa.kg.remote import RemoteEndpoint
+from sparqlqa.kg.store import SparqlStore
 
 CORPORATE_GRAPH = "http://sparqlqa.test/corporate"
 

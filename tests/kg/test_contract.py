@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from kg.guard import Guard, Limits
-from kg.prefixes import COMMON_PREFIXES
-from kg.results import rows
-from kg.store import SparqlStore, Term
 from sparqlqa.errors import QueryRefused, QuerySyntaxError, QueryTimeout
+from sparqlqa.kg.guard import Guard, Limits
+from sparqlqa.kg.prefixes import COMMON_PREFIXES
+from sparqlqa.kg.results import rows
+from sparqlqa.kg.store import SparqlStore, Term
 
 PV = "http://ld.company.org/prod-vocab/"
 INST = "http://ld.company.org/prod-instances/"

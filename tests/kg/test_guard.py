@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.guard import Guard, Limits, blank_out, query_form
 from sparqlqa.errors import QueryRefused, QuerySyntaxError
+from sparqlqa.kg.guard import Guard, Limits, blank_out, query_form
 
 PREFIXES = {"pv": "http://ld.company.org/prod-vocab/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
 

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from kg.remote import GET_LIMIT, RemoteEndpoint
-from kg.virtuoso import free_port
 from sparqlqa.errors import EndpointError, EndpointUnreachable, QueryTimeout
+from sparqlqa.kg.remote import GET_LIMIT, RemoteEndpoint
+from sparqlqa.kg.virtuoso import free_port
 
 RESULT = {
     "head": {"vars": ["x"]},

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg.embedded import EmbeddedStore
-from ontology.embed import SentenceTransformerEmbedder
-from ontology.link import EntityLinker
-from ontology.schema import Schema, schema_from_store
+from sparqlqa.kg.embedded import EmbeddedStore
+from sparqlqa.ontology.embed import SentenceTransformerEmbedder
+from sparqlqa.ontology.link import EntityLinker
+from sparqlqa.ontology.schema import Schema, schema_from_store
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg.embedded import EmbeddedStore
-from ontology.context import ContextConfig, PromptBuilder
-from ontology.prompt import fill_slots
-from ontology.schema import Schema
+from sparqlqa.kg.embedded import EmbeddedStore
+from sparqlqa.ontology.context import ContextConfig, PromptBuilder
+from sparqlqa.ontology.prompt import fill_slots
+from sparqlqa.ontology.schema import Schema
 
 PI = "http://ld.company.org/prod-instances/"
 

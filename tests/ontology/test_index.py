@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kg.embedded import CORPORATE_FILES, EmbeddedStore
-from ontology.cli import app
-from ontology.index import IndexRequest, build_index, open_index
-from ontology.tune import GRID, SETTINGS_FILE, TUNED_DIR
 from sparqlqa.errors import ConfigError
+from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore
+from sparqlqa.ontology.cli import app
+from sparqlqa.ontology.index import IndexRequest, build_index, open_index
+from sparqlqa.ontology.tune import GRID, SETTINGS_FILE, TUNED_DIR
 
 PV = "http://ld.company.org/prod-vocab/"
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from kg.embedded import EmbeddedStore, MemoryStore
-from kg.results import values
-from kg.store import SparqlStore
-from ontology.link import (
+from sparqlqa.errors import ConfigError
+from sparqlqa.kg.embedded import EmbeddedStore, MemoryStore
+from sparqlqa.kg.results import values
+from sparqlqa.kg.store import SparqlStore
+from sparqlqa.ontology.link import (
     EndpointLinker,
     EntityLinker,
     LabelIndex,
@@ -22,8 +23,7 @@ from ontology.link import (
     name_predicates,
     prompt_entities,
 )
-from ontology.schema import Schema
-from sparqlqa.errors import ConfigError
+from sparqlqa.ontology.schema import Schema
 
 PI = "http://ld.company.org/prod-instances/"
 PV = "http://ld.company.org/prod-vocab/"

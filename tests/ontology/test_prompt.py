@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.prefixes import COMMON_PREFIXES
-from ontology.prompt import (
+from sparqlqa.kg.prefixes import COMMON_PREFIXES
+from sparqlqa.ontology.prompt import (
     PromptEntity,
     PromptSchemaItem,
     fill_slots,
@@ -17,7 +17,7 @@ from ontology.prompt import (
     schema_items,
     slot_query,
 )
-from ontology.schema import Schema, SchemaClass, SchemaProperty
+from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
 
 PV = "http://ld.company.org/prod-vocab/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kg.embedded import CORPORATE_FILES
-from ontology.embed import Embedder, SentenceTransformerEmbedder
-from ontology.retrieve import SchemaRetriever, answer_type, describe
-from ontology.schema import Schema, SchemaClass, SchemaProperty, load_schema
 from sparqlqa.errors import ConfigError
+from sparqlqa.kg.embedded import CORPORATE_FILES
+from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder
+from sparqlqa.ontology.retrieve import SchemaRetriever, answer_type, describe
+from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty, load_schema
 
 PV = "http://ld.company.org/prod-vocab/"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.embedded import CORPORATE_FILES, EmbeddedStore, MemoryStore
-from ontology.schema import (
+from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore, MemoryStore
+from sparqlqa.ontology.schema import (
     OWL,
     Schema,
     describes_vocabulary,

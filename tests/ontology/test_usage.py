@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ontology.schema import Schema, SchemaClass, SchemaProperty
-from ontology.usage import count_mentions, prior_scores, read_queries, set_mentions
+from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
+from sparqlqa.ontology.usage import count_mentions, prior_scores, read_queries, set_mentions
 
 EX = "http://example.org/"
 Q = f"PREFIX ex: <{EX}> SELECT ?x WHERE {{ ?x a ex:City ; ex:country ?c }}"

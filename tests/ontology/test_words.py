@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ontology.words import fold, normalise, stem, tokens
+from sparqlqa.ontology.words import fold, normalise, stem, tokens
 
 
 @pytest.mark.parametrize(

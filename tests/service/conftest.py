@@ -14,11 +14,11 @@ import uvicorn
 import yaml
 from fastapi import FastAPI
 
-from kg.embedded import CORPORATE_FILES, build_store
-from kg.virtuoso import free_port
-from service.app import create_app
-from service.graphs import CORPORATE_DATASET, GraphSpec
-from service.settings import Settings
+from sparqlqa.kg.embedded import CORPORATE_FILES, build_store
+from sparqlqa.kg.virtuoso import free_port
+from sparqlqa.qa.graphs import CORPORATE_DATASET, GraphSpec
+from sparqlqa.service.app import create_app
+from sparqlqa.service.settings import Settings
 
 #: The hand-written corporate templates the tiny model learns: few enough shapes that 200
 #: steps of a tiny seq2seq learn them reliably (dev exact match about 0.9), enough that the
@@ -61,10 +61,10 @@ def build_model_graph(folder: Path, store: Path, work: Path, *, steps: int = 200
     """
     import torch
 
-    from templates.generate import GenerateArgs, run
-    from templates.native import bundled_set
-    from training.config import TrainConfig
-    from training.train import train
+    from sparqlqa.templates.generate import GenerateArgs, run
+    from sparqlqa.templates.native import bundled_set
+    from sparqlqa.training.config import TrainConfig
+    from sparqlqa.training.train import train
 
     shutil.copytree(store, folder / "store")
     templates = yaml.safe_load(bundled_set("corporate").read_text())

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import yaml
 
-from service.graphs import CORPORATE_DATASET
+from sparqlqa.qa.graphs import CORPORATE_DATASET
 
 
 class LiveServer(Protocol):

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from kg.remote import RemoteEndpoint
-from service.app import create_app
-from service.graphs import CORPORATE_DATASET
-from service.settings import Settings
+from sparqlqa.kg.remote import RemoteEndpoint
+from sparqlqa.qa.graphs import CORPORATE_DATASET
+from sparqlqa.service.app import create_app
+from sparqlqa.service.settings import Settings
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

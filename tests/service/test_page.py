@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from service.app import create_app
-from service.settings import Settings
+from sparqlqa.service.app import create_app
+from sparqlqa.service.settings import Settings
 
 WOLFGANG = "http://ld.company.org/prod-instances/empl-Wolfgang.Martin%40company.org"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.embedded import EmbeddedStore, MemoryStore
-from kg.prefixes import COMMON_PREFIXES
-from ontology.schema import schema_from_store
 from sparqlqa.errors import TemplateError
-from templates.derive import derive_templates
-from templates.fill import check_template
-from templates.instantiate import InstantiateConfig, Instantiator
-from templates.labels import LabelSource
-from templates.model import SHAPES
+from sparqlqa.kg.embedded import EmbeddedStore, MemoryStore
+from sparqlqa.kg.prefixes import COMMON_PREFIXES
+from sparqlqa.ontology.schema import schema_from_store
+from sparqlqa.templates.derive import derive_templates
+from sparqlqa.templates.fill import check_template
+from sparqlqa.templates.instantiate import InstantiateConfig, Instantiator
+from sparqlqa.templates.labels import LabelSource
+from sparqlqa.templates.model import SHAPES
 
 LIBRARY = """\
 @prefix ex: <http://example.org/> .
@@ -106,8 +106,8 @@ def test_any_small_graph(tmp_path: Path) -> None:
 
 
 def test_a_vocabulary_read_as_data_gives_questions_about_its_terms() -> None:
-    from kg.embedded import CORPORATE_FILES
-    from templates.derive import DeriveConfig
+    from sparqlqa.kg.embedded import CORPORATE_FILES
+    from sparqlqa.templates.derive import DeriveConfig
 
     store = MemoryStore([CORPORATE_FILES[0]])
     schema = schema_from_store(store, vocabulary_as_data=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sparqlqa.errors import TemplateError
-from templates.fill import (
+from sparqlqa.templates.fill import (
     check_template,
     declare_prefixes,
     fill_query,
@@ -13,7 +13,7 @@ from templates.fill import (
     placeholders,
     sparql_term,
 )
-from templates.model import SourceRef, Template
+from sparqlqa.templates.model import SourceRef, Template
 
 
 @pytest.mark.parametrize(

@@ -10,16 +10,18 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kg.embedded import EmbeddedStore
-from kg.guard import Guard
-from kg.results import values
 from sparqlqa.errors import ConfigError, EndpointError, TemplateError
-from templates.generate import GenerateArgs, RunSummary, run
-from templates.instantiate import InstantiateConfig, Instantiator
-from templates.labels import LabelSource
-from templates.model import SHAPES, Pair
-from templates.native import read_yaml
-from templates.writers import read_pairs
+from sparqlqa.kg.embedded import EmbeddedStore
+from sparqlqa.kg.guard import Guard
+from sparqlqa.kg.results import values
+from sparqlqa.templates.generate import GenerateArgs, RunSummary, run
+from sparqlqa.templates.instantiate import InstantiateConfig, Instantiator
+from sparqlqa.templates.labels import LabelSource
+from sparqlqa.templates.model import SHAPES, Pair
+from sparqlqa.templates.native import SETS_DIR, read_yaml
+from sparqlqa.templates.writers import read_pairs
+
+CORPORATE_TEMPLATES = SETS_DIR / "corporate.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +49,7 @@ def corporate_pairs(corporate_run: tuple[Path, RunSummary]) -> list[Pair]:
 def test_every_shape_and_no_duplicates(
     corporate_run: tuple[Path, RunSummary], corporate_pairs: list[Pair]
 ) -> None:
+
     _, summary = corporate_run
     assert summary.pairs == len(corporate_pairs) > 2500
     assert set(summary.shapes) == set(SHAPES) - {"other"}
@@ -164,7 +167,7 @@ def test_resume_after_a_crash_loses_and_duplicates_nothing(
     assert (
         len({r["template_id"] for r in finished})
         == len(finished)
-        == len(read_yaml(Path(__file__).parents[2] / "templates" / "sets" / "corporate.yaml"))
+        == len(read_yaml(CORPORATE_TEMPLATES))
     )
 
 
@@ -244,7 +247,7 @@ def test_unreachable_endpoint_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_rate_limit(corporate_store: EmbeddedStore) -> None:
-    template = read_yaml(Path(__file__).parents[2] / "templates" / "sets" / "corporate.yaml")[0]
+    template = read_yaml(CORPORATE_TEMPLATES)[0]
     labels = LabelSource(corporate_store, predicates=["http://ld.company.org/prod-vocab/name"])
     instantiator = Instantiator(
         corporate_store, labels, config=InstantiateConfig(per_template=5, rate_limit=40)
@@ -315,7 +318,7 @@ def test_shards_split_the_templates(tmp_path: Path, corporate_store_path: Path) 
         lines = (out / "progress.jsonl").read_text().splitlines()
         done.append({json.loads(line)["template_id"] for line in lines})
     corporate = {
-        t.id for t in read_yaml(Path(__file__).parents[2] / "templates/sets/corporate.yaml")
+        t.id for t in read_yaml(CORPORATE_TEMPLATES)
     }
     assert not done[0] & done[1]
     assert done[0] | done[1] == corporate
@@ -335,8 +338,8 @@ dbr:Alan_Turing a dbo:Person ; rdfs:label "Alan Turing"@en, "Alan Turing"@de ;
 
 
 def test_nspm_templates_instantiate(tmp_path: Path) -> None:
-    from kg.embedded import MemoryStore
-    from templates.nspm import read_nspm
+    from sparqlqa.kg.embedded import MemoryStore
+    from sparqlqa.templates.nspm import read_nspm
 
     graph = tmp_path / "mini.ttl"
     graph.write_text(NSPM_GRAPH)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from templates.labels import clean_label, label_from_iri
-from templates.phrasing import article, class_phrase, plural, property_phrase, verb_base
+from sparqlqa.templates.labels import clean_label, label_from_iri
+from sparqlqa.templates.phrasing import article, class_phrase, plural, property_phrase, verb_base
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from sparqlqa.errors import ConfigError, TemplateError
-from templates.model import SHAPES
-from templates.native import bundled_set, read_templates, read_yaml
+from sparqlqa.templates.model import SHAPES
+from sparqlqa.templates.native import bundled_set, read_templates, read_yaml
 
 GOOD = """\
 graph: test

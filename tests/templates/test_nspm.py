@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from templates.nspm import fix_query, read_nspm, read_nspm_files
+from sparqlqa.templates.nspm import fix_query, read_nspm, read_nspm_files
 
 ROWS = "\n".join(
     [

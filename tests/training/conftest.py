@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from kg.results import values
-from kg.store import SparqlStore
+from sparqlqa.kg.results import values
+from sparqlqa.kg.store import SparqlStore
 
 PV = "http://ld.company.org/prod-vocab/"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

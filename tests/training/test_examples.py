@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ontology.link import EntityLinker, LinkedEntity, best_entities
-from training.examples import PromptBuilder, schema_source
+from sparqlqa.ontology.link import EntityLinker, LinkedEntity, best_entities
+from sparqlqa.training.examples import PromptBuilder, schema_source
 
 PV = "http://ld.company.org/prod-vocab/"
 INST = "http://ld.company.org/prod-instances/"

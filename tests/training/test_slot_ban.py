@@ -6,8 +6,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from training.model import train_bpe  # noqa: E402
-from training.translate import _offered, _slot_ban  # noqa: E402
+from sparqlqa.training.model import train_bpe  # noqa: E402
+from sparqlqa.training.translate import _offered, _slot_ban  # noqa: E402
 
 TARGETS = [
     "SELECT DISTINCT ?x0 WHERE { ENT0 pv:memberOf ?x0 }",

@@ -10,11 +10,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.prefixes import COMMON_PREFIXES
-from kg.results import values
-from kg.store import SparqlStore
 from sparqlqa.errors import TargetError
-from training.target import decode, encode, iris, normalise, slots_in
+from sparqlqa.kg.prefixes import COMMON_PREFIXES
+from sparqlqa.kg.results import values
+from sparqlqa.kg.store import SparqlStore
+from sparqlqa.training.target import decode, encode, iris, normalise, slots_in
 
 PV = "http://ld.company.org/prod-vocab/"
 PRODI = "http://ld.company.org/prod-instances/"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.store import SparqlStore
 from sparqlqa.errors import ConfigError
-from training.config import TrainConfig, build_parser, from_dict, parse_args
-from training.examples import PromptBuilder, read_records, schema_source
+from sparqlqa.kg.store import SparqlStore
+from sparqlqa.training.config import TrainConfig, build_parser, from_dict, parse_args
+from sparqlqa.training.examples import PromptBuilder, read_records, schema_source
 
 
 def test_yaml_file_then_flags_override(tmp_path: Path) -> None:

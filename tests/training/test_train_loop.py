@@ -12,10 +12,10 @@ import pyoxigraph as ox
 import pytest
 
 from sparqlqa.errors import ConfigError
-from training.config import TrainConfig
-from training.examples import Example, PromptBuilder, load_split, schema_source
-from training.train import train
-from training.translate import Translator
+from sparqlqa.training.config import TrainConfig
+from sparqlqa.training.examples import Example, PromptBuilder, load_split, schema_source
+from sparqlqa.training.train import train
+from sparqlqa.training.translate import Translator
 
 # Small and fast: short prompts (3 schema items), short targets, a high learning rate.
 FAST: dict[str, Any] = {
@@ -193,7 +193,7 @@ def test_minilm_preset_saves_and_loads(tmp_path: Path) -> None:
     that loads back into the same function."""
     import torch
 
-    from training import model as model_lib
+    from sparqlqa.training import model as model_lib
 
     target = "SELECT ?x0 WHERE { ENT0 pv:hasProductManager ?x0 }"
     spec = model_lib.ModelSpec(
@@ -224,8 +224,9 @@ def test_a_folder_without_metadata_is_refused(tmp_path: Path) -> None:
 
 def test_translation_modules_import_without_torch() -> None:
     code = (
-        "import sys, training, training.translate, training.target, training.examples, "
-        "training.cli, training.config, training.model; "
+        "import sys, sparqlqa.training, sparqlqa.training.translate, sparqlqa.training.target, "
+        "sparqlqa.training.examples, sparqlqa.training.cli, sparqlqa.training.config, "
+        "sparqlqa.training.model; "
         "assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,132 @@
+"""What kind of answer a question expects, and whether a result is of that kind."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from sparqlqa.kg.results import rows
+from sparqlqa.kg.store import XSD, QueryResult
+
+Expected = Literal["boolean", "number", "date", "any"]
+
+_BOOLEAN = re.compile(
+    r"^(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|shall|may)\b", re.I
+)
+# "the number of products", not "the phone number of Ann".
+_NUMBER = re.compile(
+    r"\bhow (many|much)\b|\b(the|a|total|what)\s+(total\s+)?number\s+of\b"
+    r"|\b(count|total|sum|average)\s+of\b",
+    re.I,
+)
+# Requests phrased as questions ("Can you tell me...", "Could you list...") are not yes/no.
+_REQUEST = re.compile(r"^(can|could|would|will)\s+(you|u)\b", re.I)
+_DATE = re.compile(r"^when\b|\b(what|which) (date|year|day|time)\b", re.I)
+_NUMERIC = re.compile(r"(integer|decimal|double|float|int|long|short|byte)$", re.I)
+_DATES = ("date", "dateTime", "gYear", "gYearMonth")
+
+
+def expected_answer_type(question: str) -> Expected:
+    """``boolean`` for yes/no questions, ``number`` for how many/much, ``date`` for when,
+    ``any`` otherwise (a resource or a literal)."""
+    text = question.strip()
+    if _BOOLEAN.match(text) and not _REQUEST.match(text):
+        return "boolean"
+    if _NUMBER.search(text):
+        return "number"
+    if _DATE.search(text):
+        return "date"
+    return "any"
+
+
+def fits(result: QueryResult, expected: Expected) -> str | None:
+    """``None`` when ``result`` can answer a question expecting ``expected``, else why not."""
+    if "boolean" in result:
+        return None if expected in ("boolean", "any") else f"a yes/no answer, expected a {expected}"
+    bindings = list(rows(result))
+    if not bindings:
+        return "the query returned no rows"
+    if expected == "boolean":
+        return "a list of rows, expected a yes/no answer"
+    terms = [t for row in bindings for t in row.values()]
+    if expected == "number":
+        numeric = [
+            t
+            for t in terms
+            if t.get("datatype", "").startswith(XSD) and _NUMERIC.search(t["datatype"])
+        ]
+        return None if numeric else "no number in the result"
+    if expected == "date":
+        dated = [t for t in terms if t.get("datatype", "").removeprefix(XSD) in _DATES]
+        return None if dated else "no date in the result"
+    return None
+
+
+# Superlative words that ask for the top of an ordering and those that ask for the bottom.
+# Words about time ("oldest", "latest") are left out: whether they sort up or down depends on
+# whether the value is a date or an age.
+_MOST = re.compile(
+    r"\b(most|highest|largest|biggest|greatest|heaviest|longest|tallest|widest|deepest|"
+    r"maximum|max|top|best|richest|strongest|fastest|priciest|most expensive)\b",
+    re.I,
+)
+_LEAST = re.compile(
+    r"\b(least|lowest|smallest|lightest|shortest|narrowest|shallowest|minimum|min|fewest|"
+    r"worst|cheapest|weakest|slowest|least expensive)\b",
+    re.I,
+)
+_ORDER = re.compile(r"\bORDER\s+BY\s+(ASC|DESC)?\s*\(?", re.I)
+
+
+def order_problem(question: str, query: str) -> str | None:
+    """Why the ordering of a superlative ``query`` (``ORDER BY ... LIMIT``) goes the wrong way
+    for ``question`` ("the heaviest" sorted ascending), or ``None``. Questions with words of
+    both kinds, or of neither, are not judged."""
+    most, least = bool(_MOST.search(question)), bool(_LEAST.search(question))
+    if most == least or "LIMIT" not in query.upper():
+        return None
+    directions = {(m.group(1) or "ASC").upper() for m in _ORDER.finditer(query)}
+    if len(directions) != 1:
+        return None
+    (direction,) = directions
+    if most and direction == "ASC":
+        return "sorts ascending, but the question asks for the highest"
+    if least and direction == "DESC":
+        return "sorts descending, but the question asks for the lowest"
+    return None
+
+
+_NUMBER_AHEAD = r"\s+(?:of\s+)?[$€£]?\s*-?\d"
+# "greater than 5", "over 100", "after 1950": the value asked for lies above the number.
+_ABOVE = re.compile(
+    r"\b(?:(?:greater|more|higher|larger|bigger|heavier|longer|taller|later|newer|older)"
+    r"\s+than|above|over|exceeding|after|at\s+least)" + _NUMBER_AHEAD,
+    re.I,
+)
+_BELOW = re.compile(
+    r"\b(?:(?:less|fewer|lower|smaller|lighter|shorter|earlier|younger|cheaper)\s+than"
+    r"|below|under|before|at\s+most)" + _NUMBER_AHEAD,
+    re.I,
+)
+# ?v > 5, ?v >= 5, or the other way round: 5 < ?v
+_VARIABLE_FIRST = re.compile(r"[?$]\w+\s*(<=|>=|<|>)\s*[^\s?$]")
+_VARIABLE_LAST = re.compile(r"[^\s?$(]\s*(<=|>=|<|>)\s*[?$]\w+")
+
+
+def comparison_problem(question: str, query: str) -> str | None:
+    """Why the one comparison in ``query``'s filter goes the wrong way for ``question``
+    ("more than 5" filtered with ``<``), or ``None``. Questions with words of both kinds or
+    of neither, and queries with no or several comparisons, are not judged."""
+    above, below = bool(_ABOVE.search(question)), bool(_BELOW.search(question))
+    if above == below or "FILTER" not in query.upper():
+        return None
+    body = re.sub(r"<[^<>\s]*>", "IRI", query)  # no IRIs in angle brackets left to confuse
+    found = [("up" if op.startswith(">") else "down") for op in _VARIABLE_FIRST.findall(body)]
+    found += [("down" if op.startswith(">") else "up") for op in _VARIABLE_LAST.findall(body)]
+    if len(found) != 1:
+        return None
+    if above and found[0] == "down":
+        return "filters for values below the number, but the question asks for more"
+    if below and found[0] == "up":
+        return "filters for values above the number, but the question asks for less"
+    return None

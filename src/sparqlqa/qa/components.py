@@ -1,0 +1,63 @@
+"""The concrete linker and translator behind a graph's pipeline, built from its folder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sparqlqa.kg.store import Store
+from sparqlqa.ontology.link import LinkedEntity
+from sparqlqa.ontology.schema import Schema
+
+if TYPE_CHECKING:
+    from sparqlqa.ontology.link import EntityLinker
+    from sparqlqa.qa.graphs import GraphSpec
+    from sparqlqa.training.translate import Translator
+
+
+class GraphLinker:
+    """The pipeline's view of an ``EntityLinker``: the best non-overlapping entities."""
+
+    def __init__(self, linker: EntityLinker, candidates: int = 8) -> None:
+        self.linker = linker
+        self.candidates = candidates
+
+    def link(self, question: str, schema_terms: Sequence[object] = ()) -> list[LinkedEntity]:
+        return self.linker.entities(question, candidates=self.candidates, schema_terms=schema_terms)
+
+
+class ModelTranslator:
+    """The pipeline's view of a ``training.translate.Translator``: targets with scores."""
+
+    def __init__(self, translator: Translator) -> None:
+        self.translator = translator
+        self.prefixes = translator.prefixes
+        # The prompt at inference has the shape the model was trained on.
+        self.schema_items = int(translator.meta.get("schema_items", 10))
+        self.prompt_chars = int(translator.meta.get("prompt_max_chars", 1600))
+
+    def translate(self, prompts: Sequence[str], k: int) -> list[list[tuple[str, float]]]:
+        groups = self.translator.translate(prompts, k)
+        return [[(c.target, c.score) for c in group] for group in groups]
+
+
+def linker_for(store: Store, schema: Schema, spec: GraphSpec, folder: Path) -> GraphLinker:
+    """The entity linker over the graph's labels (its index cached under ``folder/index``)."""
+    from sparqlqa.ontology.link import EntityLinker, name_predicates
+
+    predicates = list(dict.fromkeys([*spec.label_predicates, *name_predicates(store)]))  # type: ignore[arg-type]
+    linker = EntityLinker.from_store(
+        store,  # type: ignore[arg-type]
+        schema=schema,
+        predicates=predicates,
+        cache_dir=folder / "index",
+    )
+    return GraphLinker(linker)
+
+
+def translator_for(model: Path) -> ModelTranslator:
+    """The translator of a model folder (torch is imported here, not before)."""
+    from sparqlqa.training.translate import Translator
+
+    return ModelTranslator(Translator(model))

@@ -1,0 +1,260 @@
+"""The question-answering pipeline: one object per graph, shared by the API and ``eval``.
+
+link entities → retrieve schema → translate to k candidate queries → guard → execute →
+answer with the first candidate that parses, runs and returns a non-empty result of the
+expected answer type. If none does, the answer says so and carries the best candidate with
+the reason each candidate was rejected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sparqlqa.errors import QueryError, SparqlqaError
+from sparqlqa.kg.guard import Guard
+from sparqlqa.kg.results import rows
+from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, QueryResult, Store
+from sparqlqa.ontology.link import LinkedEntity
+from sparqlqa.ontology.prompt import (
+    PromptEntity,
+    PromptValue,
+    question_values,
+    render_prompt,
+    schema_items,
+)
+from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
+from sparqlqa.qa.answer_type import comparison_problem, expected_answer_type, fits, order_problem
+
+
+class Linker(Protocol):
+    def link(self, question: str, schema_terms: Sequence[object] = ()) -> list[LinkedEntity]:
+        """Entities in ``question``, at most one per span, in question order; entities whose
+        class fits ``schema_terms`` rank higher."""
+        ...
+
+
+class Retriever(Protocol):
+    def retrieve(
+        self, question: str, k: int = 10
+    ) -> list[tuple[SchemaClass | SchemaProperty, float]]:
+        """The ``k`` most relevant schema terms, best first."""
+        ...
+
+
+class Translator(Protocol):
+    def translate(self, prompts: Sequence[str], k: int) -> list[list[tuple[str, float]]]:
+        """For each prompt, ``k`` candidate targets with scores, best first."""
+        ...
+
+
+@dataclass
+class Candidate:
+    """One candidate query and what became of it."""
+
+    target: str
+    score: float
+    query: str | None = None
+    accepted: bool = False
+    rejected_because: str | None = None
+
+
+@dataclass
+class Answer:
+    """Everything the pipeline did for one question."""
+
+    question: str
+    graph: str
+    answered: bool
+    query: str | None
+    result: QueryResult | None
+    answers: list[dict[str, str]]
+    entities: list[LinkedEntity]
+    schema: list[str]
+    candidates: list[Candidate]
+    prompt: str
+    reason: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+Decode = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
+
+
+class QAPipeline:
+    """Answers questions over one graph."""
+
+    def __init__(
+        self,
+        *,
+        graph: str,
+        store: Store,
+        guard: Guard,
+        schema: Schema,
+        prefixes: Mapping[str, str],
+        linker: Linker,
+        retriever: Retriever,
+        translator: Translator,
+        decode: Decode,
+        label_predicates: Sequence[str] = DEFAULT_LABEL_PREDICATES,
+        schema_k: int = 12,
+        prompt_chars: int = 1600,
+    ) -> None:
+        self.graph = graph
+        self.store = store
+        self.guard = guard
+        self.schema = schema
+        self.prefixes = dict(prefixes)
+        self.linker = linker
+        self.retriever = retriever
+        self.translator = translator
+        self.decode = decode
+        self.label_predicates = tuple(label_predicates)
+        self.schema_k = schema_k
+        self.prompt_chars = prompt_chars
+
+    def prepare(
+        self, question: str
+    ) -> tuple[str, list[LinkedEntity], list[PromptValue], list[str], dict[str, float]]:
+        """Link, retrieve and render the prompt; returns prompt, entities, the question's
+        numbers, schema IRIs and timings."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        terms = [term for term, _ in self.retriever.retrieve(question, k=self.schema_k)]
+        timings["retrieve"] = _ms(started)
+        started = time.perf_counter()
+        entities = self.linker.link(question, terms)
+        timings["link"] = _ms(started)
+        prompt_entities = [
+            PromptEntity(f"ENT{i}", e.iri, e.label, e.class_label) for i, e in enumerate(entities)
+        ]
+        values = question_values(question, [(e.start, e.end) for e in entities])
+        items = schema_items(terms, self.schema, self.prefixes)
+        prompt = render_prompt(question, prompt_entities, items, self.prompt_chars, values=values)
+        return prompt, entities, values, [t.iri for t in terms], timings
+
+    def answer(self, question: str, k: int = 5) -> Answer:
+        """Answer one question, trying up to ``k`` candidate queries."""
+        started_all = time.perf_counter()
+        prompt, entities, values, schema_iris, timings = self.prepare(question)
+        started = time.perf_counter()
+        scored = self.translator.translate([prompt], k)[0]
+        timings["translate"] = _ms(started)
+        started = time.perf_counter()
+        candidates, chosen, result = self.choose(question, scored, entities, values)
+        timings["execute"] = _ms(started)
+        answers: list[dict[str, str]] = []
+        if result is not None:
+            answers = self.simple_answers(result)
+        timings["total"] = _ms(started_all)
+        best = chosen or next((c for c in candidates if c.query), None)
+        reason = None
+        if chosen is None:
+            reason = (
+                "no candidate query returned an answer of the expected kind"
+                if candidates
+                else "the translator produced no candidate"
+            )
+        return Answer(
+            question=question,
+            graph=self.graph,
+            answered=chosen is not None,
+            query=best.query if best else None,
+            result=result,
+            answers=answers,
+            entities=entities,
+            schema=schema_iris,
+            candidates=candidates,
+            prompt=prompt,
+            reason=reason,
+            timings_ms=timings,
+        )
+
+    def choose(
+        self,
+        question: str,
+        scored: Sequence[tuple[str, float]],
+        entities: Sequence[LinkedEntity],
+        values: Sequence[PromptValue] = (),
+    ) -> tuple[list[Candidate], Candidate | None, QueryResult | None]:
+        """Try candidates in order; the first that runs and fits the expected type wins."""
+        expected = expected_answer_type(question)
+        slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
+        slots.update({v.slot: v.text for v in values})
+        candidates: list[Candidate] = []
+        seen: set[str] = set()
+        for target, score in scored:
+            candidate = Candidate(target=target, score=score)
+            candidates.append(candidate)
+            try:
+                candidate.query = self.decode(target, slots, self.prefixes)
+            except SparqlqaError as exc:
+                candidate.rejected_because = f"cannot be decoded: {exc}"
+                continue
+            if candidate.query in seen:
+                candidate.rejected_because = "same query as an earlier candidate"
+                continue
+            seen.add(candidate.query)
+            wrong_way = order_problem(question, candidate.query) or comparison_problem(
+                question, candidate.query
+            )
+            if wrong_way:
+                candidate.rejected_because = wrong_way
+                continue
+            try:
+                result = self.guard.run(self.store, candidate.query)
+            except QueryError as exc:
+                candidate.rejected_because = str(exc)
+                continue
+            problem = fits(result, expected)
+            if problem:
+                candidate.rejected_because = problem
+                continue
+            candidate.accepted = True
+            return candidates, candidate, result
+        return candidates, None, None
+
+    def simple_answers(self, result: QueryResult) -> list[dict[str, str]]:
+        """The answers as a flat list of ``{"value", "type", "label"?}``."""
+        if "boolean" in result:
+            return [{"value": "true" if result["boolean"] else "false", "type": "boolean"}]
+        flat = [term for row in rows(result) for term in row.values()]
+        labels = self.labels_of([t["value"] for t in flat if t["type"] == "uri"][:200])
+        out = []
+        for term in flat:
+            item = {"value": term["value"], "type": term["type"]}
+            if term["value"] in labels:
+                item["label"] = labels[term["value"]]
+            out.append(item)
+        return out
+
+    def labels_of(self, iris: Sequence[str]) -> dict[str, str]:
+        """One label per IRI, for showing answers (English or untagged preferred)."""
+        if not iris:
+            return {}
+        values = " ".join(f"<{i}>" for i in dict.fromkeys(iris))
+        predicates = " ".join(f"<{p}>" for p in self.label_predicates)
+        sparql = (
+            f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {predicates} }} "
+            '?s ?p ?l FILTER(isLiteral(?l) && (lang(?l) = "" || langMatches(lang(?l), "en"))) }'
+        )
+        try:
+            found = self.store.query(sparql)  # our own query: trusted, bounded by VALUES
+        except SparqlqaError:
+            return {}
+        labels: dict[str, str] = {}
+        for row in rows(found):
+            labels.setdefault(row["s"]["value"], row["l"]["value"])
+        return labels
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def as_dict(answer: Answer) -> dict[str, Any]:
+    """An answer as plain data (for JSON)."""
+    from dataclasses import asdict
+
+    return asdict(answer)

@@ -1,0 +1,249 @@
+"""Inference: a trained model folder turns prompts into k candidate queries with scores.
+
+``Translator`` loads torch and transformers only when it is built, so the service and the
+kg layer can import this module (for the types) without them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sparqlqa.errors import TargetError
+from sparqlqa.training.target import decode, normalise
+
+if TYPE_CHECKING:
+    from sparqlqa.training.model import ModelBundle
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One query the model proposes for a prompt."""
+
+    target: str  # what the model wrote (slots, prefixed names)
+    score: float  # mean log-probability per token (higher is better)
+    sparql: str | None = None  # executable query (slots filled, PREFIX lines); None if not
+    error: str | None = None  # why ``sparql`` is None
+
+
+class QueryTranslator(Protocol):
+    """What the service and the evaluator need from a translator."""
+
+    prefixes: dict[str, str]
+
+    def translate(
+        self,
+        prompts: Sequence[str],
+        k: int = 5,
+        slot_iris: Sequence[Mapping[str, str]] | None = None,
+    ) -> list[list[Candidate]]: ...
+
+
+_SLOT_NAME = re.compile(r"\b(?:ENT|NUM)\d+\b")
+_SLOT_KINDS = ("ENT", "NUM")
+
+
+@dataclass(frozen=True)
+class _SlotVocab:
+    """Where slots hide in a tokenizer's vocabulary: a BPE may write ``ENT0`` as one token or
+    as ``ENT`` followed by ``0``."""
+
+    strings: dict[int, str]  # token id -> its text
+    whole: dict[int, frozenset[str]]  # tokens whose text names whole slots ("ENT0")
+    kind: dict[str, list[int]]  # "ENT" -> tokens whose text contains "ENT"
+    digits: dict[int, int]  # tokens whose text starts with a number -> that number
+
+
+@functools.lru_cache(maxsize=8)
+def _slot_vocab(tokenizer: Any) -> _SlotVocab:
+    strings = {
+        idx: tokenizer.convert_tokens_to_string([token])
+        for token, idx in tokenizer.get_vocab().items()
+    }
+    whole = {i: frozenset(f) for i, t in strings.items() if (f := _SLOT_NAME.findall(t))}
+    kind = {k: [i for i, t in strings.items() if k in t] for k in _SLOT_KINDS}
+    digits = {i: int(m.group()) for i, t in strings.items() if (m := re.match(r"\d+", t))}
+    return _SlotVocab(strings, whole, kind, digits)
+
+
+def _offered(prompt: str) -> dict[str, set[int]]:
+    """The slot numbers a prompt offers, per kind: {"ENT": {0, 1}, "NUM": set()}."""
+    found: dict[str, set[int]] = {k: set() for k in _SLOT_KINDS}
+    for name in _SLOT_NAME.findall(prompt):
+        found[name[:3]].add(int(name[3:]))
+    return found
+
+
+def _slot_ban(tokenizer: Any, prompts: Sequence[str], rows_per_prompt: int) -> Any:
+    """A logits processor that keeps the model from writing a slot its prompt does not offer
+    (``ENT1`` when the question has one entity, ``NUM0`` when it has no number): such a
+    candidate could never be filled."""
+    import torch
+    from transformers import LogitsProcessor
+
+    vocab = _slot_vocab(tokenizer)
+    offered = [_offered(p) for p in prompts]
+    static: list[list[int]] = []  # per prompt: whole slots not offered, kinds with no slot
+    for slots in offered:
+        names = {f"{k}{n}" for k, ns in slots.items() for n in ns}
+        ban = {i for i, found in vocab.whole.items() if not found <= names}
+        for k in _SLOT_KINDS:
+            if not slots[k]:
+                ban.update(vocab.kind[k])
+        static.append(sorted(ban))
+    numbers: dict[int, list[int]] = {}
+    for i, n in vocab.digits.items():
+        numbers.setdefault(n, []).append(i)
+
+    class SlotBan(LogitsProcessor):
+        def __call__(self, input_ids: Any, scores: Any) -> Any:
+            for row in range(scores.shape[0]):
+                slots = offered[row // rows_per_prompt]
+                ids = list(static[row // rows_per_prompt])
+                # The number after a split "ENT" / "NUM" must be one the prompt offers.
+                tail = "".join(vocab.strings.get(int(t), "") for t in input_ids[row, -4:])
+                for k in _SLOT_KINDS:
+                    if tail.endswith(k):
+                        ids += [i for n, same in numbers.items() if n not in slots[k] for i in same]
+                if ids:
+                    scores[row, ids] = -torch.inf
+            return scores
+
+    return SlotBan()
+
+
+def generate(
+    bundle: ModelBundle,
+    prompts: Sequence[str],
+    *,
+    k: int = 1,
+    num_beams: int = 1,
+    max_prompt_tokens: int = 256,
+    max_new_tokens: int = 128,
+    batch_size: int = 16,
+) -> list[list[tuple[str, float]]]:
+    """The ``k`` best targets for each prompt with their mean token log-probabilities."""
+    import torch
+
+    model: Any = bundle.model
+    device = next(model.parameters()).device
+    num_beams = max(num_beams, k)
+    results: list[list[tuple[str, float]]] = []
+    was_training = model.training
+    model.eval()
+    tok = bundle.tokenizer
+    if bundle.kind == "causal":
+        tok.padding_side = "left"
+        tok.truncation_side = "left"  # keep the answer cue at the end of the prompt
+    try:
+        for start in range(0, len(prompts), batch_size):
+            batch = list(prompts[start : start + batch_size])
+            enc = tok(
+                batch,
+                padding=True,
+                truncation=True,
+                max_length=max_prompt_tokens,
+                return_tensors="pt",
+            ).to(device)
+            with torch.no_grad():
+                out = model.generate(
+                    input_ids=enc["input_ids"],
+                    attention_mask=enc["attention_mask"],
+                    logits_processor=[_slot_ban(bundle.target_tokenizer, batch, num_beams)],
+                    num_beams=num_beams,
+                    num_return_sequences=k,
+                    do_sample=False,
+                    max_new_tokens=max_new_tokens,
+                    output_scores=True,
+                    return_dict_in_generate=True,
+                )
+            sequences = out.sequences
+            if bundle.kind == "causal":
+                sequences = sequences[:, enc["input_ids"].shape[1] :]
+            if num_beams > 1:
+                scores = out.sequences_scores.tolist()
+            else:
+                steps = model.compute_transition_scores(
+                    out.sequences, out.scores, normalize_logits=True
+                )
+                finite = torch.isfinite(steps) & (steps != 0)
+                sums = torch.where(finite, steps, torch.zeros_like(steps)).sum(-1)
+                scores = (sums / finite.sum(-1).clamp(min=1)).tolist()
+            texts = bundle.target_tokenizer.batch_decode(sequences, skip_special_tokens=True)
+            for i in range(len(batch)):
+                group = range(i * k, (i + 1) * k)
+                results.append([(normalise(texts[j]), float(scores[j])) for j in group])
+    finally:
+        if was_training:
+            model.train()
+    return results
+
+
+class Translator:
+    """A trained model folder, ready to translate prompts.
+
+    ``prefixes`` are those the model was trained with: build the prompts' schema items with
+    them (``ontology.prompt.schema_items(..., prefixes=translator.prefixes)``) so the model
+    sees the names it learned.
+    """
+
+    def __init__(
+        self,
+        folder: Path | str,
+        *,
+        device: str | None = None,
+        num_beams: int | None = None,
+        batch_size: int = 16,
+    ) -> None:
+        from sparqlqa.training.model import load
+
+        self.folder = Path(folder)
+        if device is None:
+            import torch
+
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.bundle, self.meta = load(self.folder, device=device)
+        self.prefixes: dict[str, str] = dict(self.meta.get("prefixes", {}))
+        self.num_beams = num_beams or int(self.meta.get("num_beams", 4))
+        self.max_prompt_tokens = int(self.meta.get("max_prompt_tokens", 256))
+        self.max_new_tokens = int(self.meta.get("max_target_tokens", 128))
+        self.batch_size = batch_size
+
+    def translate(
+        self,
+        prompts: Sequence[str],
+        k: int = 5,
+        slot_iris: Sequence[Mapping[str, str]] | None = None,
+        *,
+        num_beams: int | None = None,
+    ) -> list[list[Candidate]]:
+        """``k`` candidates per prompt, best first. With ``slot_iris`` (one ``{"ENT0": iri}``
+        per prompt) each candidate also carries its executable query, or why it has none."""
+        if slot_iris is not None and len(slot_iris) != len(prompts):
+            raise ValueError("give one slot mapping per prompt")
+        raw = generate(
+            self.bundle,
+            prompts,
+            k=k,
+            num_beams=num_beams if num_beams is not None else (1 if k == 1 else self.num_beams),
+            max_prompt_tokens=self.max_prompt_tokens,
+            max_new_tokens=self.max_new_tokens,
+            batch_size=self.batch_size,
+        )
+        out: list[list[Candidate]] = []
+        for i, group in enumerate(raw):
+            slots = slot_iris[i] if slot_iris is not None else None
+            out.append([self._candidate(text, score, slots) for text, score in group])
+        return out
+
+    def _candidate(self, target: str, score: float, slots: Mapping[str, str] | None) -> Candidate:
+        if slots is None:
+            return Candidate(target, score)
+        try:
+            return Candidate(target, score, decode(target, slots, self.prefixes))
+        except TargetError as exc:
+            return Candidate(target, score, None, str(exc))

@@ -1,0 +1,89 @@
+"""The answer checks of the pipeline: expected answer type, superlative and comparison
+direction."""
+
+from __future__ import annotations
+
+import pytest
+
+from sparqlqa.qa.answer_type import comparison_problem, expected_answer_type, order_problem
+
+DESC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY DESC ( ?x1 ) LIMIT 1"
+ASC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY ASC ( ?x1 ) LIMIT 1"
+PLAIN_ASC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY ?x1 LIMIT 3"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        pytest.param("Is Wolfgang Martin a manager?", "boolean", id="yes-no"),
+        pytest.param("How many products are there?", "number", id="how-many"),
+        pytest.param("When was the product released?", "date", id="when"),
+        pytest.param("Which department does Wolfgang Martin work in?", "any", id="which"),
+        pytest.param("can you tell me the manager of Valda Everhart", "any", id="request"),
+        pytest.param("Could you list the suppliers?", "any", id="polite-request"),
+        pytest.param("Can Ann approve orders?", "boolean", id="can-yes-no"),
+        pytest.param("Give me the phone number of Ann's manager.", "any", id="phone-number"),
+        pytest.param("What is the number of employees?", "number", id="number-of"),
+        pytest.param("Total number of suppliers?", "number", id="total-number-of"),
+    ],
+)
+def test_expected_answer_type(question: str, expected: str) -> None:
+    assert expected_answer_type(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "wrong"),
+    [
+        pytest.param("Which product is the heaviest?", ASC, "ascending", id="most-asc"),
+        pytest.param("Which product is the heaviest?", DESC, None, id="most-desc"),
+        pytest.param("Most reliable item supplied by Adams-White", ASC, "ascending", id="most"),
+        pytest.param("What is the cheapest part?", DESC, "descending", id="least-desc"),
+        pytest.param("What is the cheapest part?", ASC, None, id="least-asc"),
+        pytest.param("Which are the 3 lightest parts?", PLAIN_ASC, None, id="default-asc"),
+        pytest.param("Which parts weigh the most and cost the least?", ASC, None, id="both"),
+        pytest.param("Which product is the oldest?", ASC, None, id="time-words-not-judged"),
+        pytest.param(
+            "Which product is the heaviest?",
+            "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY ASC ( ?x1 )",
+            None,
+            id="no-limit",
+        ),
+    ],
+)
+def test_order_problem(question: str, query: str, wrong: str | None) -> None:
+    assert_judged(order_problem(question, query), wrong)
+
+
+def assert_judged(problem: str | None, wrong: str | None) -> None:
+    """No problem where none is expected, else one that names ``wrong``."""
+    if wrong is None:
+        assert problem is None
+    else:
+        assert problem is not None and wrong in problem
+
+
+GT = 'SELECT ?x0 WHERE { ?x0 a v:Venue ; v:capacity ?x1 FILTER ( ?x1 > "500"^^xsd:integer ) }'
+LT = 'SELECT ?x0 WHERE { ?x0 a v:Venue ; v:capacity ?x1 FILTER ( ?x1 < "500"^^xsd:integer ) }'
+LT_FLIPPED = "SELECT ?x0 WHERE { ?x0 <http://ex.org/capacity> ?x1 FILTER ( 500 < ?x1 ) }"
+TWO = "SELECT ?x0 WHERE { ?x0 v:capacity ?x1 FILTER ( ?x1 > 5 && ?x1 < 500 ) }"
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "wrong"),
+    [
+        pytest.param("Which venues have a capacity greater than 500?", LT, "below", id="gt-lt"),
+        pytest.param("Which venues have a capacity greater than 500?", GT, None, id="gt-gt"),
+        pytest.param("Concerts with attendance over 57747", LT, "below", id="over"),
+        pytest.param("Venues holding fewer than 500 people", GT, "above", id="fewer"),
+        pytest.param("Venues holding fewer than 500 people", LT, None, id="fewer-lt"),
+        pytest.param("Labels founded before 1990", GT, "above", id="before"),
+        pytest.param("Which venues hold more than 500?", LT_FLIPPED, None, id="literal-first"),
+        pytest.param("Which venues hold less than 500?", LT_FLIPPED, "above", id="flipped"),
+        pytest.param("Venues above 5 and below 500", LT, None, id="both-words"),
+        pytest.param("Which venues hold more than 5?", TWO, None, id="two-comparisons"),
+        pytest.param("Who took over the label?", LT, None, id="over-without-number"),
+        pytest.param("Which venues are big?", LT, None, id="no-words"),
+    ],
+)
+def test_comparison_problem(question: str, query: str, wrong: str | None) -> None:
+    assert_judged(comparison_problem(question, query), wrong)
