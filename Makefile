@@ -38,6 +38,7 @@ run: $(STAMP)
 test: $(STAMP) $(T2S_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 bench: $(STAMP)

@@ -26,8 +26,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from sparqlqa.bundled import CORPORATE_FILES
 from sparqlqa.kg import virtuoso
-from sparqlqa.kg.embedded import CORPORATE_FILES, build_store
+from sparqlqa.kg.embedded import build_store
 from sparqlqa.templates.generate import GenerateArgs, run
 
 GRAPH = "https://text2sparql.aksw.org/2025/corporate/"

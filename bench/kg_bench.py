@@ -21,8 +21,9 @@ from pathlib import Path
 
 import rdflib
 
+from sparqlqa.bundled import CORPORATE_FILES
 from sparqlqa.kg import virtuoso
-from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore, build_store
+from sparqlqa.kg.embedded import EmbeddedStore, build_store
 from sparqlqa.kg.remote import RemoteEndpoint
 
 EX = "http://bench.sparqlqa.test/"

@@ -184,8 +184,9 @@ def compare(
     venv: Path, out: Path, questions: Path = DEFAULT_QUESTIONS, languages: tuple[str, ...] = ("en",)
 ) -> Comparison:
     """Run both scorers on the same predictions and compare them question by question."""
+    from sparqlqa.bundled import CORPORATE_FILES
     from sparqlqa.eval.runner import EvalConfig, read_results, run
-    from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore, build_store
+    from sparqlqa.kg.embedded import EmbeddedStore, build_store
 
     python = venv / "bin" / "python"
     if not python.is_file():

@@ -39,9 +39,10 @@ import httpx
 import psutil
 
 from sparqlqa import paths
-from sparqlqa.kg.embedded import CORPORATE_FILES, build_store
+from sparqlqa.bundled import CORPORATE_DATASET, CORPORATE_FILES
+from sparqlqa.kg.embedded import build_store
 from sparqlqa.kg.virtuoso import free_port
-from sparqlqa.qa.graphs import CORPORATE_DATASET, GraphSpec
+from sparqlqa.qa.graphs import GraphSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 

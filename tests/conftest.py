@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore, build_store
+from sparqlqa.bundled import CORPORATE_FILES
+from sparqlqa.kg.embedded import EmbeddedStore, build_store
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -10,13 +10,13 @@ import sys
 
 import typer
 
-from sparqlqa.adapt import command as adapt
+from sparqlqa.adapt.cli import command as adapt
+from sparqlqa.adapt.cli import serve
 from sparqlqa.errors import QueryError, SparqlqaError
 from sparqlqa.eval.cli import app as eval_app
 from sparqlqa.kg.cli import app as kg_app
 from sparqlqa.ontology.cli import app as ontology_app
 from sparqlqa.ontology.cli import index as index_graph
-from sparqlqa.service.cli import serve
 from sparqlqa.templates.cli import generate
 from sparqlqa.training.cli import app as train_app
 

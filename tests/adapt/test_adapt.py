@@ -14,11 +14,12 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from sparqlqa.adapt import STAGES, AdaptArgs, AdaptResult, adapt, is_complete, prepare
+from sparqlqa.bundled import CORPORATE_DATASET
 from sparqlqa.cli import app as cli_app
 from sparqlqa.errors import ConfigError, EndpointUnreachable
 from sparqlqa.kg.virtuoso import free_port
 from sparqlqa.ontology.schema import Schema
-from sparqlqa.qa.graphs import CORPORATE_DATASET, GraphSpec, open_graph
+from sparqlqa.qa.graphs import GraphSpec, open_graph
 from sparqlqa.service.app import create_app
 from sparqlqa.service.settings import Settings
 
@@ -83,7 +84,7 @@ def adapted(tmp_path_factory: pytest.TempPathFactory) -> Adapted:
     with pytest.raises(Interrupted):
         adapt(astronomy_args(folder), log=lambda _: None, after_stage=stop_after_generate)
     mtime = (folder / "store" / "store.json").stat().st_mtime
-    result = adapt(astronomy_args(folder), log=lambda _: None)
+    result = adapt(astronomy_args(folder))
     return Adapted(folder, finished, mtime, result)
 
 
@@ -122,7 +123,7 @@ def test_resume_skips_finished_stages(adapted: Adapted) -> None:
     assert adapted.result.ran == ["train", "evaluate", "graph"]
     assert (adapted.folder / "store" / "store.json").stat().st_mtime == adapted.store_mtime
     # once complete, a third run redoes nothing but graph.json (which carries the name)
-    again = adapt(astronomy_args(adapted.folder, title="Stars"), log=lambda _: None)
+    again = adapt(astronomy_args(adapted.folder, title="Stars"))
     assert again.ran == ["graph"] and GraphSpec.read(adapted.folder).title == "Stars"
 
 
@@ -147,7 +148,7 @@ def test_generated_pairs_cover_the_question_shapes(adapted: Adapted) -> None:
 
 def test_other_inputs_are_refused(adapted: Adapted) -> None:
     with pytest.raises(ConfigError, match=r"adapted from other inputs \(changed: seed\)"):
-        adapt(astronomy_args(adapted.folder, seed=1), log=lambda _: None)
+        adapt(astronomy_args(adapted.folder, seed=1))
 
 
 @pytest.mark.parametrize(
@@ -163,7 +164,7 @@ def test_bad_files_are_named(tmp_path: Path, files: list[str], message: str) -> 
     (tmp_path / "stars.csv").write_text("a,b\n")
     args = astronomy_args(tmp_path / "out", files=[tmp_path / f for f in files])
     with pytest.raises(ConfigError, match=message):
-        adapt(args, log=lambda _: None)
+        adapt(args)
     assert not (tmp_path / "out").exists(), "nothing is created for bad input"
 
 
@@ -171,13 +172,13 @@ def test_unreachable_endpoint_is_named(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/sparql"
     args = astronomy_args(tmp_path / "out", files=[], endpoint=url)
     with pytest.raises(EndpointUnreachable, match=f"cannot reach the SPARQL endpoint {url}"):
-        adapt(args, log=lambda _: None)
+        adapt(args)
 
 
 def test_foreign_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(ConfigError, match="not a folder made by `sparqlqa adapt`"):
-        adapt(astronomy_args(tmp_path), log=lambda _: None)
+        adapt(astronomy_args(tmp_path))
 
 
 def test_command_line_errors_name_the_file(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sparqlqa.benchmarks.datasets import ReadOptions, query_shape, read_dataset
 from sparqlqa.errors import DatasetError
-from sparqlqa.eval.datasets import ReadOptions, query_shape, read_dataset
 
 # --- LC-QuAD 2.0 (fixture in the exact format) ---
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sparqlqa.eval.canonical import canonical, exact_match, nspm_encode
-from sparqlqa.eval.metrics import (
+from sparqlqa.benchmarks.canonical import canonical, exact_match, nspm_encode
+from sparqlqa.benchmarks.metrics import (
     PRF,
     answer_scores,
     corpus_bleu,

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from sparqlqa.bundled import CORPORATE_FILES
 from sparqlqa.kg import virtuoso
-from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore
+from sparqlqa.kg.embedded import EmbeddedStore
 from sparqlqa.kg.remote import RemoteEndpoint
 from sparqlqa.kg.store import SparqlStore
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import rdflib
 
+from sparqlqa.bundled import CORPORATE_FILES
 from sparqlqa.errors import ConfigError, QuerySyntaxError, StoreError
-from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore, MemoryStore, build_store
+from sparqlqa.kg.embedded import EmbeddedStore, MemoryStore, build_store
 
 TURTLE = """\
 @prefix ex: <http://example.org/> .

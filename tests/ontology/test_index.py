@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from sparqlqa.bundled import CORPORATE_FILES
 from sparqlqa.errors import ConfigError
-from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore
+from sparqlqa.kg.embedded import EmbeddedStore
 from sparqlqa.ontology.cli import app
 from sparqlqa.ontology.index import IndexRequest, build_index, open_index
 from sparqlqa.ontology.tune import GRID, SETTINGS_FILE, TUNED_DIR

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sparqlqa.bundled import CORPORATE_FILES
 from sparqlqa.errors import ConfigError
-from sparqlqa.kg.embedded import CORPORATE_FILES
 from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder
 from sparqlqa.ontology.retrieve import SchemaRetriever, answer_type, describe
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty, load_schema

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sparqlqa.kg.embedded import CORPORATE_FILES, EmbeddedStore, MemoryStore
+from sparqlqa.bundled import CORPORATE_FILES
+from sparqlqa.kg.embedded import EmbeddedStore, MemoryStore
 from sparqlqa.ontology.schema import (
     OWL,
     Schema,

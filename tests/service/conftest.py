@@ -14,9 +14,10 @@ import uvicorn
 import yaml
 from fastapi import FastAPI
 
-from sparqlqa.kg.embedded import CORPORATE_FILES, build_store
+from sparqlqa.bundled import CORPORATE_DATASET, CORPORATE_FILES
+from sparqlqa.kg.embedded import build_store
 from sparqlqa.kg.virtuoso import free_port
-from sparqlqa.qa.graphs import CORPORATE_DATASET, GraphSpec
+from sparqlqa.qa.graphs import GraphSpec
 from sparqlqa.service.app import create_app
 from sparqlqa.service.settings import Settings
 

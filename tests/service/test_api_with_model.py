@@ -12,7 +12,7 @@ import httpx
 import pytest
 import yaml
 
-from sparqlqa.qa.graphs import CORPORATE_DATASET
+from sparqlqa.bundled import CORPORATE_DATASET
 
 
 class LiveServer(Protocol):

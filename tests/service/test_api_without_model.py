@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from sparqlqa.bundled import CORPORATE_DATASET
 from sparqlqa.kg.remote import RemoteEndpoint
-from sparqlqa.qa.graphs import CORPORATE_DATASET
 from sparqlqa.service.app import create_app
 from sparqlqa.service.settings import Settings
 

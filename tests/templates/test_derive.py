@@ -106,7 +106,7 @@ def test_any_small_graph(tmp_path: Path) -> None:
 
 
 def test_a_vocabulary_read_as_data_gives_questions_about_its_terms() -> None:
-    from sparqlqa.kg.embedded import CORPORATE_FILES
+    from sparqlqa.bundled import CORPORATE_FILES
     from sparqlqa.templates.derive import DeriveConfig
 
     store = MemoryStore([CORPORATE_FILES[0]])

@@ -91,7 +91,7 @@ def evaluate(
 ) -> None:
     """Score a system on a dataset; writes report.json, summary.md, results.jsonl,
     qald-predictions.json and f1-by-question-type.png into --out."""
-    from sparqlqa.eval.datasets import languages_of
+    from sparqlqa.benchmarks.datasets import languages_of
     from sparqlqa.eval.report import SUMMARY
     from sparqlqa.eval.runner import EvalConfig, run
 

@@ -1,23 +1,60 @@
 """Reports of a run: ``report.json``, ``summary.md``, QALD-JSON predictions for GERBIL, and a
 plot of F1 per question type.
 
-``summarise`` is pure: per-question records in, the report dict out.
+``summarise`` is pure: per-question records in, the report dict out; ``Headline.of`` reads
+the figures other parts quote (``sparqlqa adapt``'s report) from that dict, typed.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sparqlqa.eval.metrics import PRF, corpus_bleu, macro, percentile
+from sparqlqa.benchmarks.metrics import PRF, corpus_bleu, macro, percentile
 
 REPORT = "report.json"
 SUMMARY = "summary.md"
 QALD_PREDICTIONS = "qald-predictions.json"
 PLOT = "f1-by-question-type.png"
+
+
+@dataclass(frozen=True)
+class ShapeScores:
+    """The headline figures of one question shape (``by_question_type``)."""
+
+    questions: int
+    answer_f1: float
+    exact_match: float | None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The headline figures of a report: overall answer F1, exact match and latency, and
+    the same per question shape."""
+
+    questions: int
+    answer_f1: float
+    exact_match: float | None
+    latency_s: dict[str, float]
+    by_shape: dict[str, ShapeScores]
+
+    @classmethod
+    def of(cls, report: Mapping[str, Any]) -> Headline:
+        """The headline of a ``summarise`` report."""
+        return cls(
+            questions=report["questions"],
+            answer_f1=report["answer"]["macro_f1"],
+            exact_match=report["query"]["exact_match"],
+            latency_s=dict(report["latency_s"]),
+            by_shape={
+                shape: ShapeScores(block["questions"], block["macro_f1"], block["exact_match"])
+                for shape, block in report["by_question_type"].items()
+            },
+        )
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from sparqlqa.benchmarks.datasets import Question
 from sparqlqa.errors import ConfigError, DatasetError, EndpointUnreachable
-from sparqlqa.eval.datasets import Question
+from sparqlqa.kg.results import values
+from sparqlqa.qa.graphs import GraphSettings, open_graph
+from sparqlqa.qa.pipeline import AnswersQuestions
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,9 @@ class GoldSystem:
         return Prediction(query=question.query)
 
 
-def make_system(spec: str, *, api: str = "auto", timeout_s: float = 60.0) -> Any:
+def make_system(
+    spec: str, *, api: str = "auto", timeout_s: float = 60.0
+) -> System | QuestionSystem:
     """Build the system named by ``spec``: ``gold``, an ``http(s)://`` URL, a ``.jsonl``
     predictions file, or a checkpoint folder.
 
@@ -235,32 +241,30 @@ def make_system(spec: str, *, api: str = "auto", timeout_s: float = 60.0) -> Any
 
 
 class PipelineSystem:
-    """The QA pipeline in-process (``service.pipeline.QAPipeline`` or anything whose
-    ``answer(question)`` returns an object with ``query``, ``result`` (SPARQL JSON or None),
-    ``answered`` and ``reason``), so what is measured is what the service answers."""
+    """The QA pipeline in-process (``qa.pipeline.QAPipeline`` or a stand-in with the same
+    ``answer``), so what is measured is what the service answers."""
 
-    def __init__(self, pipeline: Any, *, name: str = "pipeline", k: int | None = None) -> None:
+    def __init__(
+        self, pipeline: AnswersQuestions, *, name: str = "pipeline", k: int | None = None
+    ) -> None:
         self.pipeline = pipeline
         self.name = name
         self.k = k  # candidate queries tried per question (None: the pipeline's default)
-        self._closers: list[Any] = []
+        self._closers: list[Callable[[], None]] = []
 
     def answer(self, question: str, dataset: str) -> Prediction:
-        from sparqlqa.kg.results import values
-
         answer = (
             self.pipeline.answer(question)
             if self.k is None
             else self.pipeline.answer(question, k=self.k)
         )
-        result = getattr(answer, "result", None)
-        answered = bool(getattr(answer, "answered", result is not None))
+        result = answer.result
         return Prediction(
-            query=getattr(answer, "query", None),
+            query=answer.query,
             # The pipeline ran its query itself; no result means it gave up (an empty answer,
             # not a query for the harness to run).
             answers=values(result) if result is not None else [],
-            error=None if answered else (getattr(answer, "reason", None) or "no answer"),
+            error=None if answer.answered else (answer.reason or "no answer"),
         )
 
     def close(self) -> None:
@@ -276,10 +280,7 @@ def load_checkpoint_system(path: Path) -> System:
             f"{path}: not a graph folder (no graph.json); in-process evaluation needs the "
             "folder the service serves (store, ontology and translator checkpoint)"
         )
-    from sparqlqa.qa.graphs import open_graph
-    from sparqlqa.service.settings import Settings
-
-    graph = open_graph(path, Settings(graphs=[path]))
+    graph = open_graph(path, GraphSettings())
     if graph.pipeline is None:
         graph.close()
         raise ConfigError(graph.problem or f"{path}: the pipeline could not be built")

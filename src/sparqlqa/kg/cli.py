@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from sparqlqa import paths
+from sparqlqa.bundled import CORPORATE_FILES, CORPORATE_NAME, corporate_store
 
 app = typer.Typer(help="Build and query knowledge graphs (embedded store or remote endpoint).")
 
@@ -35,10 +36,10 @@ def load(
     force: Annotated[bool, typer.Option(help="Rebuild even if the store exists.")] = False,
 ) -> None:
     """Bulk-load RDF files into an embedded store on disk (kept if already built)."""
-    from sparqlqa.kg.embedded import CORPORATE_FILES, build_store
+    from sparqlqa.kg.embedded import build_store
 
     sources = list(files) if files else list(CORPORATE_FILES)
-    target = store or paths.store_dir(name or (sources[0].stem if files else "corporate"))
+    target = store or paths.store_dir(name or (sources[0].stem if files else CORPORATE_NAME))
     meta = build_store(target, sources, force=force)
     verb = "kept" if meta.get("reused") else f"built in {meta['load_seconds']} s"
     typer.echo(f"store {target}: {meta['triples']:,} triples ({verb})", err=True)
@@ -77,7 +78,7 @@ def query(
     else:
         from sparqlqa.kg.embedded import EmbeddedStore
 
-        embedded = EmbeddedStore(store or paths.store_dir("corporate"))
+        embedded = EmbeddedStore(store or corporate_store())
         prefixes.update(embedded.prefixes)
         target = embedded
     guard = Guard(Limits(timeout_s=timeout, max_rows=max_rows), prefixes=prefixes)

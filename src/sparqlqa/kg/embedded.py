@@ -30,14 +30,6 @@ from sparqlqa.kg.results import oxigraph_result
 from sparqlqa.kg.store import QueryResult, SparqlStore
 from sparqlqa.kg.worker import QueryWorkerPool
 
-BUNDLED = Path(__file__).parent / "data"
-#: The default graph: the TEXT2SPARQL'25 corporate knowledge graph (CC-BY-4.0, see
-#: kg/data/corporate/ATTRIBUTION.md).
-CORPORATE_FILES: tuple[Path, ...] = (
-    BUNDLED / "corporate" / "prod-vocab.ttl",
-    BUNDLED / "corporate" / "prod-inst.ttl",
-)
-
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".turtle": ox.RdfFormat.TURTLE,
@@ -217,12 +209,6 @@ class EmbeddedStore(SparqlStore):
     def close(self) -> None:
         """Stop the worker processes (the store itself closes with the object)."""
         self._pool.close()
-
-    def __enter__(self) -> EmbeddedStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class MemoryStore(SparqlStore):

@@ -13,7 +13,7 @@ import socket
 import time
 import urllib.error
 import warnings
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -27,9 +27,7 @@ from sparqlqa.errors import (
     QueryTimeout,
 )
 from sparqlqa.kg.results import normalise_result, triples_result
-from sparqlqa.kg.store import QueryResult, SparqlStore
-
-Engine = Literal["generic", "virtuoso", "qlever", "fuseki", "oxigraph"]
+from sparqlqa.kg.store import Engine, QueryResult, SparqlStore
 
 #: Queries whose URL-encoded form is longer than this go by POST (many servers and proxies
 #: cut URLs near 8 kB; 2 kB is safe everywhere).

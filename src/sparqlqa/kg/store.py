@@ -10,13 +10,19 @@ Every query returns data shaped like the SPARQL 1.1 Query Results JSON format
 A term is ``{"type": "uri" | "bnode" | "literal", "value": ..., "xml:lang"?: ...,
 "datatype"?: ...}``; simple literals carry no datatype. When a result was cut at the row cap
 the dict has ``"truncated": true`` beside ``head``.
+
+``SparqlStore`` is the shared base of the implementations: it gives every store ``select``,
+``ask``, ``labels`` and ``count_triples`` on top of its ``query``, no prefixes of its own and
+a ``close`` that does nothing unless the store holds something to release; a store is also a
+context manager that closes itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from types import MappingProxyType, TracebackType
+from typing import Any, Literal, Protocol, Self, runtime_checkable
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -31,6 +37,9 @@ DEFAULT_LABEL_PREDICATES: tuple[str, ...] = (
     "http://schema.org/name",
     "http://purl.org/dc/terms/title",
 )
+
+#: The SPARQL engines sparqlqa knows the quirks of (``generic``: none assumed).
+Engine = Literal["generic", "virtuoso", "qlever", "fuseki", "oxigraph"]
 
 Term = dict[str, str]
 Binding = dict[str, Term]
@@ -64,6 +73,19 @@ class Store(Protocol):
         """
         ...
 
+    def select(self, sparql: str, **kwargs: Any) -> list[Binding]:
+        """Run a SELECT query and return its bindings (``TypeError`` for another form)."""
+        ...
+
+    def ask(self, sparql: str, **kwargs: Any) -> bool:
+        """Run an ASK query and return its boolean (``TypeError`` for another form)."""
+        ...
+
+    @property
+    def prefixes(self) -> Mapping[str, str]:
+        """The prefixes the graph declares (empty when it declares none or is remote)."""
+        ...
+
     def labels(
         self, predicates: Sequence[str] = DEFAULT_LABEL_PREDICATES, lang: str | None = None
     ) -> Iterator[Label]:
@@ -77,11 +99,26 @@ class Store(Protocol):
         """The number of triples in the default graph."""
         ...
 
+    def close(self) -> None:
+        """Release what the store holds (worker processes, files); idempotent."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
 
 class SparqlStore:
-    """Shared implementations of ``labels`` and ``count_triples`` on top of ``query``."""
+    """Shared implementations of the ``Store`` protocol on top of ``query``."""
 
     name: str = "store"
+    #: No prefixes of its own unless a store sets them (an embedded store reads its files').
+    prefixes: Mapping[str, str] = MappingProxyType({})
     #: Rows fetched per request by ``labels`` (remote endpoints cap result sizes).
     label_page_size: int = 0
 
@@ -137,3 +174,17 @@ class SparqlStore:
     def count_triples(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(rows[0]["n"]["value"])
+
+    def close(self) -> None:
+        """Nothing to release by default."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

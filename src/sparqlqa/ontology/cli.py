@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sparqlqa import paths
+from sparqlqa.bundled import corporate_store
+from sparqlqa.progress import show_on_stderr
 
 if TYPE_CHECKING:
     from sparqlqa.kg.embedded import EmbeddedStore
@@ -44,7 +46,7 @@ def _store(store: Path | None) -> EmbeddedStore:
     from sparqlqa.errors import ConfigError
     from sparqlqa.kg.embedded import EmbeddedStore
 
-    folder = store or paths.store_dir("corporate")
+    folder = store or corporate_store()
     if not (folder / "store.json").exists():
         raise ConfigError(f"no embedded store at {folder}: build it with `sparqlqa kg load`")
     return EmbeddedStore(folder)
@@ -249,5 +251,6 @@ def index(
                 request = IndexRequest(output=output, **options)  # type: ignore[arg-type]
     except ValueError as err:
         raise ConfigError(str(err)) from err
-    report = build_index(request, progress=lambda msg: typer.echo(msg, err=True))
+    show_on_stderr()
+    report = build_index(request)
     typer.echo(describe_report(report))

@@ -114,7 +114,7 @@ class PromptBuilder:
             config=config.linker,
             cache_dir=cache_dir,
         )
-        prefixes = merge_prefixes(getattr(store, "prefixes", {}), COMMON_PREFIXES)
+        prefixes = merge_prefixes(store.prefixes, COMMON_PREFIXES)
         return cls(schema, retriever, linker, prefixes, config)
 
     def build(self, question: str) -> QuestionContext:

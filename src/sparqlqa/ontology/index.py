@@ -22,15 +22,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sparqlqa.errors import ConfigError
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
-from sparqlqa.kg.store import SparqlStore
+from sparqlqa.kg.store import SparqlStore, Store
 from sparqlqa.ontology.context import ContextConfig, PromptBuilder
 from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder
 from sparqlqa.ontology.link import EntityLinker, LabelIndex
@@ -47,7 +48,7 @@ from sparqlqa.ontology.tune import (
 from sparqlqa.ontology.usage import count_mentions, read_queries, set_mentions
 
 MANIFEST_VERSION = 1
-Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -132,9 +133,8 @@ def graph_paths(folder: Path) -> tuple[Path, Path]:
     return folder / "schema.json", folder / "index"
 
 
-def build_index(request: IndexRequest, progress: Progress | None = None) -> IndexReport:
+def build_index(request: IndexRequest) -> IndexReport:
     """Build (or reuse) the schema, the label index and the embedding indexes of a graph."""
-    say = progress or (lambda _msg: None)
     schema_path, index_dir = graph_paths(request.output)
     index_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = index_dir / "manifest.json"
@@ -151,18 +151,18 @@ def build_index(request: IndexRequest, progress: Progress | None = None) -> Inde
     if same_sources and schema_path.is_file():
         schema = Schema.from_json(json.loads(schema_path.read_text()))
         reused.append("schema")
-        say(f"schema: reused {schema_path}")
+        log.info(f"schema: reused {schema_path}")
     else:
-        say("schema: reading " + ("ontology files" if request.ontology else "the store"))
+        log.info("schema: reading " + ("ontology files" if request.ontology else "the store"))
         schema = load_schema(request.ontology) if request.ontology else schema_from_store(store)  # type: ignore[arg-type]
         if request.usage_queries:
             queries = [q for path in request.usage_queries for q in read_queries(path)]
-            prefixes = merge_prefixes(getattr(store, "prefixes", {}), COMMON_PREFIXES)
+            prefixes = merge_prefixes(store.prefixes if store else {}, COMMON_PREFIXES)
             mentioned = set_mentions(schema, count_mentions(queries, schema, prefixes))
-            say(f"usage prior: {len(queries)} queries mention {mentioned} terms")
+            log.info(f"usage prior: {len(queries)} queries mention {mentioned} terms")
         schema_path.write_text(json.dumps(schema.to_json(), ensure_ascii=False))
     seconds["schema"] = round(time.perf_counter() - started, 2)
-    say(
+    log.info(
         f"schema: {len(schema.classes)} classes, {len(schema.properties)} properties, "
         f"fingerprint {schema.fingerprint()}"
     )
@@ -173,12 +173,12 @@ def build_index(request: IndexRequest, progress: Progress | None = None) -> Inde
     if same_sources and labels_path.is_file():
         labels = LabelIndex.from_tsv(labels_path, schema=schema)
         reused.append("labels")
-        say(f"labels: reused {labels_path} ({len(labels)} entries)")
+        log.info(f"labels: reused {labels_path} ({len(labels)} entries)")
     elif store is not None:
-        say("labels: reading every label of the store")
+        log.info("labels: reading every label of the store")
         labels = LabelIndex.from_store(store, schema=schema)
         write_labels(labels, labels_path)
-        say(f"labels: {len(labels)} entries -> {labels_path}")
+        log.info(f"labels: {len(labels)} entries -> {labels_path}")
     seconds["labels"] = round(time.perf_counter() - started, 2)
 
     embedder: Embedder | None = None
@@ -187,7 +187,7 @@ def build_index(request: IndexRequest, progress: Progress | None = None) -> Inde
         embedder = SentenceTransformerEmbedder(request.model, index_threads=request.threads)
         started = time.perf_counter()
         before = {p.name for p in index_dir.glob("schema-*.npy")}
-        say(
+        log.info(
             f"schema embeddings: {len(schema.classes) + len(schema.properties)} terms, model "
             f"{embedder.name}"
         )
@@ -200,18 +200,20 @@ def build_index(request: IndexRequest, progress: Progress | None = None) -> Inde
             tuning = {"inputs": _tuning(request), "schema": schema.fingerprint()}
             if previous.get("tuning") == tuning and tuned_settings(index_dir / TUNED_DIR):
                 reused.append("tuned retriever")
-                say("tuned retriever: reused")
+                log.info("tuned retriever: reused")
             else:
-                _tune(request, schema, store, index_dir, say)
+                _tune(request, schema, store, index_dir)
             tuning_record = tuning
             seconds["tune_retriever"] = round(time.perf_counter() - started, 2)
         elif tuned_settings(index_dir / TUNED_DIR):
             tuning_record = previous.get("tuning")
-            say(f"tuned retriever: kept {index_dir / TUNED_DIR} (delete it to use the untuned)")
+            log.info(
+                f"tuned retriever: kept {index_dir / TUNED_DIR} (delete it to use the untuned)"
+            )
         if request.label_embeddings and labels is not None:
             started = time.perf_counter()
             before = {p.name for p in index_dir.glob("labels-*.npy")}
-            say(f"label embeddings: {len(labels)} labels (minutes for a large graph)")
+            log.info(f"label embeddings: {len(labels)} labels (minutes for a large graph)")
             EntityLinker(labels, embedder, cache_dir=index_dir)
             if {p.name for p in index_dir.glob("labels-*.npy")} == before and before:
                 reused.append("label embeddings")
@@ -248,22 +250,21 @@ def build_index(request: IndexRequest, progress: Progress | None = None) -> Inde
 def _tune(
     request: IndexRequest,
     schema: Schema,
-    store: SparqlStore | None,
+    store: Store | None,
     index_dir: Path,
-    say: Progress,
 ) -> None:
     """Fine-tune the retriever on ``request.tune_on``; the schema's embeddings by the tuned
     model land in ``index_dir`` on the way (its weights are chosen with them)."""
     import shutil
 
-    from sparqlqa.eval.datasets import ReadOptions, read_dataset
+    from sparqlqa.benchmarks.datasets import ReadOptions, read_dataset
 
     options = ReadOptions(split="train") if request.tune_format == "jsonl" else ReadOptions()
     pairs: list[tuple[str, str]] = []
     for path in request.tune_on:
         dataset = read_dataset(path, request.tune_format, options)
         pairs += [(q.question, q.query) for q in dataset.questions if q.query]
-    prefixes = merge_prefixes(getattr(store, "prefixes", {}), COMMON_PREFIXES)
+    prefixes = merge_prefixes(store.prefixes if store else {}, COMMON_PREFIXES)
     folder = index_dir / TUNED_DIR
     shutil.rmtree(folder, ignore_errors=True)
     config = TuneConfig(
@@ -278,10 +279,9 @@ def _tune(
         pairs,
         config,
         cache_dir=index_dir,
-        progress=say,
         data=[str(p) for p in request.tune_on],
     )
-    say(
+    log.info(
         f"tuned retriever: dev recall@10 {report.dev_recall_at_10['untuned']:.3f} -> "
         f"{report.dev_recall_at_10['tuned']:.3f} ({report.seconds:.0f} s)"
     )

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from sparqlqa.kg.store import RDF, RDFS, XSD, SparqlStore
+from sparqlqa.kg.store import RDF, RDFS, XSD, Store
 
 OWL = "http://www.w3.org/2002/07/owl#"
 
@@ -137,7 +137,7 @@ def load_schema(files: Sequence[Path], *, lang: str = "en") -> Schema:
 
 
 def schema_from_store(
-    store: SparqlStore,
+    store: Store,
     *,
     lang: str = "en",
     infer: bool = True,
@@ -171,6 +171,20 @@ def schema_from_store(
     return schema
 
 
+def ontology_with_data_counts(files: Sequence[Path], store: Store) -> Schema:
+    """The schema declared in ontology ``files``, with the instance counts of its classes and
+    the usage counts of its properties taken from the data in ``store``."""
+    schema = load_schema(files)
+    data = schema_from_store(store, infer=True)
+    for iri, cls in schema.classes.items():
+        if iri in data.classes:
+            cls.instances = data.classes[iri].instances
+    for iri, prop in schema.properties.items():
+        if iri in data.properties:
+            prop.usage = data.properties[iri].usage
+    return schema
+
+
 def describes_vocabulary(schema: Schema, share: float = 0.1) -> bool:
     """Whether a graph read with :func:`schema_from_store` holds a vocabulary rather than
     data: it declares classes and properties (at least 10), and fewer resources are typed
@@ -193,7 +207,7 @@ def _best_literal(rows: Iterable[dict[str, dict[str, str]]], key: str, lang: str
     return {iri: value for iri, (_, value) in ranked.items()}
 
 
-def _read_declarations(store: SparqlStore, schema: Schema) -> None:
+def _read_declarations(store: Store, schema: Schema) -> None:
     class_q = f"{{ ?x a <{OWL}Class> }} UNION {{ ?x a <{RDFS}Class> }} FILTER(isIRI(?x))"
     for row in store.select(f"SELECT DISTINCT ?x WHERE {{ {class_q} }}"):
         iri = row["x"]["value"]
@@ -229,7 +243,7 @@ def _read_declarations(store: SparqlStore, schema: Schema) -> None:
             prop.kind = "datatype"
 
 
-def _read_labels(store: SparqlStore, schema: Schema, lang: str) -> None:
+def _read_labels(store: Store, schema: Schema, lang: str) -> None:
     """Labels and comments of the terms, declared or inferred, from ``rdfs:label`` and
     ``rdfs:comment``; terms without one keep their local name in words."""
     terms = {**schema.classes, **schema.properties}
@@ -241,7 +255,7 @@ def _read_labels(store: SparqlStore, schema: Schema, lang: str) -> None:
 
 
 def _infer_from_data(
-    store: SparqlStore,
+    store: Store,
     schema: Schema,
     drop_metadata: bool = False,
     skip: tuple[str, ...] = _META_NAMESPACES,
@@ -311,7 +325,7 @@ def _infer_from_data(
             del schema.properties[iri]
 
 
-def _metadata_classes(store: SparqlStore) -> set[str]:
+def _metadata_classes(store: Store) -> set[str]:
     """Classes with an instance linked from a resource typed in a schema namespace (an
     ``owl:Ontology``, a ``void:Dataset``) and none linked to or from a data resource."""
     meta = " || ".join(f'STRSTARTS(STR(?t), "{ns}")' for ns in _META_NAMESPACES)

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from sparqlqa.ontology.schema import Schema
 #: Where a graph folder keeps its tuned retriever, under ``index/``.
 TUNED_DIR = "retriever"
 SETTINGS_FILE = "retriever.json"
-Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 #: The fusion weights tried on the dev questions (all combinations).
 GRID: dict[str, tuple[float, ...]] = {
@@ -148,12 +149,10 @@ def tune_retriever(
     config: TuneConfig,
     *,
     cache_dir: Path | None = None,
-    progress: Progress | None = None,
     data: Sequence[str] = (),
 ) -> TuneReport:
     """Tune the embedding model on ``questions`` (question, query) and choose the fusion
     weights; writes ``config.output``."""
-    say = progress or (lambda _msg: None)
     started = time.perf_counter()
     items = questions_with_terms(questions, schema, prefixes)
     if len(items) < 20:
@@ -172,18 +171,18 @@ def tune_retriever(
     )
     untuned = SchemaRetriever(schema, base, cache_dir=cache_dir)
     before = recall_at(untuned, dev)
-    say(
+    log.info(
         f"retriever: {len(train)} training and {len(dev)} dev questions; dev recall@10 {before:.3f}"
     )
     columns = training_pairs(train, schema, untuned if config.hard_negatives else None, config.seed)
-    say(f"retriever: training on {len(columns['anchor'])} (question, term) pairs")
+    log.info(f"retriever: training on {len(columns['anchor'])} (question, term) pairs")
     model_dir = config.output / "model"
     _train(config, columns, model_dir)
     tuned = SentenceTransformerEmbedder(
         str(model_dir), index_threads=config.threads, cache_size=len(items) + 16
     )
     weights, after = choose_weights(SchemaRetriever(schema, tuned, cache_dir=cache_dir), dev)
-    say(f"retriever: tuned dev recall@10 {after:.3f} with {weights}")
+    log.info(f"retriever: tuned dev recall@10 {after:.3f} with {weights}")
     report = TuneReport(
         model="model",
         weights=weights,

@@ -41,6 +41,9 @@ class ModelTranslator:
         groups = self.translator.translate(prompts, k)
         return [[(c.target, c.score) for c in group] for group in groups]
 
+    def close(self) -> None:
+        """Nothing to release: the model goes with the object."""
+
 
 def linker_for(store: Store, schema: Schema, spec: GraphSpec, folder: Path) -> GraphLinker:
     """The entity linker over the graph's labels (its index cached under ``folder/index``)."""

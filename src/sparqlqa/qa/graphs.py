@@ -19,21 +19,43 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sparqlqa.errors import ConfigError, SparqlqaError
 from sparqlqa.kg.guard import Guard, Limits
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
-from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, Store
+from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, Engine, Store
+from sparqlqa.ontology.retrieve import Mode
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.qa.pipeline import QAPipeline
-from sparqlqa.service.settings import Settings
 
 log = logging.getLogger(__name__)
 
-CORPORATE_DATASET = "https://text2sparql.aksw.org/2025/corporate/"
+
+class GraphSettings(BaseSettings):
+    """What opening a graph folder needs besides the folder: the query limits, the batching
+    of translations and an endpoint that replaces the default graph's store. Read from the
+    environment (``SPARQLQA_*``) like the service's ``Settings``, which extends it."""
+
+    model_config = SettingsConfigDict(env_prefix="SPARQLQA_", extra="ignore")
+
+    query_timeout_s: float = Field(10.0, gt=0, description="Time limit of one query.")
+    max_rows: int = Field(10_000, ge=1, description="Result rows kept of one query.")
+    max_query_chars: int = Field(10_000, ge=100, description="Longest query accepted.")
+    batch_max_size: int = Field(16, ge=1, description="Prompts translated together at most.")
+    batch_max_wait_ms: float = Field(
+        5.0, ge=0, description="How long a prompt waits for others to batch with."
+    )
+    endpoint: str | None = Field(
+        None,
+        description="Serve the default graph from this SPARQL endpoint instead of its store "
+        "(its indexes and model stay in the graph folder), e.g. a Virtuoso loaded with it.",
+    )
+    endpoint_graph: str | None = Field(None, description="Default graph IRI at that endpoint.")
+    endpoint_engine: Engine = "generic"
+
 
 
 class GraphSpec(BaseModel):
@@ -47,12 +69,12 @@ class GraphSpec(BaseModel):
     store: str | None = Field("store", description="Embedded store folder, relative.")
     endpoint: str | None = Field(None, description="Remote SPARQL endpoint instead of a store.")
     default_graph: str | None = None
-    engine: Literal["generic", "virtuoso", "qlever", "fuseki", "oxigraph"] = "generic"
+    engine: Engine = "generic"
     model: str | None = Field("model", description="Translator checkpoint folder, relative.")
     ontology: list[str] = Field(default_factory=list, description="Ontology files, relative.")
     prefixes: dict[str, str] = Field(default_factory=dict)
     label_predicates: list[str] = Field(default_factory=lambda: list(DEFAULT_LABEL_PREDICATES))
-    retrieval_mode: Literal["lexical", "embedding", "hybrid"] = "hybrid"
+    retrieval_mode: Mode = "hybrid"
 
     @classmethod
     def read(cls, folder: Path) -> GraphSpec:
@@ -86,14 +108,15 @@ class Graph:
         return self.spec.name
 
     def close(self) -> None:
-        translator = getattr(self.pipeline, "translator", None) if self.pipeline else None
-        if translator is not None and hasattr(translator, "close"):
-            translator.close()
-        if hasattr(self.store, "close"):
-            self.store.close()
+        """Stop the pipeline's translator (its batching thread) and close the store."""
+        if self.pipeline is not None:
+            self.pipeline.close()
+        self.store.close()
 
 
-def open_store(spec: GraphSpec, folder: Path, settings: Settings) -> tuple[Store, dict[str, str]]:
+def open_store(
+    spec: GraphSpec, folder: Path, settings: GraphSettings
+) -> tuple[Store, dict[str, str]]:
     """The graph's store and the prefixes its queries may use."""
     prefixes = dict(COMMON_PREFIXES)
     store: Store
@@ -128,13 +151,13 @@ def load_graph_schema(spec: GraphSpec, folder: Path, store: Store) -> Schema:
     if spec.ontology:
         schema = load_schema([folder / f for f in spec.ontology])
     else:
-        schema = schema_from_store(store)  # type: ignore[arg-type]
+        schema = schema_from_store(store)
     cached.write_text(json.dumps(schema.to_json()))
     return schema
 
 
 def open_graph(
-    folder: Path, settings: Settings, *, default: bool = False, spec: GraphSpec | None = None
+    folder: Path, settings: GraphSettings, *, default: bool = False, spec: GraphSpec | None = None
 ) -> Graph:
     """Open a graph folder; the pipeline is left out (with the reason) when it cannot load.
 
@@ -187,12 +210,12 @@ def build_pipeline(
     store: Store,
     guard: Guard,
     prefixes: dict[str, str],
-    settings: Settings,
+    settings: GraphSettings,
 ) -> QAPipeline:
     """Load the schema, retriever, linker and translator of a graph folder."""
     from sparqlqa.ontology.tune import open_retriever
+    from sparqlqa.qa.batching import BatchingTranslator
     from sparqlqa.qa.components import linker_for, translator_for
-    from sparqlqa.service.batching import BatchingTranslator
     from sparqlqa.training.target import decode
 
     model = translator_for(folder / (spec.model or "model"))

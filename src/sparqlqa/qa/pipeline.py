@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from sparqlqa.errors import QueryError, SparqlqaError
 from sparqlqa.kg.guard import Guard
@@ -45,8 +45,23 @@ class Retriever(Protocol):
 
 
 class Translator(Protocol):
+    """The one translator interface of the QA core (a trained model behind
+    ``qa.components.ModelTranslator``, batched by ``qa.batching.BatchingTranslator``)."""
+
     def translate(self, prompts: Sequence[str], k: int) -> list[list[tuple[str, float]]]:
         """For each prompt, ``k`` candidate targets with scores, best first."""
+        ...
+
+    def close(self) -> None:
+        """Release what the translator holds (a batching thread); idempotent."""
+        ...
+
+
+class AnswersQuestions(Protocol):
+    """What ``eval`` measures in-process: ``QAPipeline`` or a stand-in for it."""
+
+    def answer(self, question: str, k: int = 5) -> Answer:
+        """The answer to ``question``, trying at most ``k`` candidate queries."""
         ...
 
 
@@ -113,6 +128,10 @@ class QAPipeline:
         self.label_predicates = tuple(label_predicates)
         self.schema_k = schema_k
         self.prompt_chars = prompt_chars
+
+    def close(self) -> None:
+        """Stop the translator (the store belongs to the graph, which closes it)."""
+        self.translator.close()
 
     def prepare(
         self, question: str
@@ -252,9 +271,3 @@ class QAPipeline:
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
-
-def as_dict(answer: Answer) -> dict[str, Any]:
-    """An answer as plain data (for JSON)."""
-    from dataclasses import asdict
-
-    return asdict(answer)

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from sparqlqa import paths
-
-
-def default_graph_folder() -> Path:
-    """Where ``make run`` prepares the default (corporate) graph."""
-    return paths.home() / "graphs" / "corporate"
+from sparqlqa.bundled import default_graph_folder
+from sparqlqa.qa.graphs import GraphSettings
 
 
-class Settings(BaseSettings):
-    """Everything an operator may set. Environment variables are upper case with the
-    ``SPARQLQA_`` prefix, e.g. ``SPARQLQA_GRAPHS='["var/graphs/corporate"]'``."""
+class Settings(GraphSettings):
+    """Everything an operator may set: what opening a graph needs (``GraphSettings``) and the
+    HTTP limits. Environment variables are upper case with the ``SPARQLQA_`` prefix, e.g.
+    ``SPARQLQA_GRAPHS='["var/graphs/corporate"]'``."""
 
     model_config = SettingsConfigDict(env_prefix="SPARQLQA_", extra="ignore")
 
@@ -31,15 +27,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         120, ge=0, description="Requests per client address and minute (0: no limit)."
     )
-    query_timeout_s: float = Field(10.0, gt=0, description="Time limit of one query.")
-    max_rows: int = Field(10_000, ge=1, description="Result rows kept of one query.")
-    max_query_chars: int = Field(10_000, ge=100, description="Longest query accepted.")
     default_k: int = Field(5, ge=1, le=20, description="Candidate queries tried per question.")
     max_k: int = Field(10, ge=1, le=50, description="Largest k a request may ask for.")
-    batch_max_size: int = Field(16, ge=1, description="Prompts translated together at most.")
-    batch_max_wait_ms: float = Field(
-        5.0, ge=0, description="How long a prompt waits for others to batch with."
-    )
     torch_threads: int = Field(
         0,
         ge=0,
@@ -47,13 +36,6 @@ class Settings(BaseSettings):
         "1 is often faster on a machine busy with other work).",
     )
     warm_up: bool = Field(True, description="Answer one question per graph at start-up.")
-    endpoint: str | None = Field(
-        None,
-        description="Serve the default graph from this SPARQL endpoint instead of its store "
-        "(its indexes and model stay in the graph folder), e.g. a Virtuoso loaded with it.",
-    )
-    endpoint_graph: str | None = Field(None, description="Default graph IRI at that endpoint.")
-    endpoint_engine: Literal["generic", "virtuoso", "qlever", "fuseki", "oxigraph"] = "generic"
 
     @field_validator("graphs")
     @classmethod

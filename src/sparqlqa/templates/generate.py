@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sparqlqa import paths
+from sparqlqa.bundled import corporate_store
 from sparqlqa.errors import (
     ConfigError,
     EndpointError,
@@ -27,7 +27,7 @@ from sparqlqa.errors import (
     TemplateError,
 )
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
-from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, SparqlStore
+from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, Store
 from sparqlqa.templates.instantiate import GenerationState, InstantiateConfig, Instantiator
 from sparqlqa.templates.labels import LabelSource
 from sparqlqa.templates.model import Template
@@ -110,7 +110,7 @@ class RunSummary:
     problems: list[str]
 
 
-def open_store(args: GenerateArgs) -> tuple[SparqlStore, dict[str, str], str]:
+def open_store(args: GenerateArgs) -> tuple[Store, dict[str, str], str]:
     """The store, its prefixes and a graph name."""
     if args.endpoint:
         from sparqlqa.kg.remote import RemoteEndpoint
@@ -123,7 +123,7 @@ def open_store(args: GenerateArgs) -> tuple[SparqlStore, dict[str, str], str]:
         return remote, dict(COMMON_PREFIXES), args.graph or args.endpoint
     from sparqlqa.kg.embedded import EmbeddedStore
 
-    path = args.store or paths.store_dir("corporate")
+    path = args.store or corporate_store()
     try:
         store = EmbeddedStore(path, workers=1)
     except StoreError as exc:
@@ -133,7 +133,7 @@ def open_store(args: GenerateArgs) -> tuple[SparqlStore, dict[str, str], str]:
 
 def collect_templates(
     args: GenerateArgs,
-    store: SparqlStore,
+    store: Store,
     prefixes: dict[str, str],
     label_properties: Sequence[str] = DEFAULT_LABEL_PREDICATES,
 ) -> tuple[list[Template], list[str]]:
@@ -167,8 +167,8 @@ def collect_templates(
     return templates, notes
 
 
-def _schema(args: GenerateArgs, store: SparqlStore) -> Any:
-    from sparqlqa.ontology.schema import Schema, load_schema, schema_from_store
+def _schema(args: GenerateArgs, store: Store) -> Any:
+    from sparqlqa.ontology.schema import Schema, ontology_with_data_counts, schema_from_store
 
     if args.schema_file:
         try:
@@ -178,20 +178,12 @@ def _schema(args: GenerateArgs, store: SparqlStore) -> Any:
     if args.vocabulary_as_data:
         return schema_from_store(store, vocabulary_as_data=True)
     if args.ontology:
-        schema = load_schema(args.ontology)
         # Usage counts and instance counts come from the data even when the ontology is given.
-        data = schema_from_store(store, infer=True)
-        for iri, cls in schema.classes.items():
-            if iri in data.classes:
-                cls.instances = data.classes[iri].instances
-        for iri, prop in schema.properties.items():
-            if iri in data.properties:
-                prop.usage = data.properties[iri].usage
-        return schema
+        return ontology_with_data_counts(args.ontology, store)
     return schema_from_store(store, infer=True)
 
 
-def label_predicates(args: GenerateArgs, store: SparqlStore) -> list[str]:
+def label_predicates(args: GenerateArgs, store: Store) -> list[str]:
     """The user's label predicates, then the graph's own name properties, then the defaults."""
     found: list[str] = []
     if not args.endpoint:
@@ -232,7 +224,7 @@ def prepare_output(args: GenerateArgs) -> None:
 def run(
     args: GenerateArgs,
     *,
-    store: SparqlStore | None = None,
+    store: Store | None = None,
     on_template: Callable[[Template, int], None] | None = None,
 ) -> RunSummary:
     """Generate the dataset described by ``args``. ``on_template`` is called after each
@@ -246,7 +238,7 @@ def run(
     if store is None:
         store, prefixes, graph = open_store(args)
     else:
-        prefixes = {**COMMON_PREFIXES, **getattr(store, "prefixes", {})}
+        prefixes = {**COMMON_PREFIXES, **store.prefixes}
         graph = args.graph or store.name
     try:
         predicates = label_predicates(args, store)
@@ -336,5 +328,5 @@ def run(
         )
         return summary
     finally:
-        if own_store and hasattr(store, "close"):
+        if own_store:
             store.close()

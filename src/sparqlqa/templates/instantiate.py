@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from sparqlqa.errors import QuerySyntaxError, QueryTimeout, TemplateError
 from sparqlqa.kg.guard import query_form
 from sparqlqa.kg.results import values
-from sparqlqa.kg.store import SparqlStore, Term
+from sparqlqa.kg.store import Store, Term
 from sparqlqa.ontology.schema import DATE_DATATYPES, NUMERIC_DATATYPES
 from sparqlqa.templates.fill import (
     PLACEHOLDER,
@@ -157,7 +157,7 @@ class Instantiator:
 
     def __init__(
         self,
-        store: SparqlStore,
+        store: Store,
         labels: LabelSource,
         *,
         config: InstantiateConfig | None = None,

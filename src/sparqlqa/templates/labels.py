@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, SparqlStore
+from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, Store
 from sparqlqa.ontology.schema import local_name
 
 _BRACKETS = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
@@ -57,7 +57,7 @@ class LabelSource:
     """Labels of resources in ``store``, under ``predicates`` in the order given (the first
     predicate that has a label wins; ties broken by language ``lang``, then untagged)."""
 
-    store: SparqlStore
+    store: Store
     predicates: Sequence[str] = DEFAULT_LABEL_PREDICATES
     lang: str = "en"
     #: Make a label from the IRI when a resource has none (useful for DBpedia-like IRIs).

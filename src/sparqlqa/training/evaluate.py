@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sparqlqa.benchmarks.metrics import boolean_prf, is_boolean, set_prf
 from sparqlqa.errors import ConfigError, QueryError, StoreError
-from sparqlqa.eval.metrics import boolean_prf, is_boolean, set_prf
 from sparqlqa.kg.guard import Guard, Limits
 from sparqlqa.kg.results import values
-from sparqlqa.kg.store import SparqlStore
+from sparqlqa.kg.store import Store
 from sparqlqa.training.examples import (
     Example,
     PromptBuilder,
@@ -140,7 +140,7 @@ def evaluate_model(
 
 
 def _score(
-    example: Example, group: Sequence[Any], store: SparqlStore | None, guard: Guard
+    example: Example, group: Sequence[Any], store: Store | None, guard: Guard
 ) -> Outcome:
     chosen, answers, error = group[0], None, None
     if store is not None:

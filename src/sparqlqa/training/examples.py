@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sparqlqa.errors import ConfigError, TargetError
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
-from sparqlqa.kg.store import RDF, SparqlStore
+from sparqlqa.kg.store import RDF, SparqlStore, Store
 from sparqlqa.ontology.prompt import (
     DEFAULT_MAX_CHARS,
     PromptEntity,
@@ -58,7 +58,7 @@ class SchemaSource:
 
     schema: Schema
     prefixes: dict[str, str]
-    store: SparqlStore | None = None
+    store: SparqlStore | None = None  # the linker (ontology.link) takes a SparqlStore
 
 
 def read_records(path: Path) -> Iterator[dict[str, Any]]:
@@ -144,7 +144,7 @@ def schema_source(paths: Sequence[Path]) -> SchemaSource:
     return SchemaSource(load_schema(files), prefixes)
 
 
-def entity_classes(store: SparqlStore, entity_iris: Iterable[str]) -> dict[str, list[str]]:
+def entity_classes(store: Store, entity_iris: Iterable[str]) -> dict[str, list[str]]:
     """The ``rdf:type`` classes of each IRI (one query per 200 IRIs)."""
     found: dict[str, list[str]] = {}
     pending = sorted(set(entity_iris))

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sparqlqa.errors import TargetError
 from sparqlqa.training.target import decode, normalise
@@ -28,19 +28,6 @@ class Candidate:
     score: float  # mean log-probability per token (higher is better)
     sparql: str | None = None  # executable query (slots filled, PREFIX lines); None if not
     error: str | None = None  # why ``sparql`` is None
-
-
-class QueryTranslator(Protocol):
-    """What the service and the evaluator need from a translator."""
-
-    prefixes: dict[str, str]
-
-    def translate(
-        self,
-        prompts: Sequence[str],
-        k: int = 5,
-        slot_iris: Sequence[Mapping[str, str]] | None = None,
-    ) -> list[list[Candidate]]: ...
 
 
 _SLOT_NAME = re.compile(r"\b(?:ENT|NUM)\d+\b")

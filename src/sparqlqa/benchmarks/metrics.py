@@ -159,7 +159,7 @@ def sentence_bleu_nspm(hypothesis: str, reference: str) -> float:
     queries, as NSpM-style papers report it per question."""
     import sacrebleu
 
-    from sparqlqa.eval.canonical import nspm_encode
+    from sparqlqa.benchmarks.canonical import nspm_encode
 
     return float(
         sacrebleu.sentence_bleu(

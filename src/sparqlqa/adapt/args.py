@@ -1,0 +1,91 @@
+"""What an adapt run needs (``AdaptArgs``) and where it reports its progress."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from sparqlqa import paths
+from sparqlqa.errors import ConfigError
+from sparqlqa.ontology.retrieve import Mode
+
+#: Where a run reports what it does, one line per call (default: the ``sparqlqa.adapt``
+#: logger, which the command line shows on stderr).
+Log = Callable[[str], None]
+
+logger = logging.getLogger("sparqlqa.adapt")
+
+
+def default_log(message: str) -> None:
+    """A line of progress, through the ``sparqlqa.adapt`` logger."""
+    logger.info(message)
+
+
+@dataclass
+class AdaptArgs:
+    """Everything an adapt run needs; checked in ``__post_init__``. The ``adapt`` command's
+    defaults are these."""
+
+    files: list[Path] = field(default_factory=list)  # RDF files of the graph
+    endpoint: str | None = None  # or a SPARQL endpoint serving it
+    endpoint_graph: str | None = None  # default graph IRI at that endpoint
+    ontology: list[Path] = field(default_factory=list)  # schema from these (also loaded)
+    name: str | None = None  # the graph's name (default: the first file's or the host's)
+    title: str = ""  # a longer name, shown by the service
+    datasets: list[str] = field(default_factory=list)  # TEXT2SPARQL dataset ids routed to it
+    templates: list[Path] = field(default_factory=list)  # hand-written YAML templates
+    sets: list[str] = field(default_factory=list)  # shipped template sets (corporate, dbpedia)
+    output: Path | None = None  # the graph folder (default: $SPARQLQA_HOME/graphs/<name>)
+    model: str = "minilm-seq2seq"  # training preset, hub id or checkpoint folder
+    train_minutes: float = 15.0  # wall-clock budget of the training stage
+    max_pairs: int = 12_000  # generated pairs at most (about; sets the pairs per template)
+    eval_questions: int = 200  # test questions the evaluation asks (a seeded sample; 0: all)
+    k: int = 5  # candidate queries per question in the evaluation (as the service does)
+    seed: int = 0  # drives generation, splits, training and the evaluation sample
+    threads: int = 0  # torch CPU threads (0: torch's default, one per core)
+    retrieval_mode: Mode = "hybrid"
+    force: bool = False  # delete what is in the output folder and start again
+    progress: bool = True  # progress bars of the long stages
+    #: Further training settings (``training.config.TrainConfig`` fields), e.g. for tests.
+    train_settings: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.files = [Path(f) for f in self.files]
+        self.ontology = [Path(f) for f in self.ontology]
+        self.templates = [Path(f) for f in self.templates]
+        if self.files and self.endpoint:
+            raise ConfigError("give RDF files or --endpoint, not both")
+        if not self.files and not self.endpoint:
+            raise ConfigError("nothing to adapt: give RDF files or --endpoint URL")
+        if self.train_minutes <= 0:
+            raise ConfigError("--train-minutes must be positive")
+        if self.max_pairs < 10:
+            raise ConfigError("--max-pairs must be at least 10")
+        if self.eval_questions < 0 or self.k < 1:
+            raise ConfigError("--eval-questions must be ≥ 0 and --k ≥ 1")
+        self.name = self.name or _default_name(self.files, self.endpoint)
+        self.output = Path(self.output) if self.output else paths.home() / "graphs" / self.name
+
+    @property
+    def folder(self) -> Path:
+        assert self.output is not None  # set in __post_init__
+        return self.output
+
+
+#: The defaults of ``AdaptArgs``'s fields (None for the lists, which start empty): the
+#: ``adapt`` command's options take theirs from here.
+DEFAULTS: dict[str, Any] = {
+    f.name: None if f.default is MISSING else f.default for f in fields(AdaptArgs)
+}
+
+
+def _default_name(files: Sequence[Path], endpoint: str | None) -> str:
+    if files:
+        name = Path(files[0]).name.split(".")[0]
+    else:
+        name = urlparse(endpoint or "").hostname or "endpoint"
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name).strip("-") or "graph"

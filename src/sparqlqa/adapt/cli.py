@@ -1,0 +1,190 @@
+"""``sparqlqa adapt`` and ``sparqlqa serve`` (which may first adapt the bundled graph).
+
+The ``adapt`` command's defaults are ``AdaptArgs``'s (``args.DEFAULTS``); ``serve`` sits here
+rather than in ``service`` because ``--prepare`` runs an adapt before it serves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, cast, get_args
+
+import typer
+
+from sparqlqa.adapt.args import DEFAULTS, AdaptArgs
+from sparqlqa.bundled import default_graph_folder
+from sparqlqa.ontology.retrieve import Mode
+from sparqlqa.progress import show_on_stderr
+
+_MODES: tuple[str, ...] = get_args(Mode)
+
+
+def command(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="RDF files of the graph: Turtle, N-Triples, RDF/XML, OWL, JSON-LD."),
+    ] = DEFAULTS["files"],
+    endpoint: Annotated[
+        str | None, typer.Option(help="A SPARQL endpoint serving the graph, instead of files.")
+    ] = DEFAULTS["endpoint"],
+    endpoint_graph: Annotated[
+        str | None, typer.Option(help="Default graph IRI at that endpoint.")
+    ] = DEFAULTS["endpoint_graph"],
+    ontology: Annotated[
+        list[Path] | None,
+        typer.Option(help="Ontology file (repeatable): the schema, else inferred from the data."),
+    ] = DEFAULTS["ontology"],
+    name: Annotated[
+        str | None, typer.Option(help="Graph name (default: the first file's name).")
+    ] = DEFAULTS["name"],
+    title: Annotated[str, typer.Option(help="A longer name shown by the service.")] = DEFAULTS[
+        "title"
+    ],
+    dataset: Annotated[
+        list[str] | None,
+        typer.Option(help="TEXT2SPARQL dataset id routed to this graph (repeatable)."),
+    ] = DEFAULTS["datasets"],
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option(help="Hand-written YAML templates (repeatable), besides the derived ones."),
+    ] = DEFAULTS["templates"],
+    template_set: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Shipped template set: corporate, dbpedia (repeatable)."),
+    ] = DEFAULTS["sets"],
+    output: Annotated[
+        Path | None, typer.Option(help="Graph folder (default: $SPARQLQA_HOME/graphs/NAME).")
+    ] = DEFAULTS["output"],
+    model: Annotated[
+        str, typer.Option(help="Training preset (minilm-seq2seq, tiny-seq2seq), hub id or folder.")
+    ] = DEFAULTS["model"],
+    train_minutes: Annotated[
+        float, typer.Option(help="Wall-clock budget of the training stage.")
+    ] = DEFAULTS["train_minutes"],
+    max_pairs: Annotated[int, typer.Option(help="Generated pairs at most (about).")] = DEFAULTS[
+        "max_pairs"
+    ],
+    eval_questions: Annotated[
+        int, typer.Option(help="Test questions evaluated (a seeded sample; 0: all).")
+    ] = DEFAULTS["eval_questions"],
+    k: Annotated[int, typer.Option(help="Candidate queries per question.")] = DEFAULTS["k"],
+    seed: Annotated[int, typer.Option(help="Seed of generation, splits, training, sample.")] = (
+        DEFAULTS["seed"]
+    ),
+    threads: Annotated[int, typer.Option(help="Torch CPU threads (0: one per core).")] = DEFAULTS[
+        "threads"
+    ],
+    retrieval: Annotated[
+        str, typer.Option(help="Schema retrieval of the served graph: lexical, embedding, hybrid.")
+    ] = DEFAULTS["retrieval_mode"],
+    force: Annotated[
+        bool, typer.Option(help="Delete what is in the output folder and start again.")
+    ] = DEFAULTS["force"],
+    quiet: Annotated[bool, typer.Option(help="No progress bars.")] = not DEFAULTS["progress"],
+) -> None:
+    """Turn an RDF graph into a served, answering graph folder: store, schema, indexes,
+    generated pairs, a trained translator, an evaluation report and graph.json.
+
+    An interrupted run resumes after its last finished stage when run again.
+    """
+    # The stages import the ontology, template, training and eval code: only when adapting.
+    from sparqlqa.adapt.run import adapt
+
+    if retrieval not in _MODES:
+        raise typer.BadParameter("--retrieval must be lexical, embedding or hybrid")
+    args = AdaptArgs(
+        files=list(files or []),
+        endpoint=endpoint,
+        endpoint_graph=endpoint_graph,
+        ontology=list(ontology or []),
+        name=name,
+        title=title,
+        datasets=list(dataset or []),
+        templates=list(templates or []),
+        sets=list(template_set or []),
+        output=output,
+        model=model,
+        train_minutes=train_minutes,
+        max_pairs=max_pairs,
+        eval_questions=eval_questions,
+        k=k,
+        seed=seed,
+        threads=threads,
+        retrieval_mode=cast(Mode, retrieval),  # checked against Mode above
+        force=force,
+        progress=not quiet,
+    )
+    show_on_stderr()
+    result = adapt(args)
+    report = result.report
+    typer.echo(
+        json.dumps(
+            {
+                "folder": str(result.folder),
+                "ran": result.ran,
+                "skipped": result.skipped,
+                "seconds": round(result.seconds, 1),
+                "questions": report.questions if report else None,
+                "answer_f1": report.answer_f1 if report else None,
+                "exact_match": report.exact_match if report else None,
+                "serve": f"sparqlqa serve --graph {result.folder}",
+            },
+            indent=2,
+        )
+    )
+
+
+def serve(
+    graph: Annotated[
+        list[Path] | None,
+        typer.Option(help="Graph folder to serve (repeat for several; the first is the default)."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Uvicorn worker processes.")] = 1,
+    prepare: Annotated[
+        bool,
+        typer.Option(
+            help="First build the default corporate graph folder if it is missing or "
+            "incomplete (`sparqlqa adapt` of the bundled graph: about 15 minutes on 2 CPU "
+            "cores, resumed if interrupted); a complete folder starts in seconds."
+        ),
+    ] = False,
+) -> None:
+    """Serve the REST API, the TEXT2SPARQL API, /sparql and the playground page."""
+    # The service's web stack (fastapi, uvicorn) and the adapt stages: only when serving.
+    import uvicorn
+
+    from sparqlqa.adapt.corporate import prepare as prepare_graph
+    from sparqlqa.service.app import create_app
+    from sparqlqa.service.settings import Settings
+
+    show_on_stderr()
+    settings = Settings(graphs=graph) if graph else Settings()
+    if prepare:
+        default_folder = default_graph_folder().resolve()
+        if default_folder in [g.resolve() for g in settings.graphs]:
+            prepare_graph(default_folder)
+        else:
+            typer.echo(
+                f"--prepare builds only the default graph ({default_folder}), which is not served "
+                "here; build other folders with `sparqlqa adapt`",
+                err=True,
+            )
+    typer.echo(f"serving {', '.join(str(g) for g in settings.graphs)} on http://{host}:{port}/")
+    if workers > 1:
+        # Each worker process builds its own app from the environment: uvicorn needs an
+        # import string to start several.
+        os.environ["SPARQLQA_GRAPHS"] = json.dumps([str(g) for g in settings.graphs])
+        uvicorn.run(
+            "sparqlqa.service.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -1,0 +1,168 @@
+"""The stages that learn and measure: train the translator, evaluate the whole pipeline.
+
+The training presets set how a run bounded by wall time trains on a few CPU cores; the
+evaluation answers the generated test questions as the service would and writes the report.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sparqlqa.adapt.report import build_report, write_report
+from sparqlqa.adapt.stages import Context
+from sparqlqa.errors import ConfigError
+from sparqlqa.eval.report import Headline
+from sparqlqa.eval.runner import EvalConfig
+from sparqlqa.eval.runner import run as run_eval
+from sparqlqa.eval.systems import PipelineSystem
+from sparqlqa.qa.graphs import GraphSettings, open_graph
+from sparqlqa.training.config import TrainConfig, from_dict
+from sparqlqa.training.train import latest_checkpoint, train
+
+#: Training settings per preset, for a run bounded by wall time on a few CPU cores. The
+#: MiniLM ones follow the measurements in docs/training.md: a fine-tuned encoder learns more
+#: per example than a frozen one, and 4 of its 6 layers with 6 schema items per prompt make a
+#: step about twice as fast.
+TRAINING_PRESETS: dict[str, dict[str, Any]] = {
+    "minilm-seq2seq": {
+        "freeze_encoder": False,
+        "encoder_learning_rate": 1.0e-4,
+        "encoder_layers": 4,
+        "schema_items": 6,
+        "batch_size": 16,
+        "learning_rate": 1.0e-3,
+        "warmup_ratio": 0.03,
+    },
+    "tiny-seq2seq": {"batch_size": 8, "learning_rate": 3.0e-3, "warmup_ratio": 0.0},
+    "tiny-codegen": {"batch_size": 8, "learning_rate": 3.0e-3, "warmup_ratio": 0.0},
+}
+#: Seconds per optimizer step assumed when the budget sets the schedule's length (measured on
+#: the 2-core machine, docs/training.md); a slower machine stops at the time limit instead.
+STEP_SECONDS = {"minilm-seq2seq": 1.2, "tiny-seq2seq": 0.05, "tiny-codegen": 0.05}
+
+
+def train_config(ctx: Context) -> TrainConfig:
+    """The training run of the folder: the preset, the budget's schedule, the folder's data."""
+    args = ctx.args
+    pairs = ctx.folder / "pairs"
+    train_pairs = int(ctx.state.info("generate").get("splits", {}).get("train", 0))
+    settings: dict[str, Any] = {
+        **TRAINING_PRESETS.get(args.model, TRAINING_PRESETS["minilm-seq2seq"]),
+        "eval_steps": 0,  # the dev split is scored once, at the end
+        "eval_examples": 100,
+        "save_steps": 50,
+        "save_total_limit": 1,
+    }
+    settings.update(args.train_settings)
+    batch = int(settings.get("batch_size", 16))
+    epochs = float(settings.get("epochs", 10.0))
+    # The schedule's length: what the budget allows at the usual step time, at most
+    # `epochs` passes; a slower machine ends at the time limit instead.
+    budget_steps = int(args.train_minutes * 60 / STEP_SECONDS.get(args.model, 2.0))
+    epoch_steps = math.ceil(epochs * math.ceil(max(train_pairs, 1) / batch))
+    settings.setdefault("max_steps", max(1, min(budget_steps, epoch_steps)))
+    schema_sources = [] if args.endpoint else [str(ctx.folder / "store")]
+    settings.update(
+        data=str(pairs),
+        schema=[*schema_sources, str(ctx.folder / "schema.json")],
+        output_dir=str(ctx.folder / "train"),
+        model=args.model,
+        seed=args.seed,
+        max_train_minutes=args.train_minutes,
+        num_threads=args.threads,
+    )
+    return from_dict(settings)
+
+
+class TrainStage:
+    """``model/``: the translator, trained (or resumed) within the budget."""
+
+    name = "train"
+
+    def run(self, ctx: Context) -> dict[str, Any]:
+        ctx.close()  # training opens the store itself; one reader at a time is enough
+        config = train_config(ctx)
+        out = Path(config.output_dir)
+        final = ctx.folder / "model"
+        trained = (out / "model").is_dir() or (final / "config.json").is_file()
+        if not ((out / "train_result.json").is_file() and trained):
+            config.resume = out.is_dir() and any(out.iterdir())
+            if config.resume and latest_checkpoint(out) is None:
+                # Interrupted before its first checkpoint: nothing to resume, start again.
+                config.resume, config.overwrite_output_dir = False, True
+            ctx.log(
+                f"  {config.model}: at most {config.max_steps} steps of {config.batch_size} "
+                f"or {config.max_train_minutes:g} minutes" + (" (resumed)" if config.resume else "")
+            )
+            train(config)
+        result = json.loads((out / "train_result.json").read_text())
+        if (out / "model").is_dir():  # else it was moved before an interruption
+            if final.exists():
+                shutil.rmtree(final)
+            (out / "model").rename(final)
+        for bulky in ("checkpoints", "best", "init"):  # the model is in model/ now
+            if (out / bulky).is_dir():
+                shutil.rmtree(out / bulky)
+        ctx.log(
+            f"  stopped at step {result.get('global_step')} ({result.get('stopped')}), "
+            f"dev exact match {result.get('best_exact_match')}"
+        )
+        return {
+            "global_step": result.get("global_step"),
+            "stopped": result.get("stopped"),
+            "dev_exact_match": result.get("best_exact_match"),
+            "examples_per_s": result.get("examples_per_s"),
+        }
+
+
+class EvaluateStage:
+    """``eval/`` and the report: the whole pipeline on the generated test questions."""
+
+    name = "evaluate"
+
+    def run(self, ctx: Context) -> dict[str, Any]:
+        ctx.close()
+        test = ctx.folder / "pairs" / "test.jsonl"
+        if not test.is_file() or not test.stat().st_size:
+            ctx.log("  no test pairs were generated: nothing to evaluate")
+            write_report(ctx.folder, build_report(ctx.args, ctx.state, None))
+            return {"questions": 0}
+        if ctx.args.threads:
+            import torch  # only here: the rest of adapt runs without loading torch
+
+            torch.set_num_threads(ctx.args.threads)
+        settings = GraphSettings()
+        graph = open_graph(ctx.folder, settings, spec=ctx.spec())
+        try:
+            if graph.pipeline is None:
+                raise ConfigError(graph.problem or f"{ctx.folder}: the pipeline cannot load")
+            config = EvalConfig(
+                dataset=test,
+                format="jsonl",
+                system=str(ctx.folder),
+                out=ctx.folder / "eval",
+                limit=ctx.args.eval_questions or None,
+                seed=ctx.args.seed,
+                cache=ctx.folder / "eval" / "gold-cache.jsonl",
+                timeout_s=settings.query_timeout_s,
+                progress=ctx.args.progress,
+            )
+            system = PipelineSystem(graph.pipeline, name=str(ctx.folder), k=ctx.args.k)
+            evaluation = Headline.of(run_eval(config, system=system, store=graph.store))
+        finally:
+            graph.close()
+        report = build_report(ctx.args, ctx.state, evaluation)
+        write_report(ctx.folder, report)
+        ctx.log(
+            f"  {report.questions} test questions: answer F1 {report.answer_f1:.3f}, "
+            f"exact match {report.exact_match:.3f}"
+        )
+        return {
+            "questions": report.questions,
+            "answer_f1": report.answer_f1,
+            "exact_match": report.exact_match,
+        }
