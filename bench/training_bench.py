@@ -82,7 +82,7 @@ def main() -> None:
     given = schema_source(list(args.schema))
     builder = PromptBuilder(
         SchemaSource(given.schema, translator.prefixes, given.store),
-        schema_items=int(translator.meta.get("schema_items", 10)),
+        schema_items=translator.meta.schema_items,
         seed=args.seed,
     )
     records = load_split(args.data, args.split)[: args.latency_questions]

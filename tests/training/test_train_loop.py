@@ -203,9 +203,9 @@ def test_minilm_preset_saves_and_loads(tmp_path: Path) -> None:
     assert len(bundle.model.encoder.encoder.layer) == 2
     ids = bundle.target_tokenizer(target, add_special_tokens=False)["input_ids"]
     assert bundle.target_tokenizer.decode(ids) == target  # MiniLM's own would lower-case it
-    model_lib.save(bundle, tmp_path / "m", {"prefixes": {"pv": "http://x/"}})
+    model_lib.save(bundle, tmp_path / "m", model_lib.ModelMeta(prefixes={"pv": "http://x/"}))
     loaded, meta = model_lib.load(tmp_path / "m")
-    assert meta["kind"] == "seq2seq" and meta["prefixes"] == {"pv": "http://x/"}
+    assert meta.kind == "seq2seq" and meta.prefixes == {"pv": "http://x/"}
     enc = bundle.tokenizer(["question: who manages it?"], return_tensors="pt")
     decoder_input_ids = torch.tensor([[bundle.target_tokenizer.bos_token_id, *ids]])
     bundle.model.eval()

@@ -34,8 +34,8 @@ class ModelTranslator:
         self.translator = translator
         self.prefixes = translator.prefixes
         # The prompt at inference has the shape the model was trained on.
-        self.schema_items = int(translator.meta.get("schema_items", 10))
-        self.prompt_chars = int(translator.meta.get("prompt_max_chars", 1600))
+        self.schema_items = translator.meta.schema_items
+        self.prompt_chars = translator.meta.prompt_max_chars
 
     def translate(self, prompts: Sequence[str], k: int) -> list[list[tuple[str, float]]]:
         groups = self.translator.translate(prompts, k)

@@ -111,8 +111,8 @@ def evaluate_model(
     source = SchemaSource(given.schema, translator.prefixes, given.store)
     builder = PromptBuilder(
         source,
-        schema_items=int(translator.meta.get("schema_items", 10)),
-        max_chars=int(translator.meta.get("prompt_max_chars", 1600)),
+        schema_items=translator.meta.schema_items,
+        max_chars=translator.meta.prompt_max_chars,
         seed=seed,
     )
     records = load_split(data, split)

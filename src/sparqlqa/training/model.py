@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -48,6 +48,37 @@ META_FORMAT = "sparqlqa-translator"
 META_VERSION = 1
 TARGET_TOKENIZER_DIR = "target_tokenizer"
 PAD, BOS, EOS, UNK = "<pad>", "<s>", "</s>", "<unk>"
+
+
+@dataclass(frozen=True)
+class ModelMeta:
+    """``sparqlqa.json``: how to use a model folder. Written by training; read, with these
+    defaults for what an older folder leaves out, by the translator, the QA pipeline and
+    the training check."""
+
+    kind: ModelKind = "seq2seq"  # set from the model when saved
+    base_model: str = ""  # the preset, hub id or folder it was trained from
+    #: The prefixed names its targets are written with (name → namespace IRI).
+    prefixes: dict[str, str] = field(default_factory=dict)
+    target_format: int = 1  # training.target.TARGET_FORMAT_VERSION it was trained with
+    prompt_format: int = 1  # ontology.prompt.PROMPT_FORMAT_VERSION it was trained with
+    max_prompt_tokens: int = 256
+    max_target_tokens: int = 128
+    num_beams: int = 4  # beams of a k > 1 search
+    schema_items: int = 10  # schema terms in a prompt (the prompt's shape at inference)
+    prompt_max_chars: int = 1600
+    trained_steps: int = 0
+    dev_exact_match: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The file's contents, with its format and version."""
+        return {"format": META_FORMAT, "version": META_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModelMeta:
+        """The metadata in ``data`` (keys it does not know are ignored)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass(frozen=True)
@@ -252,18 +283,19 @@ def _set_special_ids(model: Any, tokenizer: Any) -> None:
             gen.decoder_start_token_id = model.config.decoder_start_token_id
 
 
-def save(bundle: ModelBundle, folder: Path, meta: dict[str, Any]) -> None:
-    """Write ``bundle`` as a model folder: ``save_pretrained`` files plus ``sparqlqa.json``."""
+def save(bundle: ModelBundle, folder: Path, meta: ModelMeta) -> None:
+    """Write ``bundle`` as a model folder: ``save_pretrained`` files plus ``sparqlqa.json``
+    (``meta``, of the bundle's kind)."""
     folder.mkdir(parents=True, exist_ok=True)
     bundle.model.save_pretrained(str(folder))
     bundle.tokenizer.save_pretrained(str(folder))
     if bundle.target_tokenizer is not bundle.tokenizer:
         bundle.target_tokenizer.save_pretrained(str(folder / TARGET_TOKENIZER_DIR))
-    full = {"format": META_FORMAT, "version": META_VERSION, "kind": bundle.kind, **meta}
+    full = replace(meta, kind=bundle.kind).to_json()
     (folder / META_FILE).write_text(json.dumps(full, indent=2, sort_keys=True) + "\n")
 
 
-def read_meta(folder: Path) -> dict[str, Any]:
+def read_meta(folder: Path) -> ModelMeta:
     """The ``sparqlqa.json`` of a model folder, checked for format and version."""
     path = folder / META_FILE
     if not path.is_file():
@@ -280,15 +312,15 @@ def read_meta(folder: Path) -> dict[str, Any]:
             f"{path}: format {meta.get('format')!r} version {meta.get('version')!r}; this "
             f"sparqlqa reads {META_FORMAT!r} version {META_VERSION}"
         )
-    return meta
+    return ModelMeta.from_json(meta)
 
 
-def load(folder: Path, *, device: str | None = None) -> tuple[ModelBundle, dict[str, Any]]:
+def load(folder: Path, *, device: str | None = None) -> tuple[ModelBundle, ModelMeta]:
     """The model folder written by :func:`save`, ready for inference, and its metadata."""
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
     meta = read_meta(folder)
-    kind: ModelKind = meta["kind"]
+    kind = meta.kind
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
     target_dir = folder / TARGET_TOKENIZER_DIR
     target_tokenizer = (

@@ -194,10 +194,10 @@ class Translator:
 
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.bundle, self.meta = load(self.folder, device=device)
-        self.prefixes: dict[str, str] = dict(self.meta.get("prefixes", {}))
-        self.num_beams = num_beams or int(self.meta.get("num_beams", 4))
-        self.max_prompt_tokens = int(self.meta.get("max_prompt_tokens", 256))
-        self.max_new_tokens = int(self.meta.get("max_target_tokens", 128))
+        self.prefixes: dict[str, str] = dict(self.meta.prefixes)
+        self.num_beams = num_beams or self.meta.num_beams
+        self.max_prompt_tokens = self.meta.max_prompt_tokens
+        self.max_new_tokens = self.meta.max_target_tokens
         self.batch_size = batch_size
 
     def translate(

@@ -1,0 +1,188 @@
+"""Examples to tensors and back: the prompts and targets of training, tokenised and batched,
+the loss of a batch, and the dev split's loss and exact match."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sparqlqa.errors import ConfigError
+from sparqlqa.training.config import TrainConfig
+from sparqlqa.training.examples import (
+    Example,
+    PromptBuilder,
+    SchemaSource,
+    load_split,
+    schema_source,
+)
+
+if TYPE_CHECKING:
+    from sparqlqa.ontology.link import LinkedEntity
+
+IGNORE = -100  # label id the loss skips (prompt and padding positions)
+
+
+def build_examples(config: TrainConfig) -> tuple[list[Example], list[Example], dict[str, str]]:
+    """Training and dev examples, and the prefixes the targets are written with."""
+    source = schema_source([Path(p) for p in config.schema])
+    builder = PromptBuilder(
+        source,
+        schema_items=config.schema_items,
+        max_chars=config.prompt_max_chars,
+        seed=config.seed,
+        linker=_inference_linker(source) if config.linked_entities else None,
+        linked_share=config.linked_entities,
+    )
+    data = Path(config.data)
+    train_records = load_split(data, "train")
+    if not train_records:
+        raise ConfigError(f"no training pairs in {data} (split 'train')")
+    if config.max_train_examples:
+        train_records = train_records[: config.max_train_examples]
+    train = builder.examples(train_records)
+    # dev exact match is measured with the gold entities, as the issue's figures are
+    dev = builder.examples(load_split(data, "dev"), linked=False)
+    return train, dev, source.prefixes
+
+
+def _inference_linker(source: SchemaSource) -> Callable[[str], list[LinkedEntity]] | None:
+    """The entity linker the service builds for this graph (``service.components``), as a
+    function from a question to its best non-overlapping entities; ``None`` without a store
+    (ontology files have no labels to link)."""
+    if source.store is None:
+        return None
+    from sparqlqa.ontology.link import EntityLinker
+
+    return EntityLinker.from_store(source.store, schema=source.schema).entities
+
+
+class Features:
+    """Tokenised examples, re-ordered each epoch by a seeded permutation."""
+
+    def __init__(self, rows: list[dict[str, list[int]]], seed: int) -> None:
+        self.rows = rows
+        self.seed = seed
+        self.order = list(range(len(rows)))
+
+    def reorder(self, epoch: int) -> None:
+        # Not named set_epoch: accelerate calls set_epoch with its own count of iterations,
+        # which restarts at 0 on resume.
+        self.order = list(range(len(self.rows)))
+        random.Random(self.seed * 100_003 + epoch).shuffle(self.order)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> dict[str, list[int]]:
+        return self.rows[self.order[index]]
+
+
+def featurise(
+    bundle: Any, examples: Sequence[Example], config: TrainConfig
+) -> list[dict[str, Any]]:
+    """Token ids for each example: ``input_ids`` and ``labels`` (prompt positions ignored)."""
+    tok, ttok = bundle.tokenizer, bundle.target_tokenizer
+    eos = ttok.eos_token_id
+    rows = []
+    prompts = tok([e.prompt for e in examples], add_special_tokens=True)["input_ids"]
+    if bundle.kind == "seq2seq":
+        targets = ttok([e.target for e in examples], add_special_tokens=False)["input_ids"]
+        for p, t in zip(prompts, targets, strict=True):
+            p = p[: config.max_prompt_tokens]
+            labels = [*t[: config.max_target_tokens - 1], eos]
+            rows.append({"input_ids": p, "labels": labels})
+    else:
+        targets = tok([" " + e.target for e in examples], add_special_tokens=False)["input_ids"]
+        for p, t in zip(prompts, targets, strict=True):
+            p = p[-config.max_prompt_tokens :]  # keep the answer cue at the end
+            t = [*t[: config.max_target_tokens - 1], eos]
+            rows.append({"input_ids": p + t, "labels": [IGNORE] * len(p) + t})
+    return rows
+
+
+def make_collate(pad_id: int) -> Callable[[list[dict[str, list[int]]]], dict[str, Any]]:
+    """Pads a batch on the right; ``decoder``-side labels pad with the ignored id."""
+
+    def collate(rows: list[dict[str, list[int]]]) -> dict[str, Any]:
+        import torch
+
+        width = max(len(r["input_ids"]) for r in rows)
+        label_width = max(len(r["labels"]) for r in rows)
+        ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        labels = torch.full((len(rows), label_width), IGNORE, dtype=torch.long)
+        for i, r in enumerate(rows):
+            ids[i, : len(r["input_ids"])] = torch.tensor(r["input_ids"])
+            mask[i, : len(r["input_ids"])] = 1
+            labels[i, : len(r["labels"])] = torch.tensor(r["labels"])
+        return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+
+    return collate
+
+
+def loss_of(model: Any, batch: dict[str, Any], kind: str, start_id: int, pad_id: int) -> Any:
+    """Mean token loss of a batch. For seq2seq the decoder input is the labels shifted right
+    behind ``start_id`` (computed here: EncoderDecoderModel warns when given labels)."""
+    import torch.nn.functional as F
+
+    if kind == "causal":
+        return model(**batch).loss
+    labels = batch["labels"]
+    decoder_input_ids = labels.new_full(labels.shape, pad_id)
+    decoder_input_ids[:, 1:] = labels[:, :-1]
+    decoder_input_ids[:, 0] = start_id
+    decoder_input_ids[decoder_input_ids == IGNORE] = pad_id
+    logits = model(
+        input_ids=batch["input_ids"],
+        attention_mask=batch["attention_mask"],
+        decoder_input_ids=decoder_input_ids,
+        decoder_attention_mask=(labels != IGNORE).long(),
+    ).logits
+    return F.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]).float(), labels.reshape(-1), ignore_index=IGNORE
+    )
+
+
+def special_ids(model: Any) -> tuple[int, int]:
+    """The decoder start and pad ids of a (not yet wrapped) model."""
+    config = model.config
+    start = getattr(config, "decoder_start_token_id", None)
+    pad = config.pad_token_id
+    return (pad if start is None else start), pad
+
+
+def evaluate(
+    bundle: Any, dev: Sequence[Example], collate: Any, config: TrainConfig
+) -> dict[str, float]:
+    """Dev loss (teacher forcing) and exact match of greedy decoding on ``dev``."""
+    import torch
+
+    from sparqlqa.training.translate import generate
+
+    model = bundle.model
+    device = next(model.parameters()).device
+    rows = featurise(bundle, dev, config)
+    model.eval()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for start in range(0, len(rows), config.batch_size):
+            batch = collate(rows[start : start + config.batch_size])
+            batch = {k: v.to(device) for k, v in batch.items()}
+            loss = loss_of(model, batch, bundle.kind, *special_ids(model))
+            n = int((batch["labels"] != IGNORE).sum())
+            total += float(loss) * n
+            count += n
+    predictions = generate(
+        bundle,
+        [e.prompt for e in dev],
+        k=1,
+        num_beams=1,
+        max_prompt_tokens=config.max_prompt_tokens,
+        max_new_tokens=config.max_target_tokens,
+        batch_size=max(config.batch_size, 32),
+    )
+    exact = sum(p[0][0] == e.target for p, e in zip(predictions, dev, strict=True))
+    model.train()
+    return {"dev_loss": total / max(count, 1), "dev_exact_match": exact / max(len(dev), 1)}
