@@ -124,7 +124,7 @@ def test_examples_put_entities_in_question_order_and_gold_terms_in_the_block(
 def test_bad_records_name_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "train.jsonl"
     path.write_text('{"id": "a", "question": "q", "query": "ASK {}", "entities": []}\n{oops\n')
-    with pytest.raises(ConfigError, match=r"train.jsonl:2: not a JSON object"):
+    with pytest.raises(ConfigError, match=r"train.jsonl:2: not valid JSON"):
         list(read_records(path))
     path.write_text('{"id": "a", "question": "q"}\n')
     with pytest.raises(ConfigError, match=r"train.jsonl:1: record lacks entities, query"):

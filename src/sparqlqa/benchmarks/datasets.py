@@ -20,15 +20,20 @@ A malformed file raises :class:`~sparqlqa.errors.DatasetError` naming the file a
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
+from sparqlqa.benchmarks.records import field_of as _field
+from sparqlqa.benchmarks.records import load_json as _load_json
+from sparqlqa.benchmarks.records import records_of as _records
+from sparqlqa.benchmarks.records import text_of as _text
+from sparqlqa.benchmarks.shapes import query_shape
 from sparqlqa.errors import DatasetError
+from sparqlqa.jsonl import read_jsonl as jsonl_records
 
 Format = Literal["lcquad2", "lcquad1", "qald", "text2sparql", "jsonl"]
 FORMATS: tuple[str, ...] = ("lcquad2", "lcquad1", "qald", "text2sparql", "jsonl")
@@ -142,38 +147,6 @@ def _check_unique(dataset: Dataset) -> None:
         if q.id in seen:
             raise DatasetError(f"{dataset.path}: record {q.id}: the id is used twice")
         seen.add(q.id)
-
-
-def _load_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DatasetError(
-            f"{path}: not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text: {exc}") from exc
-
-
-def _records(path: Path, data: Any, what: str) -> list[Mapping[str, Any]]:
-    if not isinstance(data, list):
-        raise DatasetError(f"{path}: expected a JSON list of {what}, found {type(data).__name__}")
-    for i, record in enumerate(data):
-        if not isinstance(record, Mapping):
-            raise DatasetError(f"{path}: record #{i}: expected an object, found {record!r:.80}")
-    return data
-
-
-def _field(path: Path, rid: str, record: Mapping[str, Any], name: str) -> Any:
-    if name not in record:
-        raise DatasetError(f"{path}: record {rid}: missing field {name!r}")
-    return record[name]
-
-
-def _text(path: Path, rid: str, value: Any, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise DatasetError(f"{path}: record {rid}: {name!r} must be a non-empty string")
-    return value.strip()
 
 
 def _usable_question(value: Any) -> str | None:
@@ -416,7 +389,7 @@ _JSONL_REQUIRED = ("id", "question")
 def read_jsonl(path: Path, options: ReadOptions) -> Dataset:
     """The generator's JSONL (one record per line)."""
     questions: list[Question] = []
-    for lineno, record in _jsonl_lines(path):
+    for lineno, record in jsonl_records(path):
         rid = str(record.get("id", f"line {lineno}"))
         where = f"{path}:{lineno}: record {rid}"
         for name in _JSONL_REQUIRED:
@@ -451,47 +424,3 @@ def read_jsonl(path: Path, options: ReadOptions) -> Dataset:
             )
         )
     return Dataset(path, "jsonl", questions)
-
-
-def _jsonl_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DatasetError(
-                    f"{path}:{lineno}: not valid JSON (column {exc.colno}: {exc.msg})"
-                ) from exc
-            if not isinstance(record, dict):
-                raise DatasetError(f"{path}:{lineno}: expected a JSON object per line")
-            yield lineno, record
-
-
-def query_shape(query: str) -> str:
-    """A coarse question type read off a query: ask, count, superlative, negation,
-    comparison, or list."""
-    from sparqlqa.kg.guard import blank_out, query_form
-
-    form = query_form(query)
-    if form == "ASK":
-        return "ask"
-    bare = " ".join(blank_out(query).replace("<>", " ").upper().split())
-    if "COUNT(" in bare.replace("COUNT (", "COUNT("):
-        return "count"
-    if "ORDER BY" in bare and "LIMIT" in bare:
-        return "superlative"
-    if "NOT EXISTS" in bare or "MINUS" in bare:
-        return "negation"
-    if "FILTER" in bare and any(op in bare for op in ("<", ">")):
-        return "comparison"
-    return "list"
-
-
-def languages_of(values: Sequence[str]) -> tuple[str, ...]:
-    """Parse a comma-separated or repeated language option into a tuple."""
-    out: list[str] = []
-    for value in values:
-        out.extend(part.strip() for part in value.split(",") if part.strip())
-    return tuple(out)

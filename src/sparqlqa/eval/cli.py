@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -91,7 +92,6 @@ def evaluate(
 ) -> None:
     """Score a system on a dataset; writes report.json, summary.md, results.jsonl,
     qald-predictions.json and f1-by-question-type.png into --out."""
-    from sparqlqa.benchmarks.datasets import languages_of
     from sparqlqa.eval.report import SUMMARY
     from sparqlqa.eval.runner import EvalConfig, run
 
@@ -129,3 +129,11 @@ def evaluate(
         f"TEXT2SPARQL set F1 {answer['text2sparql_set_f1']:.3f}; see {out / SUMMARY}",
         err=True,
     )
+
+
+def languages_of(values: Sequence[str]) -> tuple[str, ...]:
+    """Parse a comma-separated or repeated language option into a tuple."""
+    out: list[str] = []
+    for value in values:
+        out.extend(part.strip() for part in value.split(",") if part.strip())
+    return tuple(out)

@@ -12,23 +12,20 @@ from typing import Any
 
 from sparqlqa.errors import ConfigError
 from sparqlqa.eval.config import _RESUME_KEYS, EvalConfig
+from sparqlqa.jsonl import read_jsonl
 
 RESULTS = "results.jsonl"
 
 
 def read_results(path: Path) -> dict[str, dict[str, Any]]:
-    """Per-question records of earlier runs by id (the last one wins; cut lines skipped)."""
+    """Per-question records of earlier runs by id (the last one wins; a last line cut by an
+    interrupted run is left out)."""
     out: dict[str, dict[str, Any]] = {}
     if not path.is_file():
         return out
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # the last line of an interrupted run
-            if isinstance(record, dict) and "id" in record:
-                out[str(record["id"])] = record
+    for _, record in read_jsonl(path, cut_end=True):  # an interrupted run cuts its last line
+        if "id" in record:
+            out[str(record["id"])] = record
     return out
 
 

@@ -15,7 +15,6 @@ be resumed); a bad answer to one question becomes that question's ``error``.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from sparqlqa.benchmarks.datasets import Question
 from sparqlqa.errors import ConfigError, DatasetError, EndpointUnreachable
+from sparqlqa.jsonl import read_jsonl
 from sparqlqa.kg.results import values
 from sparqlqa.qa.graphs import GraphSettings, open_graph
 from sparqlqa.qa.pipeline import AnswersQuestions
@@ -172,20 +172,13 @@ class PredictionsFile:
         self.by_question: dict[str, dict[str, Any]] = {}
         if not self.path.is_file():
             raise ConfigError(f"{self.path}: no such predictions file")
-        with self.path.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DatasetError(f"{self.path}:{lineno}: not valid JSON ({exc.msg})") from exc
-                if not isinstance(record, dict) or not ("id" in record or "question" in record):
-                    raise DatasetError(f"{self.path}:{lineno}: needs an 'id' or a 'question'")
-                if "id" in record:
-                    self.by_id[str(record["id"])] = record
-                if isinstance(record.get("question"), str):
-                    self.by_question[record["question"]] = record
+        for lineno, record in read_jsonl(self.path):
+            if not ("id" in record or "question" in record):
+                raise DatasetError(f"{self.path}:{lineno}: needs an 'id' or a 'question'")
+            if "id" in record:
+                self.by_id[str(record["id"])] = record
+            if isinstance(record.get("question"), str):
+                self.by_question[record["question"]] = record
 
     def answer_question(self, question: Question) -> Prediction:
         record = self.by_id.get(question.id) or self.by_question.get(question.question)

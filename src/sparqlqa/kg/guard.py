@@ -185,18 +185,3 @@ def _has_top_level(bare: str, words: tuple[str, ...]) -> bool:
 def _first_line(message: str) -> str:
     first = message.splitlines()[0] if message else message
     return first if len(first) < 300 else first[:300] + "…"
-
-
-@dataclass
-class GuardedStore:
-    """A store seen through a guard: every query is checked and limited."""
-
-    store: Store
-    guard: Guard = field(default_factory=Guard)
-
-    @property
-    def name(self) -> str:
-        return self.store.name
-
-    def query(self, sparql: str) -> QueryResult:
-        return self.guard.run(self.store, sparql)

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -23,7 +21,12 @@ from sparqlqa.errors import QuerySyntaxError, QueryTimeout, TemplateError
 from sparqlqa.kg.guard import query_form
 from sparqlqa.kg.results import values
 from sparqlqa.kg.store import Store, Term
-from sparqlqa.ontology.schema import DATE_DATATYPES, NUMERIC_DATATYPES
+from sparqlqa.templates.candidates import (
+    answer_type_of,
+    extremes_first,
+    generator_query,
+    shuffled_pairs,
+)
 from sparqlqa.templates.fill import (
     PLACEHOLDER,
     declare_prefixes,
@@ -34,9 +37,7 @@ from sparqlqa.templates.fill import (
 from sparqlqa.templates.labels import LabelSource
 from sparqlqa.templates.model import EntitySpan, Pair, Template, ValueSpan
 from sparqlqa.templates.split import SplitRatios, split_of
-
-_LIMIT = re.compile(r"\bLIMIT\s+\d+\s*$", re.I)
-_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+from sparqlqa.templates.wording import answer_given_away, capitalise, casual, value_text
 
 
 @dataclass(frozen=True)
@@ -81,75 +82,6 @@ def dedupe_key(question: str, query: str) -> str:
     """What makes two pairs the same: the question, whatever the query (one question must
     not teach two different queries; ``query`` only seeds the pair's id)."""
     return " ".join(question.casefold().split())
-
-
-def answer_type_of(result: dict[str, object]) -> str:
-    """The answer type a result suggests: boolean, number, date, resource or string."""
-    if "boolean" in result:
-        return "boolean"
-    bindings = result.get("results", {}).get("bindings", [])  # type: ignore[attr-defined]
-    for row in bindings:
-        for term in row.values():
-            if term["type"] == "uri":
-                return "resource"
-            datatype = term.get("datatype", "")
-            if datatype in NUMERIC_DATATYPES:
-                return "number"
-            if datatype in DATE_DATATYPES:
-                return "date"
-            if datatype == _XSD_BOOLEAN:
-                return "boolean"
-            return "string"
-    return "resource"
-
-
-def generator_query(template: Template, limit: int) -> str:
-    """The query that finds candidate bindings for ``template``'s placeholders.
-
-    Its own generator when it has one; otherwise the query's own graph pattern with the
-    placeholders turned into variables (so candidates have answers; for an ASK template,
-    the true cases), plus the class constraints of the placeholders.
-    """
-    slots = list(dict.fromkeys(PLACEHOLDER.findall(template.query)))
-    if template.generator:
-        text = template.generator
-        return text if _LIMIT.search(text) else f"{text.rstrip()} LIMIT {limit}"
-    unbound_values = [s for s in template.value_slots if s in slots]
-    if unbound_values:
-        raise TemplateError(
-            f"{template.where}: value placeholder(s) {', '.join(unbound_values)} need a "
-            "'generator' query that binds them"
-        )
-    constraints = " ".join(f"?slot_{s} a <{c}> ." for s in slots for c in template.slots.get(s, []))
-    body = constraints + " " + _where_body(template)
-    body = PLACEHOLDER.sub(lambda m: f"?slot_{m.group(1)}", body)
-    projection = " ".join(f"?slot_{s}" for s in slots)
-    return f"SELECT DISTINCT {projection} WHERE {{ {body} }} LIMIT {limit}"
-
-
-def _where_body(template: Template) -> str:
-    """The outermost group graph pattern of the query, without its braces."""
-    text = template.query
-    start = text.find("{")
-    if start < 0:
-        raise TemplateError(f"{template.where}: the query has no graph pattern")
-    depth = 0
-    in_string: str | None = None
-    for i in range(start, len(text)):
-        ch = text[i]
-        if in_string:
-            if ch == in_string and text[i - 1] != "\\":
-                in_string = None
-            continue
-        if ch in "\"'":
-            in_string = ch
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start + 1 : i]
-    raise TemplateError(f"{template.where}: unbalanced braces in the query")
 
 
 class Instantiator:
@@ -227,10 +159,10 @@ class Instantiator:
                 question, entities, spans = fill_question(
                     question_template, texts, iri_of, value_slots
                 )
-                question = _capitalise(question, entities)
+                question = capitalise(question, entities)
                 if rng.random() < self.config.casual_share:
                     all_spans: list[EntitySpan | ValueSpan] = [*entities, *spans]
-                    question = _casual(question, all_spans)
+                    question = casual(question, all_spans)
                 key = dedupe_key(question, query)
                 if key in self.state.seen:
                     stats["duplicate"] += 1
@@ -289,7 +221,7 @@ class Instantiator:
             if all(template.slots.get(s) for s in slots):
                 candidates += self._paired(template, slots, rng, len(candidates))
             elif len(slots) > 1:
-                candidates += _shuffled_pairs(candidates, slots, rng)
+                candidates += shuffled_pairs(candidates, slots, rng)
         # Generators without DISTINCT (and random false cases) repeat bindings: keep one each.
         unique = {tuple((k, v["value"]) for k, v in sorted(b.items())): b for b in candidates}
         candidates = list(unique.values())
@@ -299,7 +231,7 @@ class Instantiator:
         candidates.sort(
             key=lambda b: sum(usage[t["value"]] for t in b.values() if t["type"] == "uri")
         )
-        return _extremes_first(template, candidates)
+        return extremes_first(template, candidates)
 
     def _paired(
         self, template: Template, slots: list[str], rng: random.Random, count: int
@@ -337,7 +269,7 @@ class Instantiator:
                 stats["blank_node"] += 1
                 return None
             if slot in value_slots or term["type"] != "uri":
-                texts[slot] = _value_text(term)
+                texts[slot] = value_text(term)
                 continue
             options = labels.get(term["value"])
             if not options:
@@ -374,7 +306,7 @@ class Instantiator:
         if not answers or all(a == "" for a in answers):
             stats["empty_answer"] += 1
             return False
-        if template.shape != "ask" and _answer_given_away(answers, question_labels):
+        if template.shape != "ask" and answer_given_away(answers, question_labels):
             stats["answer_in_question"] += 1
             return False
         if template.shape == "count" and answers == ["0"]:
@@ -429,72 +361,3 @@ class Instantiator:
         self._last_query = time.monotonic()
 
 
-def _extremes_first(template: Template, candidates: list[dict[str, Term]]) -> list[dict[str, Term]]:
-    """For ``FILTER(?v > <N>)``, the highest thresholds first (and the lowest for ``<``): few
-    answers each, as people ask ("which weigh more than 9 kg?"), and cheap to run."""
-    for slot in template.value_slots:
-        match = re.search(rf"([<>])=?\s*<{slot}>", template.query)
-        if not match:
-            continue
-        sign = -1.0 if match.group(1) == ">" else 1.0
-
-        def value(binding: dict[str, Term], slot: str = slot, sign: float = sign) -> float:
-            try:
-                return sign * float(binding[slot]["value"])
-            except (KeyError, ValueError):
-                return float("inf")
-
-        return sorted(candidates, key=value)
-    return candidates
-
-
-def _answer_given_away(answers: list[str], labels: list[str]) -> bool:
-    """Whether every answer is a literal already written in the question (``What is the ID
-    of J731-7469427?``): such pairs teach nothing."""
-    folded = " ".join(labels).casefold()
-    return bool(answers) and all(
-        len(a) >= 3 and not a.startswith(("http://", "https://")) and a.casefold() in folded
-        for a in answers
-    )
-
-
-def _shuffled_pairs(
-    candidates: list[dict[str, Term]], slots: list[str], rng: random.Random
-) -> list[dict[str, Term]]:
-    """Mismatched bindings (``<A>`` of one row, ``<B>`` of another) for false ASK cases."""
-    if len(candidates) < 2:
-        return []
-    others = candidates[:]
-    rng.shuffle(others)
-    last = slots[-1]
-    return [{**row, last: other[last]} for row, other in zip(candidates, others, strict=True)]
-
-
-def _value_text(term: Term) -> str:
-    value = term["value"]
-    if term.get("datatype") in NUMERIC_DATATYPES and "." in value:
-        value = value.rstrip("0").rstrip(".") if "e" not in value.lower() else value
-    return value
-
-
-def _casual(question: str, spans: list[EntitySpan | ValueSpan]) -> str:
-    """The question as typed in a hurry: first letter in lower case (unless it starts a
-    name), no final question mark. Spans stay valid: only their outside changes."""
-    if question.endswith("?") and all(s.end < len(question) for s in spans):
-        question = question[:-1]
-    if question[:1].isupper() and not any(s.start == 0 for s in spans):
-        word = question.split(" ", 1)[0]
-        if not (len(word) > 1 and word[1:2].isupper()):  # keep acronyms ("BOM")
-            question = question[:1].lower() + question[1:]
-    return question
-
-
-def _capitalise(question: str, entities: list[EntitySpan]) -> str:
-    """Upper-case the first letter unless it belongs to an entity's label (kept exact)."""
-    if not question[:1].islower() or any(e.start == 0 for e in entities):
-        return question
-    return question[:1].upper() + question[1:]
-
-
-def iter_slots(template: Template) -> Iterator[str]:
-    yield from dict.fromkeys(PLACEHOLDER.findall(template.query))

@@ -57,7 +57,7 @@ class Template:
     ``slots`` maps each placeholder letter to the class IRIs its instances must have (empty
     when unconstrained). ``generator`` is a SELECT query binding one variable per slot
     (``?A`` or ``?a`` for ``<A>``); when absent, instances are found from ``slots`` and the
-    query itself (see ``instantiate.generator_query``).
+    query itself (see ``candidates.generator_query``).
     """
 
     id: str

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sparqlqa.benchmarks.shapes import query_shape
 from sparqlqa.errors import ConfigError, TemplateError
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
 from sparqlqa.templates.fill import (
@@ -208,7 +209,7 @@ def _row(
         questions=[" ".join(question.split())],
         query=query,
         source=where,
-        shape=_guess_shape(query),
+        shape=query_shape(query, otherwise="lookup"),
         slots=slots,
         generator=generator or None,
         tags=["nspm", Path(where.file).stem],
@@ -248,18 +249,3 @@ def _expand(name: str, prefixes: dict[str, str]) -> str:
     if prefix in prefixes and local:
         return prefixes[prefix] + local
     return name
-
-
-def _guess_shape(query: str) -> str:
-    text = query.upper()
-    if text.lstrip().startswith("ASK"):
-        return "ask"
-    if "COUNT(" in text.replace(" ", ""):
-        return "count"
-    if "ORDER BY" in text and "LIMIT" in text:
-        return "superlative"
-    if "NOT EXISTS" in text or "MINUS" in text:
-        return "negation"
-    if "FILTER" in text and any(op in text for op in ("<", ">")):
-        return "comparison"
-    return "lookup"

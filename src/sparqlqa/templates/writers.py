@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sparqlqa.jsonl import read_jsonl
 from sparqlqa.templates.model import Pair
 
 PAIRS = "pairs.jsonl"
@@ -115,10 +116,8 @@ def read_pairs(path: Path) -> Iterator[Pair]:
     """The pairs of a JSONL file."""
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield Pair.from_json(json.loads(line))
+    for _, record in read_jsonl(path):
+        yield Pair.from_json(record)
 
 
 def write_exports(folder: Path, pairs: Iterable[Pair]) -> dict[str, int]:

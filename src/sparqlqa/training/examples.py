@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sparqlqa.errors import ConfigError, TargetError
+from sparqlqa.jsonl import read_jsonl
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
 from sparqlqa.kg.store import RDF, SparqlStore, Store
 from sparqlqa.ontology.prompt import (
     DEFAULT_MAX_CHARS,
     PromptEntity,
-    PromptSchemaItem,
     merge_prefixes,
     question_values,
     render_prompt,
@@ -63,18 +63,11 @@ class SchemaSource:
 
 def read_records(path: Path) -> Iterator[dict[str, Any]]:
     """The records of one JSONL file; a bad line is an error naming the file and line."""
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{number}: not a JSON object ({exc.msg})") from exc
-            missing = {"id", "question", "query", "entities"} - set(record)
-            if missing:
-                raise ConfigError(f"{path}:{number}: record lacks {', '.join(sorted(missing))}")
-            yield record
+    for number, record in read_jsonl(path, error=ConfigError):
+        missing = {"id", "question", "query", "entities"} - set(record)
+        if missing:
+            raise ConfigError(f"{path}:{number}: record lacks {', '.join(sorted(missing))}")
+        yield record
 
 
 def split_files(data: Path) -> dict[str, list[Path]]:
@@ -302,17 +295,3 @@ def _near(schema: Schema, gold: Sequence[SchemaClass | SchemaProperty]) -> set[s
         if classes & (set(prop.domain) | set(prop.range)):
             near.add(prop.iri)
     return near
-
-
-def prompt_items(iris_in_order: Sequence[str], source: SchemaSource) -> list[PromptSchemaItem]:
-    """Prompt items for schema IRIs (as a retriever would return them), skipping unknown ones."""
-    return [
-        schema_item(t, source.schema, source.prefixes)
-        for i in iris_in_order
-        if (t := _term(source.schema, i)) is not None
-    ]
-
-
-def slot_map(entities: Mapping[str, str]) -> dict[str, str]:
-    """``{"ENT0": iri}`` → ``{iri: "ENT0"}`` (the direction :func:`encode` takes)."""
-    return {iri: slot for slot, iri in entities.items()}

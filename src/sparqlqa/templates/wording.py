@@ -1,0 +1,44 @@
+"""The wording of generated questions: casual variants, capitals that leave entity labels
+exact, numbers as people write them, and pairs whose question gives the answer away."""
+
+from __future__ import annotations
+
+from sparqlqa.kg.store import Term
+from sparqlqa.ontology.schema import NUMERIC_DATATYPES
+from sparqlqa.templates.model import EntitySpan, ValueSpan
+
+
+def answer_given_away(answers: list[str], labels: list[str]) -> bool:
+    """Whether every answer is a literal already written in the question (``What is the ID
+    of J731-7469427?``): such pairs teach nothing."""
+    folded = " ".join(labels).casefold()
+    return bool(answers) and all(
+        len(a) >= 3 and not a.startswith(("http://", "https://")) and a.casefold() in folded
+        for a in answers
+    )
+
+
+def value_text(term: Term) -> str:
+    value = term["value"]
+    if term.get("datatype") in NUMERIC_DATATYPES and "." in value:
+        value = value.rstrip("0").rstrip(".") if "e" not in value.lower() else value
+    return value
+
+
+def casual(question: str, spans: list[EntitySpan | ValueSpan]) -> str:
+    """The question as typed in a hurry: first letter in lower case (unless it starts a
+    name), no final question mark. Spans stay valid: only their outside changes."""
+    if question.endswith("?") and all(s.end < len(question) for s in spans):
+        question = question[:-1]
+    if question[:1].isupper() and not any(s.start == 0 for s in spans):
+        word = question.split(" ", 1)[0]
+        if not (len(word) > 1 and word[1:2].isupper()):  # keep acronyms ("BOM")
+            question = question[:1].lower() + question[1:]
+    return question
+
+
+def capitalise(question: str, entities: list[EntitySpan]) -> str:
+    """Upper-case the first letter unless it belongs to an entity's label (kept exact)."""
+    if not question[:1].islower() or any(e.start == 0 for e in entities):
+        return question
+    return question[:1].upper() + question[1:]
