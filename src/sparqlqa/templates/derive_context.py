@@ -119,6 +119,19 @@ class PropertyView:
     who_domain: bool  # the domain's instances are people ("Who ...")
     r_one: str  # the range class's label ("" for a datatype property)
 
+    def parts(self) -> tuple[SchemaProperty, PropertyPhrase, str, str, str, str, str, str]:
+        """``prop, phrase, domain, d_one, d_many, d, p, key``: what every writer uses."""
+        return (
+            self.prop,
+            self.phrase,
+            self.domain,
+            self.d_one,
+            self.d_many,
+            self.d,
+            self.p,
+            self.key,
+        )
+
 
 def concrete_classes(ctx: DeriveContext) -> list[str]:
     skip = ctx.config.skip_namespaces

@@ -72,15 +72,8 @@ def lookup_questions(phrase: PropertyPhrase, who: bool, range_label: str) -> lis
 
 def object_templates(ctx: DeriveContext, view: PropertyView) -> None:
     """Reverse lookups, counts and checks of an object property linking named entities."""
-    phrase = view.phrase
-    domain = view.domain
-    d_one = view.d_one
-    d_many = view.d_many
-    who_domain = view.who_domain
-    r_one = view.r_one
-    d = view.d
-    p = view.p
-    key = view.key
+    _, phrase, domain, d_one, d_many, d, p, key = view.parts()
+    who_domain, r_one = view.who_domain, view.r_one
     n = phrase.noun
     if phrase.kind == "noun":
         reverse = [

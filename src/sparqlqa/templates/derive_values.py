@@ -21,14 +21,7 @@ from sparqlqa.templates.phrasing import (
 def numeric_templates(ctx: DeriveContext, view: PropertyView) -> None:
     """Superlatives and comparisons over a numeric property, also among the instances
     linked to one entity."""
-    prop = view.prop
-    phrase = view.phrase
-    domain = view.domain
-    d_one = view.d_one
-    d_many = view.d_many
-    d = view.d
-    p = view.p
-    key = view.key
+    prop, phrase, domain, d_one, d_many, d, p, key = view.parts()
     n = phrase.noun
     high, low = superlatives(n)
     unit = f" {phrase.unit}" if phrase.unit else ""
@@ -137,14 +130,7 @@ def negation_templates(ctx: DeriveContext, view: PropertyView) -> None:
     """Questions "which X do not have Y?" in three forms: over the class (kept only where the
     answer list is short), counted ("How many X have no Y?", one number on any graph), and
     within the instances linked to one entity ("Which X with label B have no Y?")."""
-    prop = view.prop
-    phrase = view.phrase
-    domain = view.domain
-    d_one = view.d_one
-    d_many = view.d_many
-    d = view.d
-    p = view.p
-    key = view.key
+    prop, phrase, domain, d_one, d_many, d, p, key = view.parts()
     noun = phrase.kind == "noun"
     a_noun = f"{article(phrase.noun)} {phrase.noun}"
     lacks = (
