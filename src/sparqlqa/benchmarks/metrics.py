@@ -20,6 +20,8 @@ import statistics
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from sparqlqa.benchmarks.canonical import nspm_encode
+
 BOOLEANS = (("true",), ("false",))
 
 
@@ -158,8 +160,6 @@ def sentence_bleu_nspm(hypothesis: str, reference: str) -> float:
     """Sentence BLEU (0-100, exponential smoothing) over NSpM-encoded, whitespace-split
     queries, as NSpM-style papers report it per question."""
     import sacrebleu
-
-    from sparqlqa.benchmarks.canonical import nspm_encode
 
     return float(
         sacrebleu.sentence_bleu(

@@ -1,4 +1,8 @@
-"""``sparqlqa eval``: score a system (a running service, a predictions file) on a dataset."""
+"""``sparqlqa eval``: score a system (a running service, a predictions file) on a dataset.
+
+Each command imports its part's code when it runs, so that ``sparqlqa --help`` loads no
+store, model or web stack.
+"""
 
 from __future__ import annotations
 

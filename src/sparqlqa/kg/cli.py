@@ -1,4 +1,8 @@
-"""``sparqlqa kg``: build the embedded store and query a graph."""
+"""``sparqlqa kg``: build the embedded store and query a graph.
+
+Each command imports its part's code when it runs, so that ``sparqlqa --help`` loads no
+store, model or web stack.
+"""
 
 from __future__ import annotations
 

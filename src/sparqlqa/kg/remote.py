@@ -26,6 +26,7 @@ from sparqlqa.errors import (
     QuerySyntaxError,
     QueryTimeout,
 )
+from sparqlqa.kg.guard import query_form  # the guard owns SPARQL lexing
 from sparqlqa.kg.results import normalise_result, triples_result
 from sparqlqa.kg.store import Engine, QueryResult, SparqlStore
 
@@ -35,8 +36,6 @@ GET_LIMIT = 2000
 
 
 def _is_graph_query(sparql: str) -> bool:
-    from sparqlqa.kg.guard import query_form  # the guard owns SPARQL lexing
-
     return query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
 
 

@@ -1,4 +1,8 @@
-"""``sparqlqa ontology``: inspect the schema, retrieve schema terms, link entities, show prompts."""
+"""``sparqlqa ontology``: inspect the schema, retrieve schema terms, link entities, show prompts.
+
+Each command imports its part's code when it runs, so that ``sparqlqa --help`` loads no
+store, model or web stack.
+"""
 
 from __future__ import annotations
 

@@ -29,7 +29,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sparqlqa.benchmarks.datasets import ReadOptions, read_dataset
 from sparqlqa.errors import ConfigError
+from sparqlqa.kg.embedded import EmbeddedStore
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
 from sparqlqa.kg.store import SparqlStore, Store
 from sparqlqa.ontology.context import ContextConfig, PromptBuilder
@@ -257,8 +259,6 @@ def _tune(
     model land in ``index_dir`` on the way (its weights are chosen with them)."""
     import shutil
 
-    from sparqlqa.benchmarks.datasets import ReadOptions, read_dataset
-
     options = ReadOptions(split="train") if request.tune_format == "jsonl" else ReadOptions()
     pairs: list[tuple[str, str]] = []
     for path in request.tune_on:
@@ -303,8 +303,6 @@ def write_labels(index: LabelIndex, path: Path) -> None:
 
 
 def _open_store(folder: Path) -> SparqlStore:
-    from sparqlqa.kg.embedded import EmbeddedStore
-
     return EmbeddedStore(folder)
 
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from sparqlqa.kg.embedded import MemoryStore
 from sparqlqa.kg.store import RDF, RDFS, XSD, Store
 
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -131,8 +132,6 @@ def words_of(name: str) -> str:
 
 def load_schema(files: Sequence[Path], *, lang: str = "en") -> Schema:
     """The schema declared in ontology files (OWL/RDFS in Turtle, RDF/XML, N-Triples...)."""
-    from sparqlqa.kg.embedded import MemoryStore
-
     return schema_from_store(MemoryStore(files, name="ontology"), lang=lang, infer=False)
 
 

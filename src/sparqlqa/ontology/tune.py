@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sparqlqa.errors import ConfigError
-from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder
+from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder, default_model_path
 from sparqlqa.ontology.prompt import query_terms
 from sparqlqa.ontology.retrieve import Mode, SchemaRetriever, Term, describe
 from sparqlqa.ontology.schema import Schema
@@ -230,8 +230,6 @@ def _train(config: TuneConfig, columns: dict[str, list[str]], model_dir: Path) -
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
     from sentence_transformers.sentence_transformer.training_args import BatchSamplers
     from transformers import TrainerCallback
-
-    from sparqlqa.ontology.embed import default_model_path
 
     class TimeLimit(TrainerCallback):
         def __init__(self, minutes: float) -> None:

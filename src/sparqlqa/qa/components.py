@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sparqlqa.kg.store import Store
-from sparqlqa.ontology.link import LinkedEntity
+from sparqlqa.ontology.link import EntityLinker, LinkedEntity, name_predicates
 from sparqlqa.ontology.schema import Schema
+from sparqlqa.training.translate import Translator
 
 if TYPE_CHECKING:
-    from sparqlqa.ontology.link import EntityLinker
-    from sparqlqa.qa.graphs import GraphSpec
-    from sparqlqa.training.translate import Translator
+    from sparqlqa.qa.graphs import GraphSpec  # qa.graphs imports this module
 
 
 class GraphLinker:
@@ -47,8 +46,6 @@ class ModelTranslator:
 
 def linker_for(store: Store, schema: Schema, spec: GraphSpec, folder: Path) -> GraphLinker:
     """The entity linker over the graph's labels (its index cached under ``folder/index``)."""
-    from sparqlqa.ontology.link import EntityLinker, name_predicates
-
     predicates = list(dict.fromkeys([*spec.label_predicates, *name_predicates(store)]))  # type: ignore[arg-type]
     linker = EntityLinker.from_store(
         store,  # type: ignore[arg-type]
@@ -61,6 +58,4 @@ def linker_for(store: Store, schema: Schema, spec: GraphSpec, folder: Path) -> G
 
 def translator_for(model: Path) -> ModelTranslator:
     """The translator of a model folder (torch is imported here, not before)."""
-    from sparqlqa.training.translate import Translator
-
     return ModelTranslator(Translator(model))

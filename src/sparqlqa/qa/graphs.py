@@ -24,12 +24,18 @@ from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sparqlqa.errors import ConfigError, SparqlqaError
+from sparqlqa.kg.embedded import EmbeddedStore
 from sparqlqa.kg.guard import Guard, Limits
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
+from sparqlqa.kg.remote import RemoteEndpoint
 from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, Engine, Store
 from sparqlqa.ontology.retrieve import Mode
-from sparqlqa.ontology.schema import Schema
+from sparqlqa.ontology.schema import Schema, load_schema, schema_from_store
+from sparqlqa.ontology.tune import open_retriever
+from sparqlqa.qa.batching import BatchingTranslator
+from sparqlqa.qa.components import linker_for, translator_for
 from sparqlqa.qa.pipeline import QAPipeline
+from sparqlqa.training.target import decode
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +127,6 @@ def open_store(
     prefixes = dict(COMMON_PREFIXES)
     store: Store
     if spec.endpoint:
-        from sparqlqa.kg.remote import RemoteEndpoint
-
         store = RemoteEndpoint(
             spec.endpoint,
             default_graph=spec.default_graph,
@@ -130,8 +134,6 @@ def open_store(
             engine=spec.engine,
         )
     elif spec.store:
-        from sparqlqa.kg.embedded import EmbeddedStore
-
         embedded = EmbeddedStore(folder / spec.store)
         prefixes.update(embedded.prefixes)
         store = embedded
@@ -143,8 +145,6 @@ def open_store(
 
 def load_graph_schema(spec: GraphSpec, folder: Path, store: Store) -> Schema:
     """The schema, from ``schema.json`` if cached, else from the ontology files or the store."""
-    from sparqlqa.ontology.schema import load_schema, schema_from_store
-
     cached = folder / "schema.json"
     if cached.is_file():
         return Schema.from_json(json.loads(cached.read_text()))
@@ -213,11 +213,6 @@ def build_pipeline(
     settings: GraphSettings,
 ) -> QAPipeline:
     """Load the schema, retriever, linker and translator of a graph folder."""
-    from sparqlqa.ontology.tune import open_retriever
-    from sparqlqa.qa.batching import BatchingTranslator
-    from sparqlqa.qa.components import linker_for, translator_for
-    from sparqlqa.training.target import decode
-
     model = translator_for(folder / (spec.model or "model"))
     # The model writes the prefixed names it was trained with: those win over the graph's.
     prefixes.update(model.prefixes)

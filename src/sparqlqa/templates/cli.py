@@ -1,4 +1,8 @@
-"""``sparqlqa generate``: make a question/query/answer dataset from templates and a graph."""
+"""``sparqlqa generate``: make a question/query/answer dataset from templates and a graph.
+
+Each command imports its part's code when it runs, so that ``sparqlqa --help`` loads no
+store, model or web stack.
+"""
 
 from __future__ import annotations
 

@@ -26,11 +26,17 @@ from sparqlqa.errors import (
     StoreError,
     TemplateError,
 )
+from sparqlqa.kg.embedded import EmbeddedStore
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
+from sparqlqa.kg.remote import RemoteEndpoint
 from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, Store
+from sparqlqa.ontology.schema import Schema, ontology_with_data_counts, schema_from_store
+from sparqlqa.templates.derive import DeriveConfig, derive_templates
 from sparqlqa.templates.instantiate import GenerationState, InstantiateConfig, Instantiator
 from sparqlqa.templates.labels import LabelSource
 from sparqlqa.templates.model import Template
+from sparqlqa.templates.native import bundled_set, read_templates
+from sparqlqa.templates.nspm import read_nspm_files
 from sparqlqa.templates.split import SplitRatios
 from sparqlqa.templates.writers import RunLog, write_exports
 
@@ -113,16 +119,12 @@ class RunSummary:
 def open_store(args: GenerateArgs) -> tuple[Store, dict[str, str], str]:
     """The store, its prefixes and a graph name."""
     if args.endpoint:
-        from sparqlqa.kg.remote import RemoteEndpoint
-
         remote = RemoteEndpoint(
             args.endpoint,
             default_graph=args.default_graph,
             timeout_s=args.timeout_s or 60.0,
         )
         return remote, dict(COMMON_PREFIXES), args.graph or args.endpoint
-    from sparqlqa.kg.embedded import EmbeddedStore
-
     path = args.store or corporate_store()
     try:
         store = EmbeddedStore(path, workers=1)
@@ -138,9 +140,6 @@ def collect_templates(
     label_properties: Sequence[str] = DEFAULT_LABEL_PREDICATES,
 ) -> tuple[list[Template], list[str]]:
     """All templates of the run in a fixed order, and import notes (rejected rows)."""
-    from sparqlqa.templates.native import bundled_set, read_templates
-    from sparqlqa.templates.nspm import read_nspm_files
-
     notes: list[str] = []
     sources = list(args.template_files) + [bundled_set(name) for name in args.sets]
     templates = read_templates(sources) if sources else []
@@ -149,8 +148,6 @@ def collect_templates(
         templates += report.templates
         notes += [f"NSpM row not imported: {r}" for r in report.rejected]
     if args.schema_derived:
-        from sparqlqa.templates.derive import DeriveConfig, derive_templates
-
         config = DeriveConfig(label_properties=tuple(label_properties))
         if args.vocabulary_as_data:
             config = replace(config, skip_namespaces=())
@@ -168,8 +165,6 @@ def collect_templates(
 
 
 def _schema(args: GenerateArgs, store: Store) -> Any:
-    from sparqlqa.ontology.schema import Schema, ontology_with_data_counts, schema_from_store
-
     if args.schema_file:
         try:
             return Schema.from_json(json.loads(Path(args.schema_file).read_text()))

@@ -1,4 +1,8 @@
-"""``sparqlqa train``: train a translator, and try one on generated pairs."""
+"""``sparqlqa train``: train a translator, and try one on generated pairs.
+
+Each command imports its part's code when it runs, so that ``sparqlqa --help`` loads no
+store, model or web stack.
+"""
 
 from __future__ import annotations
 

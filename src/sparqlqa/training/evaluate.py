@@ -28,6 +28,7 @@ from sparqlqa.training.examples import (
     load_split,
     schema_source,
 )
+from sparqlqa.training.translate import Translator
 
 
 @dataclass
@@ -104,8 +105,6 @@ def evaluate_model(
     With ``k`` > 1 the chosen candidate is the first that decodes, runs and returns a
     non-empty answer (execution-guided, as the service does), else the first.
     """
-    from sparqlqa.training.translate import Translator
-
     translator = Translator(model_dir, batch_size=batch_size)
     given = schema_source(list(schema))
     source = SchemaSource(given.schema, translator.prefixes, given.store)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sparqlqa.errors import ConfigError, TargetError
 from sparqlqa.jsonl import read_jsonl
+from sparqlqa.kg.embedded import EmbeddedStore, declared_prefixes
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
 from sparqlqa.kg.store import RDF, SparqlStore, Store
 from sparqlqa.ontology.prompt import (
@@ -29,11 +30,17 @@ from sparqlqa.ontology.prompt import (
     render_prompt,
     schema_item,
 )
-from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
+from sparqlqa.ontology.schema import (
+    Schema,
+    SchemaClass,
+    SchemaProperty,
+    load_schema,
+    schema_from_store,
+)
 from sparqlqa.training.target import encode, iris
 
 if TYPE_CHECKING:
-    from sparqlqa.ontology.link import LinkedEntity
+    from sparqlqa.ontology.link import LinkedEntity  # typing only
 
 SPLITS = ("train", "dev", "test")
 
@@ -105,9 +112,6 @@ def schema_source(paths: Sequence[Path]) -> SchemaSource:
     keeps it): the schema is then read from that file, the entities' classes from the store,
     so that training sees the very schema the service uses.
     """
-    from sparqlqa.kg.embedded import EmbeddedStore, declared_prefixes
-    from sparqlqa.ontology.schema import load_schema, schema_from_store
-
     if not paths:
         raise ConfigError("a schema is needed: --schema <store folder or ontology files>")
     for path in paths:

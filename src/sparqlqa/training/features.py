@@ -6,9 +6,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sparqlqa.errors import ConfigError
+from sparqlqa.ontology.link import EntityLinker, LinkedEntity
 from sparqlqa.training.config import TrainConfig
 from sparqlqa.training.examples import (
     Example,
@@ -17,9 +18,7 @@ from sparqlqa.training.examples import (
     load_split,
     schema_source,
 )
-
-if TYPE_CHECKING:
-    from sparqlqa.ontology.link import LinkedEntity
+from sparqlqa.training.translate import generate
 
 IGNORE = -100  # label id the loss skips (prompt and padding positions)
 
@@ -53,8 +52,6 @@ def _inference_linker(source: SchemaSource) -> Callable[[str], list[LinkedEntity
     (ontology files have no labels to link)."""
     if source.store is None:
         return None
-    from sparqlqa.ontology.link import EntityLinker
-
     return EntityLinker.from_store(source.store, schema=source.schema).entities
 
 
@@ -158,8 +155,6 @@ def evaluate(
 ) -> dict[str, float]:
     """Dev loss (teacher forcing) and exact match of greedy decoding on ``dev``."""
     import torch
-
-    from sparqlqa.training.translate import generate
 
     model = bundle.model
     device = next(model.parameters()).device

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sparqlqa.errors import CheckpointError, ConfigError
+from sparqlqa.training.target import tokens
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -142,8 +143,6 @@ def train_bpe(texts: Iterable[str], vocab_size: int, extra_tokens: Iterable[str]
 
 def target_words(targets: Iterable[str]) -> set[str]:
     """Whole tokens worth a vocabulary entry of their own: prefixed names, keywords, slots."""
-    from sparqlqa.training.target import tokens
-
     words: set[str] = set()
     for target in targets:
         for tok in tokens(target):

@@ -11,13 +11,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sparqlqa.errors import TargetError
+from sparqlqa.training.model import ModelBundle, load
 from sparqlqa.training.target import decode, normalise
-
-if TYPE_CHECKING:
-    from sparqlqa.training.model import ModelBundle
 
 
 @dataclass(frozen=True)
@@ -186,8 +184,6 @@ class Translator:
         num_beams: int | None = None,
         batch_size: int = 16,
     ) -> None:
-        from sparqlqa.training.model import load
-
         self.folder = Path(folder)
         if device is None:
             import torch
