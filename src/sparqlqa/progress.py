@@ -14,6 +14,18 @@ import sys
 _HANDLER_NAME = "sparqlqa-stderr"
 
 
+class _StderrHandler(logging.Handler):
+    """Writes each line to ``sys.stderr`` as it is when the line is written (a test runner
+    that swaps stderr for one command gets that command's lines, and no later ones)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:
+            self.handleError(record)
+
+
 def show_on_stderr(level: int = logging.INFO) -> None:
     """Print sparqlqa's log lines of ``level`` and above on stderr, one plain line each
     (idempotent: a second call adds no second handler)."""
@@ -21,7 +33,7 @@ def show_on_stderr(level: int = logging.INFO) -> None:
     root.setLevel(level)
     if any(h.get_name() == _HANDLER_NAME for h in root.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(logging.Formatter("%(message)s"))
     root.addHandler(handler)
