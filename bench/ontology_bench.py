@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from sparqlqa.bundled import CORPORATE_FILES
+from sparqlqa.bundled import CORPORATE_FILES  # noqa: E402
 from sparqlqa.kg.embedded import EmbeddedStore, build_store  # noqa: E402
 from sparqlqa.kg.prefixes import COMMON_PREFIXES  # noqa: E402
 from sparqlqa.ontology.embed import SentenceTransformerEmbedder  # noqa: E402
