@@ -38,6 +38,7 @@ import typer
 
 from sparqlqa import paths
 from sparqlqa.errors import ConfigError, SparqlqaError
+from sparqlqa.quiet import LOG_FILE, library_log
 
 STAGES = ("store", "schema", "index", "generate", "train", "evaluate", "graph")
 STATE_FILE = "adapt.json"
@@ -752,7 +753,8 @@ def prepare(folder: Path, *, log: Log = _stderr, **overrides: Any) -> bool:
         f"preparing the default graph in {folder} (first start: about 15 minutes on 2 CPU "
         "cores; an interrupted preparation resumes)"
     )
-    adapt(corporate_args(folder, **overrides), log=log)
+    with library_log(folder / LOG_FILE):  # library warnings: to the folder's log
+        adapt(corporate_args(folder, **overrides), log=log)
     return True
 
 
@@ -840,7 +842,8 @@ def command(
         force=force,
         progress=not quiet,
     )
-    result = adapt(args)
+    with library_log(args.folder / LOG_FILE):  # library warnings: to the folder's log
+        result = adapt(args)
     report = result.report or {}
     typer.echo(
         json.dumps(

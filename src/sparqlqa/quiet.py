@@ -24,6 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+#: The log file :func:`library_log` writes in a graph folder.
+LOG_FILE = "sparqlqa.log"
+
 #: The loggers of the libraries whose warnings :func:`library_log` sends to its file.
 LIBRARIES = (
     "transformers",
@@ -129,6 +132,8 @@ class _CountingFileHandler(logging.FileHandler):
         self.addFilter(_DROP)
 
     def emit(self, record: logging.LogRecord) -> None:
+        # The folder may have been replaced meanwhile (``adapt --force`` starts afresh).
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
         super().emit(record)
         self.count += 1
 

@@ -22,7 +22,6 @@ import typer
 from sparqlqa.errors import ConfigError, SparqlqaError
 
 ANSWERED, NOT_ANSWERED, ERROR = 0, 1, 2
-LOG_FILE = "sparqlqa.log"
 
 
 class AskFormat(StrEnum):
@@ -88,7 +87,7 @@ def opened(folder: Path | None) -> Iterator[Any]:
     ``sparqlqa.log``. A folder that is missing or cannot answer is a ``ConfigError`` that says
     how to make one."""
     from sparqlqa.qa.graphs import open_graph
-    from sparqlqa.quiet import library_log
+    from sparqlqa.quiet import LOG_FILE, library_log
     from sparqlqa.service.settings import Settings, default_graph_folder
 
     folder = (folder or default_graph_folder()).resolve()
