@@ -135,6 +135,7 @@ def test_errors_are_status_2_with_a_message(
     status, out, err = run(DEPARTMENT, *[paths.get(a, a) for a in args])
     assert status == 2 and out == ""
     assert err.startswith("error: ") and message in err, err
+    assert err.count(message) == 1  # said once, not also as a log warning
 
 
 def test_an_empty_question_is_an_error(model_graph: Path) -> None:

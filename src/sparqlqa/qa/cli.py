@@ -10,16 +10,20 @@ with ``--stdin``), 2 an error (no graph folder, no model, bad arguments).
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sparqlqa.errors import ConfigError, SparqlqaError
+
+if TYPE_CHECKING:
+    from sparqlqa.qa.pipeline import Answer, QAPipeline
 
 ANSWERED, NOT_ANSWERED, ERROR = 0, 1, 2
 
@@ -82,10 +86,10 @@ def ask(
 
 
 @contextmanager
-def opened(folder: Path | None) -> Iterator[Any]:
-    """The QA pipeline of a graph folder (closed after); library messages go to the folder's
-    ``sparqlqa.log``. A folder that is missing or cannot answer is a ``ConfigError`` that says
-    how to make one."""
+def opened(folder: Path | None) -> Iterator[QAPipeline]:
+    """The QA pipeline of a graph folder (closed after); meanwhile library messages go to the
+    folder's ``sparqlqa.log``. A folder that is missing or cannot answer is a ``ConfigError``
+    that says how to make one."""
     from sparqlqa.qa.graphs import open_graph
     from sparqlqa.quiet import LOG_FILE, library_log
     from sparqlqa.service.settings import Settings, default_graph_folder
@@ -101,13 +105,20 @@ def opened(folder: Path | None) -> Iterator[Any]:
         )
         raise ConfigError(f"no graph folder at {folder} (graph.json is missing): {how}")
     with library_log(folder / LOG_FILE):
-        graph = open_graph(folder, Settings(graphs=[folder], warm_up=False), default=True)
-    try:
-        if graph.pipeline is None:
-            raise ConfigError(graph.problem or f"graph {graph.name!r} cannot answer questions")
-        yield graph.pipeline
-    finally:
-        graph.close()
+        # open_graph logs why a graph cannot answer; here that is the error, said once.
+        graphs_log = logging.getLogger("sparqlqa.qa.graphs")
+        level = graphs_log.level
+        graphs_log.setLevel(logging.ERROR)
+        try:
+            graph = open_graph(folder, Settings(graphs=[folder], warm_up=False), default=True)
+        finally:
+            graphs_log.setLevel(level)
+        try:
+            if graph.pipeline is None:
+                raise ConfigError(graph.problem or f"graph {graph.name!r} cannot answer questions")
+            yield graph.pipeline
+        finally:
+            graph.close()
 
 
 def checked(question: str) -> str:
@@ -118,7 +129,7 @@ def checked(question: str) -> str:
     return text
 
 
-def ask_one(pipeline: Any, question: str, k: int, output: AskFormat, verbose: bool) -> int:
+def ask_one(pipeline: QAPipeline, question: str, k: int, output: AskFormat, verbose: bool) -> int:
     """Answer one question and print it in ``output``; the exit status."""
     from sparqlqa.service.routes.ask import response_of
 
@@ -135,7 +146,7 @@ def ask_one(pipeline: Any, question: str, k: int, output: AskFormat, verbose: bo
     return ANSWERED if answer.answered else NOT_ANSWERED
 
 
-def ask_lines(pipeline: Any, lines: Iterable[str], k: int) -> int:
+def ask_lines(pipeline: QAPipeline, lines: Iterable[str], k: int) -> int:
     """Answer each non-blank line, printing one JSON line (the ``/ask`` response) per
     question as soon as it is answered; 0 when all were answered, else 1."""
     from sparqlqa.service.routes.ask import response_of
@@ -152,7 +163,7 @@ def ask_lines(pipeline: Any, lines: Iterable[str], k: int) -> int:
     return status
 
 
-def as_text(answer: Any, verbose: bool = False) -> str:
+def as_text(answer: Answer, verbose: bool = False) -> str:
     """The answer for a person: the query, the answers as a table (labels and IRIs), the
     reason when not sure; with ``verbose`` the entities and every candidate's fate."""
     out: list[str] = []
