@@ -23,10 +23,17 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# The client is installed without its declared dependencies, and pip is told not to list the
+# "conflicts" that follows (they are known and harmless for what the tests run, `ask` and the
+# scoring): it declares pytrec-eval, which builds from C++ source, where pytrec-eval-terrier
+# ships the same module as a wheel; fastapi and uvicorn, for a server the tests do not start;
+# and numpy<2, which its scoring does not need.
+T2S_PIP  = $(T2S)/bin/pip install -q --disable-pip-version-check --no-warn-conflicts
+
 $(T2S_STAMP):
 	test -x $(T2S)/bin/python || $(PY) -m venv $(T2S)
-	$(T2S)/bin/pip install -q --no-deps text2sparql-client pytrec-eval-terrier loguru
-	$(T2S)/bin/pip install -q click requests pyyaml SPARQLWrapper pydantic-settings tqdm scipy
+	$(T2S_PIP) --no-deps text2sparql-client pytrec-eval-terrier loguru
+	$(T2S_PIP) click requests pyyaml SPARQLWrapper pydantic-settings tqdm scipy
 	touch $(T2S_STAMP)
 
 # The first run prepares the default graph (var/graphs/corporate: about 15 minutes on 2 CPU

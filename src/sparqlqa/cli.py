@@ -17,6 +17,8 @@ from sparqlqa.eval.cli import app as eval_app
 from sparqlqa.kg.cli import app as kg_app
 from sparqlqa.ontology.cli import app as ontology_app
 from sparqlqa.ontology.cli import index as index_graph
+from sparqlqa.quiet import silence_known_noise
+from sparqlqa.service.ask_cli import ask
 from sparqlqa.templates.cli import generate
 from sparqlqa.training.cli import app as train_app
 
@@ -33,10 +35,12 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.command("serve")(serve)
 app.command("adapt")(adapt)
+app.command("ask")(ask)
 
 
 def main() -> None:
     """Entry point of the console script."""
+    silence_known_noise()
     try:
         app()
     except SparqlqaError as exc:

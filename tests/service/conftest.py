@@ -72,7 +72,7 @@ def build_model_graph(folder: Path, store: Path, work: Path, *, steps: int = 200
     templates["templates"] = [t for t in templates["templates"] if t["id"] in MODEL_TEMPLATES]
     subset = work / "templates.yaml"
     subset.write_text(yaml.safe_dump(templates, sort_keys=False))
-    pairs = work / "pairs"
+    pairs = folder / "pairs"  # in the folder, as `sparqlqa adapt` leaves it (/examples reads it)
     run(
         GenerateArgs(
             output=pairs,

@@ -17,6 +17,7 @@ from sparqlqa.adapt.args import DEFAULTS, AdaptArgs
 from sparqlqa.bundled import default_graph_folder
 from sparqlqa.ontology.retrieve import Mode
 from sparqlqa.progress import show_on_stderr
+from sparqlqa.quiet import LOG_FILE, library_log
 
 _MODES: tuple[str, ...] = get_args(Mode)
 
@@ -117,7 +118,8 @@ def command(
         progress=not quiet,
     )
     show_on_stderr()
-    result = adapt(args)
+    with library_log(args.folder / LOG_FILE):  # library warnings: to the folder's log
+        result = adapt(args)
     report = result.report
     typer.echo(
         json.dumps(

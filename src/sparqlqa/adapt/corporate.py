@@ -15,6 +15,7 @@ from sparqlqa.bundled import (
     CORPORATE_TITLE,
     CORPORATE_VOCABULARY,
 )
+from sparqlqa.quiet import LOG_FILE, library_log
 
 
 def corporate_args(folder: Path, **overrides: Any) -> AdaptArgs:
@@ -45,5 +46,6 @@ def prepare(folder: Path, *, log: Log = default_log, **overrides: Any) -> bool:
         f"preparing the default graph in {folder} (first start: about 15 minutes on 2 CPU "
         "cores; an interrupted preparation resumes)"
     )
-    adapt(corporate_args(folder, **overrides), log=log)
+    with library_log(folder / LOG_FILE):  # library warnings: to the folder's log
+        adapt(corporate_args(folder, **overrides), log=log)
     return True

@@ -7,6 +7,7 @@ A graph folder holds::
     schema.json  the schema, cached (read from the ontology files or the store otherwise)
     index/       embedding caches of the schema retriever
     model/       the translator checkpoint (save_pretrained form)
+    sparqlqa.log library warnings of `adapt`, `ask` (``sparqlqa.quiet``), if any
 
 ``open_graph`` turns a folder into a ``Graph``: the store and guard always, the QA pipeline
 when a model is there (without one the graph still serves ``/sparql``, and ``/ask`` says what

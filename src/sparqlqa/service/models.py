@@ -9,7 +9,12 @@ from pydantic import BaseModel, Field
 
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, description="The question, in English.")
-    language: str = Field("en", description="Language of the question (en for now).")
+    language: str = Field(
+        "en",
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+        description="Language of the question (a BCP 47 tag: en, de, es, ...). Echoed back "
+        "and otherwise ignored for now: the models read English.",
+    )
     k: int | None = Field(None, ge=1, description="Candidate queries to try (default 5).")
     graph: str | None = Field(
         None, description="Graph name or TEXT2SPARQL dataset id; default: the first graph."
@@ -42,6 +47,7 @@ class CandidateOut(BaseModel):
 
 class AskResponse(BaseModel):
     question: str
+    language: str = Field("en", description="The request's language, echoed (not used yet).")
     graph: str
     answered: bool = Field(description="Whether a candidate returned an answer of the right kind.")
     query: str | None = Field(description="The chosen query, or the best candidate when none fit.")
@@ -71,3 +77,15 @@ class GraphStatus(BaseModel):
 class ReadyResponse(BaseModel):
     ready: bool
     graphs: list[GraphStatus]
+
+
+class Example(BaseModel):
+    question: str
+    shape: str = Field(description="The kind of question: lookup, count, ask, superlative, ...")
+
+
+class ExamplesResponse(BaseModel):
+    graph: str
+    examples: list[Example] = Field(
+        description="Questions of the graph's generated test split, one per template at most."
+    )

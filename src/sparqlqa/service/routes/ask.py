@@ -1,15 +1,26 @@
-"""POST /ask: answer a question with the query, the answers and how they were found."""
+"""POST /ask: answer a question with the query, the answers and how they were found;
+GET /examples: example questions of a graph (for the playground)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 
 from sparqlqa.errors import NotReady
+from sparqlqa.qa.examples import example_questions
 from sparqlqa.qa.pipeline import Answer, QAPipeline
 from sparqlqa.service.deps import MetricsDep, RegistryDep, SettingsDep
-from sparqlqa.service.models import AnswerItem, AskRequest, AskResponse, CandidateOut, EntityOut
+from sparqlqa.service.models import (
+    AnswerItem,
+    AskRequest,
+    AskResponse,
+    CandidateOut,
+    EntityOut,
+    Example,
+    ExamplesResponse,
+)
 from sparqlqa.service.registry import GraphRegistry
 from sparqlqa.service.settings import Settings
 
@@ -59,10 +70,19 @@ def run_question(
 def ask(
     request: AskRequest, registry: RegistryDep, settings: SettingsDep, metrics: MetricsDep
 ) -> AskResponse:
-    """Answer a question: the query, the answers, the entities, the candidates tried."""
+    """Answer a question: the query, the answers, the entities, the candidates tried.
+
+    ``language`` is echoed back and otherwise ignored for now: the models read English.
+    """
     answer = run_question(registry, settings, metrics, request.question, request.graph, request.k)
+    return response_of(answer, language=request.language)
+
+
+def response_of(answer: Answer, *, language: str = "en") -> AskResponse:
+    """The ``/ask`` response for ``answer`` (also what ``sparqlqa ask --format json`` prints)."""
     return AskResponse(
         question=answer.question,
+        language=language,
         graph=answer.graph,
         answered=answer.answered,
         query=answer.query,
@@ -82,4 +102,20 @@ def ask(
         ],
         reason=answer.reason,
         timings_ms=answer.timings_ms,
+    )
+
+
+@router.get("/examples", response_model=ExamplesResponse)
+def examples(
+    registry: RegistryDep,
+    graph: Annotated[
+        str | None, Query(description="Graph name or dataset id; default: the first graph.")
+    ] = None,
+    n: Annotated[int, Query(ge=1, le=50, description="How many examples at most.")] = 8,
+) -> ExamplesResponse:
+    """Example questions of a graph, from its generated test split (none if it has none)."""
+    chosen = registry.get(graph)
+    return ExamplesResponse(
+        graph=chosen.name,
+        examples=[Example(**e) for e in example_questions(chosen.folder, n)],
     )
