@@ -333,19 +333,18 @@ class _Run:
 
     # --- schema
     def stage_schema(self) -> dict[str, Any]:
-        from sparqlqa.ontology.schema import describes_vocabulary, load_schema, schema_from_store
+        from sparqlqa.ontology.schema import (
+            classes_using,
+            describes_vocabulary,
+            load_schema,
+            schema_from_store,
+        )
 
         store = self.store()
         vocabulary = False
         if self.args.ontology:
             schema = load_schema(self.args.ontology)
-            data = schema_from_store(store, infer=True)  # usage and instance counts
-            for iri, cls in schema.classes.items():
-                if iri in data.classes:
-                    cls.instances = data.classes[iri].instances
-            for iri, prop in schema.properties.items():
-                if iri in data.properties:
-                    prop.usage = data.properties[iri].usage
+            schema.merge_data(schema_from_store(store, infer=True), classes_using(store))
         else:
             schema = schema_from_store(store, infer=True, drop_metadata=True)
             if describes_vocabulary(schema):

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from sparqlqa.kg.store import RDF, RDFS
+from sparqlqa.ontology.link import ID_LOCAL_NAMES, NAME_LOCAL_NAMES
 from sparqlqa.ontology.schema import OWL, Schema, SchemaProperty, local_name
 from sparqlqa.templates.model import SourceRef, Template
 from sparqlqa.templates.phrasing import (
@@ -276,8 +277,76 @@ def _property_templates(
         _object_templates(ctx, prop, phrase, domain, d_one, d_many, who_domain, r_one)
     if prop.numeric:
         _numeric_templates(ctx, prop, phrase, domain, d_one, d_many, d, p, key)
+    if _names_values(prop):
+        _value_templates(ctx, prop, domain, d_one, d_many, d, p, key)
     if prop.usage and _sometimes_missing(ctx, prop, domain):
         _negation_templates(ctx, prop, phrase, domain, d_one, d_many, d, p, key)
+
+
+#: Words of a property's label that make its values places: "suppliers in <B>".
+_PLACE_WORDS = frozenset({"city", "country", "locality", "location", "region", "town", "place"})
+
+
+def _names_values(prop: SchemaProperty) -> bool:
+    """Does ``prop`` hold strings that questions name (a city, a country, a code), as
+    opposed to numbers, dates, names and ids of the subject itself?"""
+    if prop.kind != "datatype" or prop.numeric or prop.temporal:
+        return False
+    if local_name(prop.iri) in NAME_LOCAL_NAMES | ID_LOCAL_NAMES:
+        return False
+    return not prop.range or any(r.endswith(("#string", "#langString")) for r in prop.range)
+
+
+def _value_templates(
+    ctx: _Context,
+    prop: SchemaProperty,
+    domain: str,
+    d_one: str,
+    d_many: str,
+    d: str,
+    p: str,
+    key: str,
+) -> None:
+    """Questions that name a value of ``prop`` (``?x pv:addressLocality "Breda"``): the
+    value is a value entity of the question, linked as the service links it."""
+    noun = prop.label.lower()
+    where = f"{{ ?x {p} <B> . ?x a {d} }}"
+    reverse = [
+        f"Which {d_many} have the {noun} <B>?",
+        f"List the {d_many} whose {noun} is <B>.",
+        f"Show me all {d_many} with {noun} <B>.",
+        f"{d_many} with {noun} <B>",
+        f"I need the {d_many} where the {noun} is <B>.",
+    ]
+    counts = [
+        f"How many {_countable(d_one)} have the {noun} <B>?",
+        f"Count the {d_many} whose {noun} is <B>.",
+        f"number of {d_many} with {noun} <B>",
+    ]
+    if _PLACE_WORDS & set(noun.split()):
+        reverse += [f"Which {d_many} are in <B>?", f"{d_many} from <B>", f"Our {d_many} in <B>?"]
+        counts += [f"How many {d_many} are there in <B>?", f"How many {d_many} are from <B>?"]
+    # Only values the linker indexes: short strings without digits or "@".
+    generator = (
+        f"SELECT DISTINCT ?b WHERE {{ ?x {p} ?b . ?x a {d} "
+        'FILTER(isLiteral(?b) && !REGEX(STR(?b), "[0-9@<>{}]") && STRLEN(STR(?b)) <= 40) }'
+    )
+    ctx.add(
+        "reverse_lookup",
+        f"value-{key}",
+        reverse,
+        f"SELECT DISTINCT ?x WHERE {where}",
+        generator=generator,
+        answer_type="resource",
+    )
+    ctx.add(
+        "count",
+        f"value-{key}",
+        counts,
+        f"SELECT (COUNT(DISTINCT ?x) AS ?count) WHERE {where}",
+        generator=generator,
+        answer_type="number",
+    )
 
 
 def _negation_templates(

@@ -168,7 +168,7 @@ def collect_templates(
 
 
 def _schema(args: GenerateArgs, store: SparqlStore) -> Any:
-    from sparqlqa.ontology.schema import Schema, load_schema, schema_from_store
+    from sparqlqa.ontology.schema import Schema, classes_using, load_schema, schema_from_store
 
     if args.schema_file:
         try:
@@ -180,13 +180,7 @@ def _schema(args: GenerateArgs, store: SparqlStore) -> Any:
     if args.ontology:
         schema = load_schema(args.ontology)
         # Usage counts and instance counts come from the data even when the ontology is given.
-        data = schema_from_store(store, infer=True)
-        for iri, cls in schema.classes.items():
-            if iri in data.classes:
-                cls.instances = data.classes[iri].instances
-        for iri, prop in schema.properties.items():
-            if iri in data.properties:
-                prop.usage = data.properties[iri].usage
+        schema.merge_data(schema_from_store(store, infer=True), classes_using(store))
         return schema
     return schema_from_store(store, infer=True)
 

@@ -21,15 +21,15 @@ import pyoxigraph as ox
 
 from sparqlqa.errors import QuerySyntaxError, QueryTimeout, TemplateError
 from sparqlqa.kg.guard import query_form
-from sparqlqa.kg.results import values
+from sparqlqa.kg.results import sparql_term, values
 from sparqlqa.kg.store import SparqlStore, Term
 from sparqlqa.ontology.schema import DATE_DATATYPES, NUMERIC_DATATYPES
+from sparqlqa.ontology.values import is_plain_string
 from sparqlqa.templates.fill import (
     PLACEHOLDER,
     declare_prefixes,
     fill_query,
     fill_question,
-    sparql_term,
 )
 from sparqlqa.templates.labels import LabelSource
 from sparqlqa.templates.model import EntitySpan, Pair, Template, ValueSpan
@@ -201,9 +201,11 @@ class Instantiator:
         for row in candidates:
             if len(out) >= self.config.per_template:
                 break
-            # Literal bindings (thresholds, dates) are written as values, not entities.
+            # Literal bindings (thresholds, dates) are written as values, not entities; a
+            # string that names something (a city, a country) is a value entity, linked as
+            # the service's linker links it.
             value_slots = set(template.value_slots) | {
-                s for s, t in row.items() if t["type"] != "uri"
+                s for s, t in row.items() if t["type"] != "uri" and not is_plain_string(t)
             }
             filled = self._labels_for(template, row, labels, value_slots, rng, stats)
             if filled is None:
@@ -336,8 +338,12 @@ class Instantiator:
             except ValueError:
                 stats["blank_node"] += 1
                 return None
-            if slot in value_slots or term["type"] != "uri":
+            if slot in value_slots:
                 texts[slot] = _value_text(term)
+                continue
+            if term["type"] != "uri":  # a value entity: the literal stands for it
+                texts[slot] = term["value"]
+                iri_of[slot] = terms[slot]
                 continue
             options = labels.get(term["value"])
             if not options:
