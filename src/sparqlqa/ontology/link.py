@@ -705,25 +705,11 @@ class EntityLinker:
                 and question[start:end] != entry.label
             ):
                 return None
-            return LinkedEntity(
-                entry.iri,
-                entry.label,
-                start,
-                end,
-                score,
-                None,
-                value_label(self.index.schema, self.index.values.get(entry.iri, [])),
-            )
+            description = value_label(self.index.schema, self.index.values.get(entry.iri, []))
+            return LinkedEntity(entry.iri, entry.label, start, end, score, None, description)
         cls_iri = self.index.class_of(entry.iri)
-        return LinkedEntity(
-            entry.iri,
-            entry.label,
-            start,
-            end,
-            score,
-            cls_iri,
-            self._class_label(cls_iri) if cls_iri else None,
-        )
+        description = self._class_label(cls_iri) if cls_iri else None
+        return LinkedEntity(entry.iri, entry.label, start, end, score, cls_iri, description)
 
     def _fitting_classes(self, schema_terms: Iterable[object]) -> set[str]:
         fitting: set[str] = set()

@@ -278,7 +278,7 @@ def _property_templates(
     if prop.numeric:
         _numeric_templates(ctx, prop, phrase, domain, d_one, d_many, d, p, key)
     if _names_values(prop):
-        _value_templates(ctx, prop, domain, d_one, d_many, d, p, key)
+        _value_templates(ctx, prop, domain, d_one)
     if prop.usage and _sometimes_missing(ctx, prop, domain):
         _negation_templates(ctx, prop, phrase, domain, d_one, d_many, d, p, key)
 
@@ -297,19 +297,12 @@ def _names_values(prop: SchemaProperty) -> bool:
     return not prop.range or any(r.endswith(("#string", "#langString")) for r in prop.range)
 
 
-def _value_templates(
-    ctx: _Context,
-    prop: SchemaProperty,
-    domain: str,
-    d_one: str,
-    d_many: str,
-    d: str,
-    p: str,
-    key: str,
-) -> None:
+def _value_templates(ctx: _Context, prop: SchemaProperty, domain: str, d_one: str) -> None:
     """Questions that name a value of ``prop`` (``?x pv:addressLocality "Breda"``): the
     value is a value entity of the question, linked as the service links it."""
     noun = prop.label.lower()
+    d, p, d_many = ctx.name(domain), ctx.name(prop.iri), plural(d_one)
+    key = f"{local_name(prop.iri)}-{local_name(domain)}"
     where = f"{{ ?x {p} <B> . ?x a {d} }}"
     reverse = [
         f"Which {d_many} have the {noun} <B>?",
