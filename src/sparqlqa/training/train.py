@@ -403,7 +403,7 @@ def train(config: TrainConfig, *, on_step: Callable[[int], None] | None = None) 
         return state.elapsed_s + time.perf_counter() - session_start
 
     clock_limit_s = 60 * config.max_train_minutes if accelerator.num_processes == 1 else 0.0
-    if clock_limit_s and config.lr_scheduler in ("linear", "cosine"):
+    if clock_limit_s and config.schedule_by_clock and config.lr_scheduler in ("linear", "cosine"):
         # A time budget usually ends the run long before max_steps: a schedule on steps alone
         # would stop at a high rate. This one is as far along as the steps or the clock.
         scheduler: Any = torch.optim.lr_scheduler.LambdaLR(
