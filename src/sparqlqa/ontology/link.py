@@ -708,8 +708,8 @@ class EntityLinker:
             description = value_label(self.index.schema, self.index.values.get(entry.iri, []))
             return LinkedEntity(entry.iri, entry.label, start, end, score, None, description)
         cls_iri = self.index.class_of(entry.iri)
-        description = self._class_label(cls_iri) if cls_iri else None
-        return LinkedEntity(entry.iri, entry.label, start, end, score, cls_iri, description)
+        cls_label = self._class_label(cls_iri) if cls_iri else None
+        return LinkedEntity(entry.iri, entry.label, start, end, score, cls_iri, cls_label)
 
     def _fitting_classes(self, schema_terms: Iterable[object]) -> set[str]:
         fitting: set[str] = set()
