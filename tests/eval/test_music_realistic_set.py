@@ -22,12 +22,14 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
+from sparqlqa.errors import DatasetError
 from sparqlqa.eval.datasets import Dataset, Question, ReadOptions, read_dataset
 from sparqlqa.kg.guard import blank_out, query_form
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "src" / "sparqlqa" / "eval" / "data"
 QUESTIONS = DATA / "music-realistic.yml"
+README = DATA / "README.md"
 ANSWERS = DATA / "music-realistic.answers.json"
 SCALE, SEED = "0.15", "0"
 GRAPH_SHA256 = "3c759a4a7258ba612ba5edff4368e0ef89bd829687d5f7866915579cb6baa756"
@@ -210,3 +212,49 @@ def test_assign_splits_is_stratified_and_seeded(bench: ModuleType) -> None:
     assert Counter(splits.values()) == {"dev": 6, "test": 6}
     assert Counter(splits[str(i)] for i in range(7)) == {"dev": 4, "test": 3}
     assert splits != bench.assign_splits(groups, 1)
+
+
+def _readme_rows() -> dict[str, tuple[int, int, int]]:
+    """Name → (dev, test, all) from the tables of the README's music-realistic section."""
+    text = README.read_text(encoding="utf-8").split("## music-realistic", 1)[1]
+    text = text.split("\n## ", 1)[0]
+    rows: dict[str, tuple[int, int, int]] = {}
+    for line in text.splitlines():
+        cells = [c.strip().strip("*") for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) >= 4 and all(c.isdigit() for c in cells[-3:]):
+            rows[cells[0]] = (int(cells[-3]), int(cells[-2]), int(cells[-1]))
+    return rows
+
+
+def test_the_readme_counts_are_the_sets(dataset: Dataset, groups: dict[str, str]) -> None:
+    rows = _readme_rows()
+
+    def count(pick: list[Question]) -> tuple[int, int, int]:
+        dev = sum(q.split == "dev" for q in pick)
+        return dev, len(pick) - dev, len(pick)
+
+    questions = dataset.questions
+    assert rows.pop("all") == count(questions)
+    for group in MIX:
+        assert rows.pop(group) == count([q for q in questions if groups[q.source_id] == group])
+    for tag in TAGS:
+        assert rows.pop(tag) == count([q for q in questions if tag in q.tags]), tag
+    assert rows == {}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [("    tags: COUNT\n", "'tags' must be a list"), ("    split: ''\n", "'split' must be")],
+)
+def test_the_reader_refuses_malformed_tags_and_splits(
+    tmp_path: Path, extra: str, message: str
+) -> None:
+    path = tmp_path / "q.yml"
+    path.write_text(
+        "dataset: {id: https://example.org/x/}\nquestions:\n  - id: 1\n"
+        + extra
+        + "    question: {en: Which one}\n    query: {sparql: 'ASK {}'}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DatasetError, match=message):
+        read_dataset(path, "text2sparql")
