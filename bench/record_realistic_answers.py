@@ -7,6 +7,7 @@ repeats, or in result order for questions tagged RESULT_ORDER_MATTERS.
 
     python bench/record_realistic_answers.py           # write the file
     python bench/record_realistic_answers.py --check   # exit 1 if it is out of date
+    python bench/record_realistic_answers.py --tables  # print the README's count tables
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sparqlqa.eval.realistic import (
     ANSWERS,
     QUESTIONS,
     corporate_store,
+    count_tables,
     dump_answers,
     load_answers,
     load_questions,
@@ -31,8 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--answers", type=Path, default=ANSWERS)
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
+    parser.add_argument("--tables", action="store_true", help="print the count tables only")
     args = parser.parse_args(argv)
-    answers = record_answers(load_questions(args.questions), corporate_store())
+    questions = load_questions(args.questions)
+    if args.tables:
+        print(count_tables(questions), end="")
+        return 0
+    answers = record_answers(questions, corporate_store())
     empty = [qid for qid, values in answers.items() if not values]
     if empty:
         print(f"gold queries with an empty answer: {', '.join(empty)}")

@@ -1,8 +1,11 @@
 """Assign the realistic corporate questions to dev and test, once, by a seeded shuffle.
 
-Within each feature group (the questions' ``group`` field), the ids are sorted, shuffled with
-``random.Random(0)`` (one generator for all groups, taken in sorted group order) and the first
-half (rounded down) goes to ``dev``, the rest to ``test``. The ``split:`` line of each question
+Stratified: a question's stratum is its feature group (the ``group`` field) and its main
+feature, the first of :data:`MAIN_FEATURES` among its tags ("plain" when none), so that rare
+features (an OFFSET, a HAVING, an ordered answer) land in both halves. Within each stratum, in
+sorted order, the ids are sorted, shuffled with ``random.Random(0)`` (one generator for all
+strata) and half go to ``dev``, half to ``test``; the odd one out of an odd-sized stratum goes
+to ``test`` and ``dev`` in turn, so the halves stay even. The ``split:`` line of each question
 is written after its ``group:`` line, leaving the rest of the file as it is.
 
     python bench/split_realistic.py            # write the splits (refused if already there)
@@ -23,22 +26,37 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from sparqlqa.eval.realistic import QUESTIONS, load_questions
+from sparqlqa.eval.realistic import ORDER_TAG, QUESTIONS, load_questions
 
 SEED = 0
+#: Tags that name a question's stratum within its group, rarest kinds first.
+MAIN_FEATURES = (
+    ORDER_TAG, "SUBSELECT", "OFFSET", "HAVING", "GROUP", "SUM", "AVG", "MIN", "MAX", "COUNT",
+    "ORDER", "BIND", "OPTIONAL", "EXISTS", "ASK", "FILTER",
+)  # fmt: skip
+
+
+def stratum(question: dict[str, Any]) -> str:
+    tags = question.get("tags", ())
+    main = next((t for t in MAIN_FEATURES if t in tags), "plain")
+    return f"{question['group']}/{main}"
 
 
 def assign(questions: list[dict[str, Any]], seed: int = SEED) -> dict[str, str]:
-    """Question id → ``dev`` or ``test``, stratified by group."""
-    by_group: dict[str, list[str]] = defaultdict(list)
+    """Question id → ``dev`` or ``test``, stratified by group and main feature."""
+    strata: dict[str, list[str]] = defaultdict(list)
     for q in questions:
-        by_group[str(q["group"])].append(str(q["id"]))
+        strata[stratum(q)].append(str(q["id"]))
     rng = random.Random(seed)
     split: dict[str, str] = {}
-    for group in sorted(by_group):
-        ids = sorted(by_group[group], key=lambda i: (len(i), i))
+    odd_to = "test"
+    for key in sorted(strata):
+        ids = sorted(strata[key], key=lambda i: (len(i), i))
         rng.shuffle(ids)
         half = len(ids) // 2
+        if len(ids) % 2:
+            half += odd_to == "dev"
+            odd_to = "dev" if odd_to == "test" else "test"
         split.update({i: "dev" for i in ids[:half]})
         split.update({i: "test" for i in ids[half:]})
     return split

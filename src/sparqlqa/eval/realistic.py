@@ -37,8 +37,15 @@ GROUP_SHARES: dict[str, float] = {
     "derived": 0.10,  # arithmetic over numeric properties
 }
 SPLITS = ("dev", "test")
+LANGUAGES = ("en", "de", "es")
 #: A tag judged by hand (the question asks for an order), not read off the query.
 ORDER_TAG = "RESULT_ORDER_MATTERS"
+#: Every feature tag, in the order the README's table lists them.
+TAGS = (
+    "SELECT", "ASK", "COUNT", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "FILTER",
+    "OPTIONAL", "EXISTS", "BIND", "AVG", "SUM", "MIN", "MAX", "SUBSELECT", ORDER_TAG,
+)  # fmt: skip
+README = DATA / "README.md"
 
 _PATTERNS: dict[str, str] = {
     "COUNT": r"\bCOUNT\s*\(",
@@ -106,3 +113,24 @@ def load_answers(path: Path = ANSWERS) -> dict[str, list[str]]:
 
 def dump_answers(answers: Mapping[str, list[str]]) -> str:
     return json.dumps(answers, ensure_ascii=False, indent=1) + "\n"
+
+
+def count_tables(questions: list[dict[str, Any]]) -> str:
+    """Markdown tables of the questions per group, per tag and per language, by split (the
+    README shows them; ``bench/record_realistic_answers.py --tables`` prints them)."""
+
+    def row(name: str, keep: Any, share: bool = False) -> str:
+        counts = [sum(1 for q in questions if q["split"] == s and keep(q)) for s in SPLITS]
+        cells = [name, *map(str, counts), str(sum(counts))]
+        if share:
+            cells.append(f"{100 * sum(counts) / len(questions):.1f} %")
+        return "| " + " | ".join(cells) + " |"
+
+    lines = ["| group | dev | test | all | share |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [row(g, lambda q, g=g: q["group"] == g, share=True) for g in GROUP_SHARES]
+    lines += [row("**all**", lambda q: True, share=True), ""]
+    lines += ["| tag | dev | test | all |", "| --- | ---: | ---: | ---: |"]
+    lines += [row(t, lambda q, t=t: t in q["tags"]) for t in TAGS]
+    lines += ["", "| language | dev | test | all |", "| --- | ---: | ---: | ---: |"]
+    lines += [row(lang, lambda q, lang=lang: bool(q["question"].get(lang))) for lang in LANGUAGES]
+    return "\n".join(lines) + "\n"
