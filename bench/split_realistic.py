@@ -2,7 +2,9 @@
 
 Stratified: a question's stratum is its feature group (the ``group`` field) and its main
 feature, the first of :data:`MAIN_FEATURES` among its tags ("plain" when none), so that rare
-features (an OFFSET, a HAVING, an ordered answer) land in both halves. Within each stratum, in
+features (an OFFSET, a HAVING, an ordered answer) land in both halves; an ASK whose gold answer
+is "no" has a stratum of its own (the official TEXT2SPARQL scoring gives such a question 0
+whatever the system says, so both halves should have their share of them). Within each stratum, in
 sorted order, the ids are sorted, shuffled with ``random.Random(0)`` (one generator for all
 strata) and half go to ``dev``, half to ``test``; the odd one out of an odd-sized stratum goes
 to ``test`` and ``dev`` in turn, so the halves stay even. The ``split:`` line of each question
@@ -26,7 +28,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from sparqlqa.eval.realistic import ORDER_TAG, QUESTIONS, load_questions
+import pyoxigraph as ox
+
+from sparqlqa.eval.realistic import (
+    ORDER_TAG,
+    QUESTIONS,
+    corporate_store,
+    gold_answer,
+    load_questions,
+)
 
 SEED = 0
 #: Tags that name a question's stratum within its group, rarest kinds first.
@@ -36,17 +46,20 @@ MAIN_FEATURES = (
 )  # fmt: skip
 
 
-def stratum(question: dict[str, Any]) -> str:
+def stratum(question: dict[str, Any], store: ox.Store) -> str:
     tags = question.get("tags", ())
     main = next((t for t in MAIN_FEATURES if t in tags), "plain")
+    if main == "ASK" and gold_answer(store, question["query"]["sparql"], False) == ["false"]:
+        main = "ASK-false"
     return f"{question['group']}/{main}"
 
 
 def assign(questions: list[dict[str, Any]], seed: int = SEED) -> dict[str, str]:
     """Question id → ``dev`` or ``test``, stratified by group and main feature."""
+    store = corporate_store()
     strata: dict[str, list[str]] = defaultdict(list)
     for q in questions:
-        strata[stratum(q)].append(str(q["id"]))
+        strata[stratum(q, store)].append(str(q["id"]))
     rng = random.Random(seed)
     split: dict[str, str] = {}
     odd_to = "test"
