@@ -53,8 +53,8 @@ AGGREGATES = {"COUNT", "SUM", "AVG", "MIN", "MAX"}
 
 
 def _bench_module() -> ModuleType:
-    path = ROOT / "bench" / "record_realistic_answers.py"
-    spec = importlib.util.spec_from_file_location("record_realistic_answers", path)
+    path = ROOT / "bench" / "record_answers.py"
+    spec = importlib.util.spec_from_file_location("record_answers", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

@@ -401,7 +401,7 @@ def _tags_and_split(
     split = record.get("split")
     if split is not None and (not isinstance(split, str) or not split.strip()):
         raise DatasetError(f"{path}: record {rid}: 'split' must be a non-empty string")
-    return tuple(t.strip() for t in tags), split.strip() if split is not None else None
+    return tuple(t.strip().upper() for t in tags), split.strip() if split is not None else None
 
 
 def _load_result_set(path: Path) -> dict[str, Any]:
@@ -468,6 +468,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Dataset:
                 template=None if template is None else str(template),
                 question_type=record.get("shape") or (query_shape(query) if query else None),
                 source_id=rid,
+                split=record.get("split"),
             )
         )
     return Dataset(path, "jsonl", questions)
