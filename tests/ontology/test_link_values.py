@@ -28,8 +28,12 @@ def employee(name: str) -> str:
 
 
 def linked(linker: EntityLinker, question: str) -> dict[str, str]:
-    """Mention → IRI (or literal) of what the prompt would offer."""
-    return {question[e.start : e.end]: e.iri for e in linker.entities(question)}
+    """Mention → IRI (or literal) of what the prompt would offer (a resource before a value
+    of the same name, when both are offered)."""
+    out: dict[str, str] = {}
+    for e in linker.entities(question):
+        out.setdefault(question[e.start : e.end], e.iri)
+    return out
 
 
 @pytest.mark.parametrize(
@@ -114,6 +118,11 @@ def test_a_present_word_is_no_typo(corporate_linker: EntityLinker) -> None:
     assert '"Sambrial"' not in linked(corporate_linker, "Where does Sabrina work?").values()
 
 
+def test_a_name_read_as_resource_and_as_value_offers_both(corporate_linker: EntityLinker) -> None:
+    found = [e.iri for e in corporate_linker.entities("Which suppliers are from France?")]
+    assert found == ["http://dbpedia.org/resource/France", '"France"']
+
+
 def test_value_entities_describe_their_property(corporate_linker: EntityLinker) -> None:
     breda = next(e for e in corporate_linker.entities("Suppliers in Breda") if e.label == "Breda")
     assert breda.class_label == "value of address locality"
@@ -163,3 +172,22 @@ def test_domains_from_use_complete_the_declared_ones(corporate_store: EmbeddedSt
     )
     assert f"{PV}Supplier" in declared.properties[f"{PV}addressLocality"].domain
     assert declared.properties[f"{PV}hasCategory"].domain == [f"{PV}Product"]
+
+
+def test_written_out_label_wins_over_reading_inside_it_and_agent_nouns() -> None:
+    """A small music graph: "nordic jazz" is a genre of its own, though "jazz" is the genre
+    many records point to; "pianists" names the instrument value "piano"."""
+    store = MemoryStore()
+    records = "".join(f"ex:r{i} ex:genre ex:jazz .\n" for i in range(30))
+    store.add_turtle(
+        "@prefix ex: <http://example.org/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'ex:jazz rdfs:label "jazz" . ex:nj rdfs:label "nordic jazz" . ex:nf rdfs:label "nordic folk" .\n'
+        'ex:a ex:genre ex:nj ; ex:instrument "piano" . ex:b ex:instrument "cello" .\n' + records
+    )
+    linker = EntityLinker.from_store(store)
+    assert linked(linker, "Which nordic jazz albums sold best?") == {
+        "nordic jazz": "http://example.org/nj"
+    }
+    assert linked(linker, "Who are our pianists?") == {"pianists": '"piano"'}
+    assert linked(linker, "Show me all jazz records") == {"jazz": "http://example.org/jazz"}

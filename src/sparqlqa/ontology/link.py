@@ -70,8 +70,27 @@ _PARENTHESIS = re.compile(r"^(.*\S)\s*\(([^()]*)\)\s*$")
 _INDEX_VERSION = "2"
 #: A local name that reads as words: letters first, no digits ("Korea, Republic of").
 _WORDY = re.compile(r"^[^\W\d_][^\d]*$")
-#: Adjective endings that leave a country's or region's stem ("ital-ian", "swed-ish").
-_ADJECTIVE_ENDINGS = ("ian", "ean", "ese", "ish", "an", "ic", "i")
+#: Endings of adjectives and agent nouns that leave the stem of the thing they come from
+#: ("ital-ian", "swed-ish", "pian-ists", "cell-ist").
+_DERIVED_ENDINGS = ("ists", "ist", "ians", "ian", "ean", "ese", "ish", "an", "ic", "i")
+#: Currency names and their ISO codes, as graphs write prices ("euros": EUR).
+CURRENCIES = {
+    "euro": "eur",
+    "dollar": "usd",
+    "pound": "gbp",
+    "yen": "jpy",
+    "franc": "chf",
+    "yuan": "cny",
+    "renminbi": "cny",
+    "rupee": "inr",
+    "ruble": "rub",
+    "rouble": "rub",
+    "krona": "sek",
+    "krone": "nok",
+    "zloty": "pln",
+    "real": "brl",
+    "peso": "mxn",
+}
 #: English demonyms whose country does not start with the adjective's stem: world knowledge,
 #: not any one graph's.
 DEMONYMS = {
@@ -154,6 +173,7 @@ class LinkedEntity:
     score: float
     class_iri: str | None = None  # the most specific class of the resource, if known
     class_label: str | None = None
+    exact: bool = False  # the span is the label, written out (after folding)
 
 
 @dataclass(frozen=True)
@@ -505,22 +525,20 @@ class EntityLinker:
 
     def _word_forms(self, word: str) -> list[str]:
         """Index words that are another form of ``word``: the same stem ("resistors",
-        "resistor"), or the country of an adjective ("italian": "italy", "swedish":
-        "sweden", "french": "france")."""
+        "resistor"), the country of an adjective ("italian": "italy", "french": "france"),
+        the thing of an agent noun ("pianists": "piano"), the code of a currency ("euros")."""
         forms = [w for w in self.index.stems.get(stem(word), ()) if w != word]
-        base = DEMONYMS.get(word)
+        base = DEMONYMS.get(word) or CURRENCIES.get(stem(word))
         if base and base in self.index.postings:
             forms.append(base)
-        elif word.endswith(_ADJECTIVE_ENDINGS):
-            root = next(word[: -len(e)] for e in _ADJECTIVE_ENDINGS if word.endswith(e))
+        elif word.endswith(_DERIVED_ENDINGS):
+            # "italian": "italy", "swedish": "sweden", "pianists": "piano", "cellist": "cello"
+            root = next(word[: -len(e)] for e in _DERIVED_ENDINGS if word.endswith(e))
             if len(root) >= 4:
                 forms += [
-                    w for w in self.index.stems.get(root, ()) if w != word and w.startswith(root)
-                ]
-                forms += [
                     w
-                    for w in (root, root + "y", root + "a", root + "en")
-                    if w in self.index.postings
+                    for w in self.index.fuzzy_vocabulary
+                    if w.startswith(root) and len(w) - len(root) <= 2
                 ]
         return list(dict.fromkeys(f for f in forms if f != word))
 
@@ -692,24 +710,27 @@ class EntityLinker:
         score = entry.weight * covered / self.index.label_weight[entry_id]
         score -= cfg.gap_penalty * gaps
         start, end = words[first].start, words[last].end
-        if normalise(question[start:end]) == " ".join(entry.words):
+        exact = normalise(question[start:end]) == " ".join(entry.words)
+        if exact:
             score += cfg.exact_bonus
         if is_literal_term(entry.iri):
             if not cfg.values:
                 return None
-            # A short code ("EUR", "IT") is a value only where it is written as one: "it"
-            # and "in" are words.
+            # A short code ("EUR", "IT") is a value only where it is written as one or named
+            # by its word ("euros"): "it" and "in" are words.
+            written = question[start:end]
             if (
                 len(entry.label) <= 3
                 and entry.label.isupper()
-                and question[start:end] != entry.label
+                and written != entry.label
+                and written.lower() == entry.label.lower()
             ):
                 return None
             description = value_label(self.index.schema, self.index.values.get(entry.iri, []))
-            return LinkedEntity(entry.iri, entry.label, start, end, score, None, description)
+            return LinkedEntity(entry.iri, entry.label, start, end, score, None, description, exact)
         cls_iri = self.index.class_of(entry.iri)
         cls_label = self._class_label(cls_iri) if cls_iri else None
-        return LinkedEntity(entry.iri, entry.label, start, end, score, cls_iri, cls_label)
+        return LinkedEntity(entry.iri, entry.label, start, end, score, cls_iri, cls_label, exact)
 
     def _fitting_classes(self, schema_terms: Iterable[object]) -> set[str]:
         fitting: set[str] = set()
@@ -750,12 +771,37 @@ def joint(
 
 
 def best_entities(linked: Sequence[LinkedEntity]) -> list[LinkedEntity]:
-    """The best candidates whose spans do not overlap, in the order of the question."""
+    """The best candidates whose spans do not overlap, in the order of the question. A
+    value and a resource of the same name at the same span are both kept ("France" the
+    country and "France" the value of ``addressCountry``): the prompt shows which property
+    holds which form, and the translator picks."""
+    # A label written out in full over a longer span is better evidence than any reading
+    # inside it: "nordic jazz" the genre, not "jazz" the larger category.
+    written_out = [e for e in linked if e.exact]
+    linked = [
+        e
+        for e in linked
+        if not any(
+            w.start <= e.start and e.end <= w.end and (w.end - w.start) > (e.end - e.start)
+            for w in written_out
+        )
+    ]
     chosen: list[LinkedEntity] = []
     for entity in sorted(linked, key=lambda e: -e.score):
-        if all(entity.end <= c.start or entity.start >= c.end for c in chosen):
+        if all(
+            entity.end <= c.start or entity.start >= c.end or _other_form(entity, c) for c in chosen
+        ):
             chosen.append(entity)
-    return sorted(chosen, key=lambda e: e.start)
+    return sorted(chosen, key=lambda e: (e.start, is_literal_term(e.iri)))
+
+
+def _other_form(a: LinkedEntity, b: LinkedEntity) -> bool:
+    """Are ``a`` and ``b`` one name read as a resource and as a value?"""
+    return (
+        (a.start, a.end) == (b.start, b.end)
+        and is_literal_term(a.iri) != is_literal_term(b.iri)
+        and normalise(a.label) == normalise(b.label)
+    )
 
 
 def prompt_entities(entities: Sequence[LinkedEntity]) -> list[PromptEntity]:
