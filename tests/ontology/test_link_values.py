@@ -182,7 +182,8 @@ def test_written_out_label_wins_over_reading_inside_it_and_agent_nouns() -> None
     store.add_turtle(
         "@prefix ex: <http://example.org/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        'ex:jazz rdfs:label "jazz" . ex:nj rdfs:label "nordic jazz" . ex:nf rdfs:label "nordic folk" .\n'
+        'ex:jazz rdfs:label "jazz" . ex:nj rdfs:label "nordic jazz" .\n'
+        'ex:nf rdfs:label "nordic folk" .\n'
         'ex:a ex:genre ex:nj ; ex:instrument "piano" . ex:b ex:instrument "cello" .\n' + records
     )
     linker = EntityLinker.from_store(store)
