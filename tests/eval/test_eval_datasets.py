@@ -178,6 +178,52 @@ def test_text2sparql_result_set_ask(tmp_path: Path, fixtures: Path) -> None:
     assert by_id["1-en"] == ("x",)
 
 
+def _questions_file(tmp_path: Path, questions: list[dict[str, object]]) -> Path:
+    path = tmp_path / "q.yml"
+    dataset = {"id": "https://example.org/ds/", "prefix": "ex"}
+    path.write_text(json.dumps({"dataset": dataset, "questions": questions}))  # JSON is YAML
+    return path
+
+
+def test_text2sparql_tags_and_split(tmp_path: Path) -> None:
+    count = {"sparql": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
+    path = _questions_file(
+        tmp_path,
+        [
+            {
+                "id": "a",
+                "split": "dev",
+                "tags": ["select", "COUNT"],
+                "question": {"en": "A?", "de": "A?"},
+                "query": count,
+            },
+            {
+                "id": "b",
+                "split": "test",
+                "question": {"en": "B?"},
+                "query": {"sparql": "ASK { ?s ?p ?o }"},
+            },
+        ],
+    )
+    ds = read_dataset(path, "text2sparql", ReadOptions(languages=("en", "de")))
+    assert [(q.id, q.tags, q.split) for q in ds.questions] == [
+        ("a-en", ("SELECT", "COUNT"), "dev"),
+        ("a-de", ("SELECT", "COUNT"), "dev"),
+        ("b-en", (), "test"),
+    ]
+    test_only = read_dataset(path, "text2sparql", ReadOptions(split="test"))
+    assert [q.id for q in test_only.questions] == ["b-en"]
+
+
+def test_text2sparql_tags_must_be_strings(tmp_path: Path) -> None:
+    path = _questions_file(
+        tmp_path,
+        [{"id": "a", "tags": "SELECT", "question": {"en": "A?"}, "query": {"sparql": "ASK {}"}}],
+    )
+    with pytest.raises(DatasetError, match="record a: 'tags' must be a list"):
+        read_dataset(path, "text2sparql")
+
+
 # --- generated JSONL ---
 
 

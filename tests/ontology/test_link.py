@@ -121,7 +121,8 @@ def test_links_real_names(
         pytest.param("What is the weight of the product?", id="schema-word-not-fuzzy-name"),
         pytest.param("Who is the manager of this department?", id="classes-not-entities"),
         pytest.param("Is it one of the ones in there?", id="stopwords-only"),
-        pytest.param("Which product costs 52 euros?", id="short-numbers"),
+        # "euros" is the currency value EUR (test_link_values); the 52 starts no match.
+        pytest.param("Which product costs 52?", id="short-numbers"),
     ],
 )
 def test_links_nothing_where_nothing_is_named(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from sparqlqa.errors import TemplateError
+from sparqlqa.kg.results import sparql_term
 from sparqlqa.templates.fill import (
     check_template,
     declare_prefixes,
     fill_query,
     fill_question,
     placeholders,
-    sparql_term,
 )
 from sparqlqa.templates.model import SourceRef, Template
 

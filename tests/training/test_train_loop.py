@@ -254,3 +254,28 @@ def test_trains_and_translates_on_gpu(
     examples = examples_of(config, "dev")
     out = translator.translate([e.prompt for e in examples], k=2)
     assert all(len(group) == 2 for group in out)
+
+
+def test_a_step_budget_trains_the_same_model_whatever_the_cap(
+    tmp_path: Path, corporate_pairs: Path, corporate_store_path: Path
+) -> None:
+    """With ``schedule_by_clock`` off (adapt's step budget), the time limit is only a cap:
+    two runs of the same seed and steps under different caps give the same weights."""
+    from safetensors.torch import load_file
+
+    weights = []
+    for name, minutes in (("long-cap", 60.0), ("short-cap", 5.0)):
+        config = make_config(
+            tmp_path / name,
+            corporate_pairs,
+            corporate_store_path,
+            model="tiny-seq2seq",
+            max_steps=6,
+            lr_scheduler="linear",
+            max_train_minutes=minutes,
+            schedule_by_clock=False,
+        )
+        assert train(config).global_step == 6
+        weights.append(load_file(str(tmp_path / name / "model" / "model.safetensors")))
+    assert weights[0].keys() == weights[1].keys()
+    assert all(bool((weights[0][k] == weights[1][k]).all()) for k in weights[0])

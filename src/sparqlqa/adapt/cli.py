@@ -62,8 +62,13 @@ def command(
         str, typer.Option(help="Training preset (minilm-seq2seq, tiny-seq2seq), hub id or folder.")
     ] = DEFAULTS["model"],
     train_minutes: Annotated[
-        float, typer.Option(help="Wall-clock budget of the training stage.")
+        float,
+        typer.Option(help="Wall-clock budget of the training stage (a cap with --train-steps)."),
     ] = DEFAULTS["train_minutes"],
+    train_steps: Annotated[
+        int,
+        typer.Option(help="Training steps (0: what --train-minutes buys); same seed, same model."),
+    ] = DEFAULTS["train_steps"],
     max_pairs: Annotated[int, typer.Option(help="Generated pairs at most (about).")] = DEFAULTS[
         "max_pairs"
     ],
@@ -108,6 +113,7 @@ def command(
         output=output,
         model=model,
         train_minutes=train_minutes,
+        train_steps=train_steps,
         max_pairs=max_pairs,
         eval_questions=eval_questions,
         k=k,

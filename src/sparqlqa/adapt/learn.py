@@ -64,6 +64,10 @@ def train_config(ctx: Context) -> TrainConfig:
     # `epochs` passes; a slower machine ends at the time limit instead.
     budget_steps = int(args.train_minutes * 60 / STEP_SECONDS.get(args.model, 2.0))
     epoch_steps = math.ceil(epochs * math.ceil(max(train_pairs, 1) / batch))
+    if args.train_steps:
+        # A budget in steps: the schedule follows the steps, the clock only caps the run.
+        settings.setdefault("max_steps", args.train_steps)
+        settings.setdefault("schedule_by_clock", False)
     settings.setdefault("max_steps", max(1, min(budget_steps, epoch_steps)))
     schema_sources = [] if args.endpoint else [str(ctx.folder / "store")]
     settings.update(

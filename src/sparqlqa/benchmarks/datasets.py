@@ -11,8 +11,9 @@ Formats read:
 - ``qald``: QALD-JSON (multilingual questions, ``query.sparql``, gold ``answers`` as SPARQL
   JSON results). One question per requested language.
 - ``text2sparql``: a TEXT2SPARQL questions YAML (``dataset.id``, ``dataset.prefix``, questions
-  with ``id``, ``question: {lang: text}``, ``query.sparql``), optionally with the official
-  client's true-result-set JSON (``{"<prefix>:<id>-<lang>": {value: 1}}``) as gold answers.
+  with ``id``, ``question: {lang: text}``, ``query.sparql``, optionally feature ``tags`` and a
+  ``split``), optionally with the official client's true-result-set JSON
+  (``{"<prefix>:<id>-<lang>": {value: 1}}``) as gold answers.
 - ``jsonl``: the generator's JSONL records (see the project's shared record format).
 
 A malformed file raises :class:`~sparqlqa.errors.DatasetError` naming the file and the record.
@@ -68,6 +69,8 @@ class Question:
     question_type: str | None = None  # shape of the question (ask, count, list, ...)
     dataset: str = ""  # dataset IRI sent to TEXT2SPARQL APIs
     source_id: str = ""  # the id in the source file (without the language suffix)
+    tags: tuple[str, ...] = ()  # feature tags (TEXT2SPARQL YAML ``tags``: COUNT, OPTIONAL...)
+    split: str | None = None  # the split the dataset puts it in (dev, test...), if any
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class ReadOptions:
     missing_question: Literal["skip", "paraphrase", "nnqt"] = "skip"
     result_set: Path | None = None  # TEXT2SPARQL: the true-result-set JSON
     prefix: str | None = None  # TEXT2SPARQL: override the YAML's dataset.prefix for qnames
-    split: str | None = None  # JSONL: keep only this split
+    split: str | None = None  # JSONL, TEXT2SPARQL: keep only this split
     dataset_iri: str | None = None  # the dataset IRI sent to remote systems
 
     def __post_init__(self) -> None:
@@ -333,6 +336,9 @@ def read_text2sparql(path: Path, options: ReadOptions) -> Dataset:
         query_field = record.get("query") or {}
         query = query_field.get("sparql") if isinstance(query_field, Mapping) else None
         query = query.strip() if isinstance(query, str) and query.strip() else None
+        tags, split = _tags_and_split(path, rid, record)
+        if options.split and split != options.split:
+            continue
         for language in options.languages:
             text = texts.get(language)
             if not isinstance(text, str) or not text.strip():
@@ -352,9 +358,23 @@ def read_text2sparql(path: Path, options: ReadOptions) -> Dataset:
                     question_type=query_shape(query) if query else None,
                     dataset=iri,
                     source_id=rid,
+                    tags=tags,
+                    split=split,
                 )
             )
     return Dataset(path, "text2sparql", questions, skipped, iri=iri)
+
+
+def _tags_and_split(
+    path: Path, rid: str, record: Mapping[str, Any]
+) -> tuple[tuple[str, ...], str | None]:
+    tags = record.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise DatasetError(f"{path}: record {rid}: 'tags' must be a list of strings")
+    split = record.get("split")
+    if split is not None and (not isinstance(split, str) or not split.strip()):
+        raise DatasetError(f"{path}: record {rid}: 'split' must be a non-empty string")
+    return tuple(t.strip().upper() for t in tags), split.strip() if split is not None else None
 
 
 def _load_result_set(path: Path) -> dict[str, Any]:
@@ -421,6 +441,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Dataset:
                 template=None if template is None else str(template),
                 question_type=record.get("shape") or (query_shape(query) if query else None),
                 source_id=rid,
+                split=record.get("split"),
             )
         )
     return Dataset(path, "jsonl", questions)

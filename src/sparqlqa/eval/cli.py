@@ -63,7 +63,9 @@ def evaluate(
     prefix: Annotated[
         str | None, typer.Option(help="TEXT2SPARQL: qname prefix of the result set's keys.")
     ] = None,
-    split: Annotated[str | None, typer.Option(help="JSONL: evaluate only this split.")] = None,
+    split: Annotated[
+        str | None, typer.Option(help="JSONL, TEXT2SPARQL: evaluate only this split.")
+    ] = None,
     dataset_iri: Annotated[
         str | None, typer.Option(help="Dataset IRI sent to TEXT2SPARQL APIs.")
     ] = None,

@@ -30,7 +30,7 @@ class EvalConfig:
     missing_question: str = "skip"  # LC-QuAD 2.0 null/"[]" questions: skip, paraphrase, nnqt
     result_set: Path | None = None  # TEXT2SPARQL true result set (gold answers)
     prefix: str | None = None  # TEXT2SPARQL qname prefix override
-    split: str | None = None  # JSONL: only this split
+    split: str | None = None  # JSONL, TEXT2SPARQL: only this split
     dataset_iri: str | None = None  # dataset IRI sent to TEXT2SPARQL APIs
     gold_from: str = "auto"  # auto (dataset answers if any, else the store) or store
     limit: int | None = None  # evaluate a random sample of this many questions

@@ -7,7 +7,7 @@ them to SPARQL 1.1 JSON so results from different stores compare equal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -112,3 +112,24 @@ def values(result: QueryResult) -> list[str]:
 def rows(result: QueryResult) -> Iterable[Binding]:
     """The bindings of a SELECT/CONSTRUCT result (empty for ASK)."""
     return result.get("results", {}).get("bindings", [])
+
+
+def sparql_term(term: Mapping[str, str]) -> str:
+    """A SPARQL-JSON term written in SPARQL syntax."""
+    value = term["value"]
+    if term["type"] == "uri":
+        return f"<{value}>"
+    if term["type"] == "bnode":
+        raise ValueError("a blank node cannot be written into a query")
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    if "xml:lang" in term:
+        return f'"{escaped}"@{term["xml:lang"]}'
+    if "datatype" in term:
+        return f'"{escaped}"^^<{term["datatype"]}>'
+    return f'"{escaped}"'
+
+
+def is_literal_term(text: str) -> bool:
+    """Is ``text`` a literal written in SPARQL syntax (``"Breda"``, ``"x"@en``), as value
+    entities carry it in place of an IRI?"""
+    return text.startswith(("\"", "'"))

@@ -296,6 +296,9 @@ def write_labels(index: LabelIndex, path: Path) -> None:
         for entry in index.entries:
             if entry.weight < 1.0:
                 continue
+            if entry.iri in index.values:  # a value: the properties holding it
+                writer.writerow([entry.iri, entry.label, "", " ".join(index.values[entry.iri])])
+                continue
             classes = index.classes.get(entry.iri) or [""]
             for cls in classes:
                 writer.writerow([entry.iri, entry.label, cls])

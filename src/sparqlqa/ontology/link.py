@@ -20,6 +20,15 @@ The result lists, best first, one entry per IRI, each with the span it was found
 several candidates may share a span: :func:`best_entities` keeps the best non-overlapping ones.
 ``EndpointLinker`` does the same for a graph too large to index here, asking the endpoint for
 the labels that contain the question's words.
+
+Besides resources, the index holds *values*: literals people name (a city, a country written
+out, a currency code; see :mod:`sparqlqa.ontology.values`), linked in place of an IRI as the
+literal in SPARQL syntax, with the property that holds them as their description. Plural and
+adjective forms find their noun ("resistors": Resistor, "Italian": Italy); a resource named by
+a generic noun that many triples point to (a category) is preferred over a product whose name
+merely contains the word; and :meth:`EntityLinker.entities` links mentions jointly: among
+equally good readings of a partial name, the one joined in the graph to another mention wins
+("Anna from Procurement": the Anna who is a member of Procurement).
 """
 
 from __future__ import annotations
@@ -37,10 +46,12 @@ from urllib.parse import unquote
 import numpy as np
 
 from sparqlqa.errors import ConfigError
-from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, RDF, SparqlStore
+from sparqlqa.kg.results import is_literal_term
+from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, RDF, Store
 from sparqlqa.ontology.embed import Embedder, embed_cached
 from sparqlqa.ontology.prompt import PromptEntity
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty, local_name, words_of
+from sparqlqa.ontology.values import lexical, neighbours, value_label, value_properties
 from sparqlqa.ontology.words import (
     STOPWORDS,
     Token,
@@ -56,9 +67,99 @@ NAME_LOCAL_NAMES = frozenset({"name", "title", "label", "prefLabel", "fullName",
 #: Local names of properties that hold identifiers.
 ID_LOCAL_NAMES = frozenset({"id", "identifier", "code", "sku", "productID"})
 _PARENTHESIS = re.compile(r"^(.*\S)\s*\(([^()]*)\)\s*$")
-_INDEX_VERSION = "1"
+_INDEX_VERSION = "2"
 #: A local name that reads as words: letters first, no digits ("Korea, Republic of").
 _WORDY = re.compile(r"^[^\W\d_][^\d]*$")
+#: Endings of adjectives and agent nouns that leave the stem of the thing they come from
+#: ("ital-ian", "swed-ish", "pian-ists", "cell-ist").
+_DERIVED_ENDINGS = ("ists", "ist", "ians", "ian", "ean", "ese", "ish", "an", "ic", "i")
+#: Currency names and their ISO codes, as graphs write prices ("euros": EUR).
+CURRENCIES = {
+    "euro": "eur",
+    "dollar": "usd",
+    "pound": "gbp",
+    "yen": "jpy",
+    "franc": "chf",
+    "yuan": "cny",
+    "renminbi": "cny",
+    "rupee": "inr",
+    "ruble": "rub",
+    "rouble": "rub",
+    "krona": "sek",
+    "krone": "nok",
+    "zloty": "pln",
+    "real": "brl",
+    "peso": "mxn",
+}
+#: English demonyms whose country does not start with the adjective's stem: world knowledge,
+#: not any one graph's.
+DEMONYMS = {
+    "french": "france",
+    "dutch": "netherlands",
+    "swiss": "switzerland",
+    "spanish": "spain",
+    "polish": "poland",
+    "british": "kingdom",
+    "english": "england",
+    "welsh": "wales",
+    "scottish": "scotland",
+    "irish": "ireland",
+    "danish": "denmark",
+    "finnish": "finland",
+    "norwegian": "norway",
+    "greek": "greece",
+    "turkish": "turkey",
+    "czech": "czechia",
+    "portuguese": "portugal",
+    "belgian": "belgium",
+    "peruvian": "peru",
+    "thai": "thailand",
+    "filipino": "philippines",
+    "vietnamese": "vietnam",
+    "chinese": "china",
+    "japanese": "japan",
+    "korean": "korea",
+    "american": "states",
+    "mexican": "mexico",
+    "canadian": "canada",
+    "brazilian": "brazil",
+    "argentine": "argentina",
+    "argentinian": "argentina",
+    "german": "germany",
+    "italian": "italy",
+    "austrian": "austria",
+    "hungarian": "hungary",
+    "swedish": "sweden",
+    "russian": "russia",
+    "ukrainian": "ukraine",
+    "indian": "india",
+    "australian": "australia",
+    "egyptian": "egypt",
+    "israeli": "israel",
+    "iranian": "iran",
+    "iraqi": "iraq",
+    "pakistani": "pakistan",
+    "saudi": "saudi",
+    "croatian": "croatia",
+    "serbian": "serbia",
+    "romanian": "romania",
+    "bulgarian": "bulgaria",
+    "slovak": "slovakia",
+    "slovenian": "slovenia",
+    "chilean": "chile",
+    "colombian": "colombia",
+    "cuban": "cuba",
+    "nigerian": "nigeria",
+    "kenyan": "kenya",
+    "moroccan": "morocco",
+    "indonesian": "indonesia",
+    "malaysian": "malaysia",
+    "singaporean": "singapore",
+    "icelandic": "iceland",
+    "lithuanian": "lithuania",
+    "latvian": "latvia",
+    "estonian": "estonia",
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +173,7 @@ class LinkedEntity:
     score: float
     class_iri: str | None = None  # the most specific class of the resource, if known
     class_label: str | None = None
+    exact: bool = False  # the span is the label, written out (after folding)
 
 
 @dataclass(frozen=True)
@@ -101,6 +203,13 @@ class LinkerConfig:
     lowercase_factor: float = 0.6  # a match of lower-case words only, in a cased question
     embedding_weight: float = 0.1  # weight of cosine(question, label) when an embedder is given
     schema_weight: float = 0.1  # added when the class fits the retrieved schema
+    values: bool = True  # link literal values (cities, countries, codes) besides resources
+    word_forms: bool = True  # plurals and adjectives find their noun ("resistors", "Italian")
+    word_form_factor: float = 0.95  # a word form counts this much of the word itself
+    category_bonus: float = 0.15  # a fully matched short label many triples point to
+    category_in_degree: int = 20  # triples pointing to a resource that make it a category
+    joint_weight: float = 0.2  # added to a reading joined in the graph to another mention
+    joint_margin: float = 0.1  # readings this close to a span's best compete jointly
 
     def __post_init__(self) -> None:
         if not 0 < self.fuzzy_cutoff <= 100:
@@ -133,13 +242,21 @@ class LabelIndex:
         labels: Iterable[tuple[str, str]],
         classes: Mapping[str, Sequence[str]] | None = None,
         schema: Schema | None = None,
+        *,
+        values: Mapping[str, Sequence[str]] | None = None,
+        links: Mapping[str, set[str]] | None = None,
     ) -> None:
         """``labels``: (IRI, label) pairs; ``classes``: the types of each IRI; ``schema``
-        names the classes and says which is the most specific."""
+        names the classes and says which is the most specific; ``values``: literal values
+        (in SPARQL syntax) → the properties holding them; ``links``: what each resource or
+        value is joined to by one triple (for joint linking and for telling categories)."""
         self.schema = schema or Schema()
         self.classes: dict[str, list[str]] = {k: list(v) for k, v in (classes or {}).items()}
+        self.values: dict[str, list[str]] = {k: list(v) for k, v in (values or {}).items()}
+        self.links: dict[str, set[str]] = dict(links or {})
         seen: set[tuple[str, str]] = set()
         self.entries: list[LabelEntry] = []
+        labels = [*labels, *((term, lexical(term)) for term in self.values)]
         named = [(iri, a, w) for iri, label in labels for a, w in _aliases(" ".join(label.split()))]
         # A label given as such wins over the same words derived as an alias of another.
         for iri, alias, weight in sorted(named, key=lambda n: -n[2]):
@@ -154,6 +271,11 @@ class LabelIndex:
         n = max(len(self.entries), 1)
         self.idf = {w: math.log(1 + n / len(ids)) for w, ids in self.postings.items()}
         self.fuzzy_vocabulary = [w for w in self.postings if w.isalpha() and len(w) >= 3]
+        # Word forms: "resistors" and "resistor" share a stem; "italian" starts like "italy".
+        self.stems: dict[str, list[str]] = defaultdict(list)
+        for word in self.postings:
+            if word.isalpha():
+                self.stems[stem(word)].append(word)
         # Stopwords inside a label ("Benitez and Sons") are not asked for: they weigh nothing.
         self.label_weight = [
             sum(self.idf[w] for w in _content(e.words)) or 1.0 for e in self.entries
@@ -176,19 +298,22 @@ class LabelIndex:
     @classmethod
     def from_store(
         cls,
-        store: SparqlStore,
+        store: Store,
         *,
         schema: Schema | None = None,
         predicates: Sequence[str] | None = None,
         lang: str | None = "en",
         iri_labels: bool = True,
+        values: bool = True,
     ) -> LabelIndex:
         """Every label of ``store`` under ``predicates`` (default: the common label properties
         plus the graph's own name and id properties, see :func:`name_predicates`).
 
         With ``iri_labels``, resources that are linked to but have no label (the corporate
         graph's ``dbpedia:Germany``) get one made from their IRI (:func:`label_from_iri`)
-        when its local name reads as words. This scans the graph: for embedded stores.
+        when its local name reads as words. With ``values``, the literal values people
+        name (:func:`~sparqlqa.ontology.values.value_properties`) are indexed too. This
+        scans the graph: for embedded stores.
         """
         if predicates is None:
             predicates = [*DEFAULT_LABEL_PREDICATES, *name_predicates(store)]
@@ -209,25 +334,36 @@ class LabelIndex:
             classes[row["s"]["value"]].append(row["c"]["value"])
         if schema is not None:
             labels = [(iri, label) for iri, label in labels if _is_data(iri, classes, schema)]
-        return cls(labels, classes, schema)
+        found = value_properties(store, exclude=predicates) if values else {}
+        return cls(labels, classes, schema, values=found, links=neighbours(store, found))
 
     @classmethod
     def from_tsv(cls, path: Path, *, schema: Schema | None = None) -> LabelIndex:
         """A label dump: one ``IRI<TAB>label[<TAB>class IRI]`` per line; a line with only an
-        IRI gets the label made from its local name (:func:`label_from_iri`)."""
+        IRI gets the label made from its local name (:func:`label_from_iri`). A value is a
+        line ``"literal"<TAB>text<TAB><TAB>property IRIs separated by spaces``."""
         labels: list[tuple[str, str]] = []
         classes: dict[str, list[str]] = defaultdict(list)
+        values: dict[str, list[str]] = {}
         with Path(path).open(encoding="utf-8", newline="") as fh:
             for line_no, row in enumerate(csv.reader(fh, delimiter="\t"), start=1):
                 if not row or not row[0].strip():
                     continue
                 iri = row[0].strip()
+                if is_literal_term(iri):  # a value: literal, label, (no class), properties
+                    values[iri] = row[3].split() if len(row) > 3 else []
+                    continue
                 if not iri.startswith(("http://", "https://", "urn:")):
                     raise ConfigError(f"{path}:{line_no}: not an IRI: {iri[:80]!r}")
                 labels.append((iri, row[1] if len(row) > 1 and row[1] else label_from_iri(iri)))
                 if len(row) > 2 and row[2]:
                     classes[iri].append(row[2])
-        return cls(labels, classes, schema)
+        return cls(labels, classes, schema, values=values)
+
+    def is_category(self, iri: str, in_degree: int) -> bool:
+        """Is ``iri`` a category-like resource: one that at least ``in_degree`` resources are
+        joined to (a product category, a genre), as a generic noun names it?"""
+        return not is_literal_term(iri) and len(self.links.get(iri, ())) >= in_degree
 
     def class_of(self, iri: str) -> str | None:
         """The most specific known class of ``iri`` (one with no subclass among its types)."""
@@ -297,7 +433,7 @@ def _is_data(iri: str, classes: Mapping[str, Sequence[str]], schema: Schema) -> 
     return not types or any(t in schema.classes for t in types)
 
 
-def name_predicates(store: SparqlStore) -> list[str]:
+def name_predicates(store: Store) -> list[str]:
     """The graph's own properties that name or identify things (``pv:name``, ``pv:id``):
     those with literal values whose local name is a usual name or id property."""
     rows = store.select("SELECT DISTINCT ?p WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }")
@@ -333,7 +469,7 @@ class EntityLinker:
     @classmethod
     def from_store(
         cls,
-        store: SparqlStore,
+        store: Store,
         *,
         schema: Schema | None = None,
         predicates: Sequence[str] | None = None,
@@ -364,8 +500,13 @@ class EntityLinker:
         out: list[tuple[str, float]] = []
         if word in self.index.postings:
             out.append((word, 1.0))
+        if self.config.word_forms and word.isalpha() and len(word) >= 4:
+            for other in self._word_forms(word):
+                out.append((other, self.config.word_form_factor))
+        # A word the index has as it is written is no typo ("Sabrina" is not "Sambrial").
         if (
             min_length is not None
+            and word not in self.index.postings
             and word.isalpha()
             and len(word) >= min_length
             and stem(word) not in self.index.schema_words
@@ -381,6 +522,25 @@ class EntityLinker:
                 if other != word:
                     out.append((other, self.config.fuzzy_factor * ratio / 100))
         return out
+
+    def _word_forms(self, word: str) -> list[str]:
+        """Index words that are another form of ``word``: the same stem ("resistors",
+        "resistor"), the country of an adjective ("italian": "italy", "french": "france"),
+        the thing of an agent noun ("pianists": "piano"), the code of a currency ("euros")."""
+        forms = [w for w in self.index.stems.get(stem(word), ()) if w != word]
+        base = DEMONYMS.get(word) or CURRENCIES.get(stem(word))
+        if base and base in self.index.postings:
+            forms.append(base)
+        elif word.endswith(_DERIVED_ENDINGS):
+            # "italian": "italy", "swedish": "sweden", "pianists": "piano", "cellist": "cello"
+            root = next(word[: -len(e)] for e in _DERIVED_ENDINGS if word.endswith(e))
+            if len(root) >= 4:
+                forms += [
+                    w
+                    for w in self.index.fuzzy_vocabulary
+                    if w.startswith(root) and len(w) - len(root) <= 2
+                ]
+        return list(dict.fromkeys(f for f in forms if f != word))
 
     def _rare(self, word: str) -> bool:
         """May this index word alone make a label a candidate? Not when it is common, a
@@ -466,12 +626,28 @@ class EntityLinker:
             score, entity = placed
             if fitting and entity.class_iri and self.index.ancestors(entity.class_iri) & fitting:
                 score += cfg.schema_weight
+            if (
+                cfg.category_bonus
+                and len(entry.words) <= 2
+                and all(w in occurrences for w in _content(entry.words))
+                and self.index.is_category(entry.iri, cfg.category_in_degree)
+            ):
+                score += cfg.category_bonus
             if self._vectors is not None and self.embedder is not None:
                 if question_vector is None:
                     question_vector = self.embedder.encode([question])[0]
                 score += cfg.embedding_weight * float(self._vectors[entry_id] @ question_vector)
             scored.append((score, entity))
-        scored.sort(key=lambda s: (-s[0], s[1].start - s[1].end, s[1].iri, s[1].label))
+        # On a tie, a resource before a value of the same name (dbr:France before "France").
+        scored.sort(
+            key=lambda s: (
+                -s[0],
+                s[1].start - s[1].end,
+                is_literal_term(s[1].iri),
+                s[1].iri,
+                s[1].label,
+            )
+        )
         best: dict[str, LinkedEntity] = {}
         for score, entity in scored:
             if entity.iri not in best:
@@ -484,8 +660,16 @@ class EntityLinker:
         self, question: str, *, candidates: int = 8, schema_terms: Iterable[object] = ()
     ) -> list[LinkedEntity]:
         """What a prompt offers: the best non-overlapping of the ``candidates`` best entities
-        of ``question``, in the question's order (the service's and training's linking)."""
-        return best_entities(self.link(question, candidates, schema_terms=schema_terms))
+        of ``question``, in the question's order (the service's and training's linking).
+
+        Mentions are read jointly: a reading joined by one triple to a reading of another
+        mention gains ``joint_weight`` when it is within ``joint_margin`` of its span's best
+        (several Annas: the one who is a member of the Procurement of the question)."""
+        if not (self.config.joint_weight and self.index.links):
+            return best_entities(self.link(question, candidates, schema_terms=schema_terms))
+        # More readings than offered, so that every Anna competes before one is chosen.
+        found = self.link(question, 2 * candidates, schema_terms=schema_terms)
+        return best_entities(joint(found, self.index.links, self.config)[:candidates])
 
     def _placements(
         self, occurrences: Mapping[str, list[tuple[float, int]]]
@@ -526,18 +710,27 @@ class EntityLinker:
         score = entry.weight * covered / self.index.label_weight[entry_id]
         score -= cfg.gap_penalty * gaps
         start, end = words[first].start, words[last].end
-        if normalise(question[start:end]) == " ".join(entry.words):
+        exact = normalise(question[start:end]) == " ".join(entry.words)
+        if exact:
             score += cfg.exact_bonus
+        if is_literal_term(entry.iri):
+            if not cfg.values:
+                return None
+            # A short code ("EUR", "IT") is a value only where it is written as one or named
+            # by its word ("euros"): "it" and "in" are words.
+            written = question[start:end]
+            if (
+                len(entry.label) <= 3
+                and entry.label.isupper()
+                and written != entry.label
+                and written.lower() == entry.label.lower()
+            ):
+                return None
+            description = value_label(self.index.schema, self.index.values.get(entry.iri, []))
+            return LinkedEntity(entry.iri, entry.label, start, end, score, None, description, exact)
         cls_iri = self.index.class_of(entry.iri)
-        return LinkedEntity(
-            entry.iri,
-            entry.label,
-            start,
-            end,
-            score,
-            cls_iri,
-            self._class_label(cls_iri) if cls_iri else None,
-        )
+        cls_label = self._class_label(cls_iri) if cls_iri else None
+        return LinkedEntity(entry.iri, entry.label, start, end, score, cls_iri, cls_label, exact)
 
     def _fitting_classes(self, schema_terms: Iterable[object]) -> set[str]:
         fitting: set[str] = set()
@@ -551,13 +744,64 @@ class EntityLinker:
         return fitting
 
 
+def joint(
+    linked: Sequence[LinkedEntity], links: Mapping[str, set[str]], config: LinkerConfig
+) -> list[LinkedEntity]:
+    """``linked`` re-scored for joint reading, best first: a candidate close to the best of
+    its span (``joint_margin``) that is joined by one triple to a candidate at another,
+    non-overlapping span gains ``joint_weight``."""
+    best_at: dict[tuple[int, int], float] = {}
+    for entity in linked:
+        span = (entity.start, entity.end)
+        best_at[span] = max(best_at.get(span, entity.score), entity.score)
+    out: list[LinkedEntity] = []
+    for entity in linked:
+        near_best = entity.score >= best_at[(entity.start, entity.end)] - config.joint_margin
+        joined = near_best and any(
+            other.iri in links.get(entity.iri, ())
+            for other in linked
+            if other.end <= entity.start or other.start >= entity.end
+        )
+        out.append(
+            replace(entity, score=round(entity.score + config.joint_weight, 4))
+            if joined
+            else entity
+        )
+    return sorted(out, key=lambda e: (-e.score, is_literal_term(e.iri), e.iri))
+
+
 def best_entities(linked: Sequence[LinkedEntity]) -> list[LinkedEntity]:
-    """The best candidates whose spans do not overlap, in the order of the question."""
+    """The best candidates whose spans do not overlap, in the order of the question. A
+    value and a resource of the same name at the same span are both kept ("France" the
+    country and "France" the value of ``addressCountry``): the prompt shows which property
+    holds which form, and the translator picks."""
+    # A label written out in full over a longer span is better evidence than any reading
+    # inside it: "nordic jazz" the genre, not "jazz" the larger category.
+    written_out = [e for e in linked if e.exact]
+    linked = [
+        e
+        for e in linked
+        if not any(
+            w.start <= e.start and e.end <= w.end and (w.end - w.start) > (e.end - e.start)
+            for w in written_out
+        )
+    ]
     chosen: list[LinkedEntity] = []
     for entity in sorted(linked, key=lambda e: -e.score):
-        if all(entity.end <= c.start or entity.start >= c.end for c in chosen):
+        if all(
+            entity.end <= c.start or entity.start >= c.end or _other_form(entity, c) for c in chosen
+        ):
             chosen.append(entity)
-    return sorted(chosen, key=lambda e: e.start)
+    return sorted(chosen, key=lambda e: (e.start, is_literal_term(e.iri)))
+
+
+def _other_form(a: LinkedEntity, b: LinkedEntity) -> bool:
+    """Are ``a`` and ``b`` one name read as a resource and as a value?"""
+    return (
+        (a.start, a.end) == (b.start, b.end)
+        and is_literal_term(a.iri) != is_literal_term(b.iri)
+        and normalise(a.label) == normalise(b.label)
+    )
 
 
 def prompt_entities(entities: Sequence[LinkedEntity]) -> list[PromptEntity]:
@@ -580,7 +824,7 @@ class EndpointLinker:
 
     def __init__(
         self,
-        store: SparqlStore,
+        store: Store,
         *,
         schema: Schema | None = None,
         predicates: Sequence[str] = DEFAULT_LABEL_PREDICATES[:1],

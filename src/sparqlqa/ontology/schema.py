@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -92,6 +92,37 @@ class Schema:
         """The label of a class or property, else the local name in words."""
         term = self.classes.get(iri) or self.properties.get(iri)
         return term.label if term else words_of(local_name(iri))
+
+    def merge_data(self, data: Schema, used_by: Mapping[str, Sequence[str]] | None = None) -> None:
+        """Take what the data says into this (declared) schema: instance and usage counts
+        (from ``data``, the schema read off the store), and, from ``used_by`` (property →
+        the classes whose instances use it, see :func:`classes_using`), the classes that use
+        a property without its declared domain covering them (the corporate vocabulary
+        gives addresses to ``Agent``; the data gives them to ``Supplier`` too)."""
+        for iri, cls in self.classes.items():
+            if iri in data.classes:
+                cls.instances = data.classes[iri].instances
+        for iri, prop in self.properties.items():
+            if iri in data.properties:
+                prop.usage = data.properties[iri].usage
+            covered = {c for d in prop.domain for c in self.descendants(d)}
+            prop.domain += [
+                c for c in (used_by or {}).get(iri, ()) if c in self.classes and c not in covered
+            ]
+
+    def descendants(self, iri: str) -> set[str]:
+        """``iri`` and every class below it."""
+        children: dict[str, list[str]] = {}
+        for cls in self.classes.values():
+            for parent in cls.parents:
+                children.setdefault(parent, []).append(cls.iri)
+        seen, todo = set(), [iri]
+        while todo:
+            c = todo.pop()
+            if c not in seen:
+                seen.add(c)
+                todo.extend(children.get(c, ()))
+        return seen
 
     def fingerprint(self) -> str:
         """A hash of the whole schema, to key caches built from it."""
@@ -172,15 +203,10 @@ def schema_from_store(
 
 def ontology_with_data_counts(files: Sequence[Path], store: Store) -> Schema:
     """The schema declared in ontology ``files``, with the instance counts of its classes and
-    the usage counts of its properties taken from the data in ``store``."""
+    the usage counts of its properties taken from the data in ``store``, and the domains of
+    its properties completed by the classes that use them (:meth:`Schema.merge_data`)."""
     schema = load_schema(files)
-    data = schema_from_store(store, infer=True)
-    for iri, cls in schema.classes.items():
-        if iri in data.classes:
-            cls.instances = data.classes[iri].instances
-    for iri, prop in schema.properties.items():
-        if iri in data.properties:
-            prop.usage = data.properties[iri].usage
+    schema.merge_data(schema_from_store(store, infer=True), classes_using(store))
     return schema
 
 
@@ -357,3 +383,19 @@ def _dominant(counts: Counter[str], schema: Schema, share: float = 0.2) -> list[
     parents = {p for c in chosen for p in schema.classes.get(c, SchemaClass(c, "")).parents}
     specific = [c for c in chosen if c not in parents]
     return specific or chosen
+
+
+def classes_using(store: Store, min_share: float = 0.05) -> dict[str, list[str]]:
+    """Property → the classes whose instances use it, each with at least ``min_share`` of
+    the property's uses (one grouped query over the data)."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in store.select(
+        "SELECT ?p ?c (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?s a ?c FILTER(isIRI(?c)) } "
+        "GROUP BY ?p ?c"
+    ):
+        counts.setdefault(row["p"]["value"], {})[row["c"]["value"]] = int(row["n"]["value"])
+    out: dict[str, list[str]] = {}
+    for prop, by_class in counts.items():
+        total = sum(by_class.values())
+        out[prop] = sorted(c for c, n in by_class.items() if n >= min_share * total)
+    return out

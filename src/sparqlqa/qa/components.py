@@ -46,9 +46,9 @@ class ModelTranslator:
 
 def linker_for(store: Store, schema: Schema, spec: GraphSpec, folder: Path) -> GraphLinker:
     """The entity linker over the graph's labels (its index cached under ``folder/index``)."""
-    predicates = list(dict.fromkeys([*spec.label_predicates, *name_predicates(store)]))  # type: ignore[arg-type]
+    predicates = list(dict.fromkeys([*spec.label_predicates, *name_predicates(store)]))
     linker = EntityLinker.from_store(
-        store,  # type: ignore[arg-type]
+        store,
         schema=schema,
         predicates=predicates,
         cache_dir=folder / "index",

@@ -40,6 +40,7 @@ from sparqlqa.templates.derive_context import (
     value_nodes,
 )
 from sparqlqa.templates.derive_links import lookup_questions, object_templates, two_hop
+from sparqlqa.templates.derive_strings import names_values, value_templates
 from sparqlqa.templates.derive_values import negation_templates, numeric_templates
 from sparqlqa.templates.model import Template
 from sparqlqa.templates.phrasing import (
@@ -164,5 +165,7 @@ def _property_templates(
         object_templates(ctx, view)
     if prop.numeric:
         numeric_templates(ctx, view)
+    if names_values(prop):
+        value_templates(ctx, prop, domain, d_one)
     if prop.usage and sometimes_missing(ctx, prop, domain):
         negation_templates(ctx, view)

@@ -103,21 +103,6 @@ def fill_query(query: str, terms: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(repl, query)
 
 
-def sparql_term(term: Mapping[str, str]) -> str:
-    """A SPARQL-JSON term written in SPARQL syntax."""
-    value = term["value"]
-    if term["type"] == "uri":
-        return f"<{value}>"
-    if term["type"] == "bnode":
-        raise ValueError("a blank node cannot be written into a query")
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    if "xml:lang" in term:
-        return f'"{escaped}"@{term["xml:lang"]}'
-    if "datatype" in term:
-        return f'"{escaped}"^^<{term["datatype"]}>'
-    return f'"{escaped}"'
-
-
 def declare_prefixes(query: str, prefixes: Mapping[str, str]) -> str:
     """``query`` with PREFIX lines added for the known prefixes it uses undeclared."""
     bare = blank_out(query)

@@ -19,8 +19,9 @@ import pyoxigraph as ox
 
 from sparqlqa.errors import QuerySyntaxError, QueryTimeout, TemplateError
 from sparqlqa.kg.guard import query_form
-from sparqlqa.kg.results import values
+from sparqlqa.kg.results import sparql_term, values
 from sparqlqa.kg.store import Store, Term
+from sparqlqa.ontology.values import is_plain_string
 from sparqlqa.templates.candidates import (
     answer_type_of,
     extremes_first,
@@ -32,7 +33,6 @@ from sparqlqa.templates.fill import (
     declare_prefixes,
     fill_query,
     fill_question,
-    sparql_term,
 )
 from sparqlqa.templates.labels import LabelSource
 from sparqlqa.templates.model import EntitySpan, Pair, Template, ValueSpan
@@ -134,8 +134,10 @@ class Instantiator:
             if len(out) >= self.config.per_template:
                 break
             # Literal bindings (thresholds, dates) are written as values, not entities.
+            # A string that names something (a city, a country) is a value entity, linked
+            # as the service's linker links it; other literals are values.
             value_slots = set(template.value_slots) | {
-                s for s, t in row.items() if t["type"] != "uri"
+                s for s, t in row.items() if t["type"] != "uri" and not is_plain_string(t)
             }
             filled = self._labels_for(template, row, labels, value_slots, rng, stats)
             if filled is None:
@@ -268,8 +270,12 @@ class Instantiator:
             except ValueError:
                 stats["blank_node"] += 1
                 return None
-            if slot in value_slots or term["type"] != "uri":
+            if slot in value_slots:
                 texts[slot] = value_text(term)
+                continue
+            if term["type"] != "uri":  # a value entity: the literal stands for it
+                texts[slot] = term["value"]
+                iri_of[slot] = terms[slot]
                 continue
             options = labels.get(term["value"])
             if not options:

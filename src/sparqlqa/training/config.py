@@ -134,6 +134,14 @@ class TrainConfig:
             "along), so the rate reaches its end when time is up."
         ),
     )
+    schedule_by_clock: bool = field(
+        default=True,
+        metadata=_help(
+            "With a time limit, let the linear and cosine schedules follow the clock too. Off: "
+            "the schedule follows the steps alone and the time limit is only a cap, so the "
+            "same seed and steps give the same model on an idle and on a busy machine."
+        ),
+    )
     batch_size: int = field(default=16, metadata=_help("Examples per device per forward pass."))
     gradient_accumulation_steps: int = field(
         default=1, metadata=_help("Forward passes per optimizer step.")

@@ -21,6 +21,7 @@ from sparqlqa.errors import ConfigError, TargetError
 from sparqlqa.jsonl import read_jsonl
 from sparqlqa.kg.embedded import EmbeddedStore, declared_prefixes
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
+from sparqlqa.kg.results import is_literal_term
 from sparqlqa.kg.store import RDF, SparqlStore, Store
 from sparqlqa.ontology.prompt import (
     DEFAULT_MAX_CHARS,
@@ -37,6 +38,7 @@ from sparqlqa.ontology.schema import (
     load_schema,
     schema_from_store,
 )
+from sparqlqa.ontology.values import properties_of_values, value_label
 from sparqlqa.training.target import encode, iris
 
 if TYPE_CHECKING:
@@ -168,6 +170,8 @@ class PromptBuilder:
     # it wrongly takes for entities, so that the model learns to leave such slots unused.
     linker: Callable[[str], Sequence[LinkedEntity]] | None = None
     linked_share: float = 0.0
+    # Value entities (literals such as "Breda") → the properties holding them in the store.
+    value_props: dict[str, list[str]] = field(default_factory=dict)
 
     def examples(
         self, records: Iterable[dict[str, Any]], *, strict: bool = True, linked: bool = True
@@ -178,7 +182,11 @@ class PromptBuilder:
         records = list(records)
         if self.source.store is not None:
             wanted = {e["iri"] for r in records for e in r["entities"]} - set(self.classes_of)
-            self.classes_of.update(entity_classes(self.source.store, wanted))
+            resources = {i for i in wanted if not is_literal_term(i)}
+            self.classes_of.update(entity_classes(self.source.store, resources))
+            held = properties_of_values(self.source.store, wanted - resources)
+            self.value_props.update(held)
+            self.classes_of.update({i: [] for i in wanted - resources})
         out = []
         for record in records:
             try:
@@ -253,6 +261,8 @@ class PromptBuilder:
         return out
 
     def _class_label(self, iri: str) -> str | None:
+        if is_literal_term(iri):  # described as the linker describes it at inference
+            return value_label(self.source.schema, self.value_props.get(iri, []))
         classes = [c for c in self.classes_of.get(iri, []) if c in self.source.schema.classes]
         return self.source.schema.classes[classes[0]].label if classes else None
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sparqlqa.errors import TargetError
+from sparqlqa.kg.results import is_literal_term
 from sparqlqa.ontology.prompt import prefixed
 
 #: Bumped when the target form changes; stored with each checkpoint.
@@ -164,7 +165,8 @@ def encode(
 ) -> str:
     """The canonical target of ``sparql``.
 
-    ``entity_slots`` maps entity IRIs to their slots (``{"http://...": "ENT0"}``);
+    ``entity_slots`` maps entity IRIs to their slots (``{"http://...": "ENT0"}``), and value
+    entities, written as literals (``'"Breda"'``), to theirs;
     ``prefixes`` maps prefix names to namespaces. Prefixed names in ``sparql`` are read with
     its own ``PREFIX`` declarations first, then ``prefixes``; an undeclared prefix is an error.
     ``value_slots`` maps numbers of the question to their slots (``{"0.15": "NUM0"}``): a
@@ -180,8 +182,21 @@ def encode(
     known = {**prefixes, **declared}
     variables: dict[str, str] = {}
     parts: list[tuple[str, str]] = []
-    for tok in body:
+    skip_next = False
+    for i, tok in enumerate(body):
         kind, text = tok.kind, tok.text
+        if skip_next:  # the language tag of a value entity written as its slot
+            skip_next = False
+            continue
+        if kind == "string":
+            tagged = text + body[i + 1].text if i + 1 < len(body) else text
+            if i + 1 < len(body) and body[i + 1].kind == "langtag" and tagged in entity_slots:
+                parts.append(("slot", entity_slots[tagged]))
+                skip_next = True
+                continue
+            if text in entity_slots:  # a value entity ("Breda"): its slot
+                parts.append(("slot", entity_slots[text]))
+                continue
         if kind in ("iri", "pname"):
             if kind == "iri":
                 iri = text[1:-1]
@@ -227,7 +242,9 @@ def decode(
             if text not in slot_iris:
                 what = "number of the question" if text.startswith("NUM") else "entity"
                 raise TargetError(f"the query names {text}, but no {what} fills that slot")
-            if not text.startswith("NUM"):
+            if is_literal_term(slot_iris[text]):  # a value entity: the literal itself
+                kind, text = "string", slot_iris[text]
+            elif not text.startswith("NUM"):
                 kind, text = "iri", f"<{slot_iris[text]}>"
             elif i + 1 < len(toks) and toks[i + 1].text == "^^":
                 kind, text = "string", f'"{slot_iris[text]}"'

@@ -177,7 +177,8 @@ class Trainer:
         )
         clock_limit_s = 60 * config.max_train_minutes if accelerator.num_processes == 1 else 0.0
         scheduler: Any
-        if clock_limit_s and config.lr_scheduler in ("linear", "cosine"):
+        by_clock = clock_limit_s and config.schedule_by_clock
+        if by_clock and config.lr_scheduler in ("linear", "cosine"):
             # A time budget usually ends the run long before max_steps: a schedule on steps
             # alone would stop at a high rate. This one is as far along as the steps or the
             # clock.
