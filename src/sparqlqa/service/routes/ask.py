@@ -43,14 +43,16 @@ def run_question(
     question: str,
     graph: str | None,
     k: int | None,
+    language: str | None = None,
 ) -> Answer:
-    """Validate, route and answer one question (shared with the TEXT2SPARQL route)."""
+    """Validate, route and answer one question (shared with the TEXT2SPARQL route);
+    ``language`` is detected when not given."""
     text = checked_question(question, settings)
     k = k or settings.default_k
     if k > settings.max_k:
         raise HTTPException(422, f"k is {k}; the limit is {settings.max_k}")
     pipeline = pipeline_for(registry, graph)
-    answer = pipeline.answer(text, k=k)
+    answer = pipeline.answer(text, k=k, language=language)
     metrics.questions.labels(answer.graph, str(answer.answered).lower()).inc()
     return answer
 
@@ -60,7 +62,9 @@ def ask(
     request: AskRequest, registry: RegistryDep, settings: SettingsDep, metrics: MetricsDep
 ) -> AskResponse:
     """Answer a question: the query, the answers, the entities, the candidates tried."""
-    answer = run_question(registry, settings, metrics, request.question, request.graph, request.k)
+    answer = run_question(
+        registry, settings, metrics, request.question, request.graph, request.k, request.language
+    )
     return AskResponse(
         question=answer.question,
         graph=answer.graph,
@@ -82,4 +86,5 @@ def ask(
         ],
         reason=answer.reason,
         timings_ms=answer.timings_ms,
+        language=answer.language,
     )
