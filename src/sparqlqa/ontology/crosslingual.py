@@ -15,7 +15,7 @@ language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -129,13 +129,3 @@ class LanguageRetrievers:
         """As :meth:`SchemaRetriever.retrieve`, by the retriever of ``language``."""
         return self.for_language(language).retrieve(question, k, kind=kind)
 
-
-def translated_terms(words: Sequence[str], crosslingual: CrossLingualWords) -> dict[str, str]:
-    """For display and tests: each of ``words`` the cross-lingual index matches, with the
-    label word it stands for."""
-    out: dict[str, str] = {}
-    for word in words:
-        found = crosslingual.matches(word)
-        if found:
-            out[word] = found[0][0]
-    return out

