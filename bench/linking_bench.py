@@ -30,6 +30,7 @@ import argparse
 import json
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,8 @@ class Tally:
     found: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     total: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     misses: list[str] = field(default_factory=list)
+    ms: float = 0.0  # retrieval and linking, all questions
+    questions: int = 0
 
 
 def gold_links(
@@ -222,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         links = gold_links(question.query, schema, store, index, names, in_degree)
         for name, linker in linkers.items():
+            started = time.perf_counter()
             language = question.language if name.startswith(("cross", "lang")) else None
             found_terms = retrievers.retrieve(
                 question.question,
@@ -233,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
             entities = linker.entities(question.question, schema_terms=terms, language=language)
             linked = [e.iri for e in entities]
             tally = tallies[(name, question.language)]
+            tally.ms += (time.perf_counter() - started) * 1000
+            tally.questions += 1
             for link in links:
                 tally.total[link.kind] += 1
                 if found(link, linked, offered):
@@ -247,8 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Linking accuracy@1 on {args.questions.name} ({args.split or 'all'} split; "
         "gold links from the gold queries)",
         "",
-        "| language | linker | " + " | ".join(KINDS) + " | all |",
-        "| --- | --- | " + " | ".join("---:" for _ in KINDS) + " | ---: |",
+        "| language | linker | " + " | ".join(KINDS) + " | all | ms/question |",
+        "| --- | --- | " + " | ".join("---:" for _ in KINDS) + " | ---: | ---: |",
     ]
     result: dict[str, dict[str, dict[str, float | int]]] = {}
     for (name, lang), tally in tallies.items():
@@ -263,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         all_found, all_total = sum(tally.found.values()), sum(tally.total.values())
         row["all"] = round(all_found / all_total, 3) if all_total else float("nan")
         cells.append(f"{row['all']:.3f} ({all_total})")
+        row["ms_per_question"] = round(tally.ms / max(tally.questions, 1), 1)
+        cells.append(f"{row['ms_per_question']:.1f}")
         lines.append(f"| {lang} | {name} | " + " | ".join(cells) + " |")
         result.setdefault(lang, {})[name] = row
     args.out.mkdir(parents=True, exist_ok=True)
