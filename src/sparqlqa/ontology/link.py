@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import numpy as np
@@ -49,6 +50,7 @@ from sparqlqa.errors import ConfigError
 from sparqlqa.kg.results import is_literal_term
 from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, RDF, Store
 from sparqlqa.ontology.embed import Embedder, embed_cached
+from sparqlqa.ontology.language import is_english, stopwords
 from sparqlqa.ontology.prompt import PromptEntity
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty, local_name, words_of
 from sparqlqa.ontology.values import lexical, neighbours, value_label, value_properties
@@ -61,6 +63,9 @@ from sparqlqa.ontology.words import (
     stem,
     tokens,
 )
+
+if TYPE_CHECKING:
+    from sparqlqa.ontology.crosslingual import CrossLingualWords
 
 #: Local names of properties that name things, found in a graph by ``name_predicates``.
 NAME_LOCAL_NAMES = frozenset({"name", "title", "label", "prefLabel", "fullName", "nickname"})
@@ -452,10 +457,14 @@ class EntityLinker:
         *,
         config: LinkerConfig | None = None,
         cache_dir: Path | None = None,
+        crosslingual: CrossLingualWords | None = None,
     ) -> None:
         """``embedder`` (optional) re-ranks candidates by similarity to the question; the
-        label embeddings are computed once and kept under ``cache_dir``."""
+        label embeddings are computed once and kept under ``cache_dir``. ``crosslingual``
+        (optional) finds the label words that words of a German or Spanish question stand
+        for (:mod:`sparqlqa.ontology.crosslingual`)."""
         self.index = index
+        self.crosslingual = crosslingual
         self.config = config or LinkerConfig()
         self.embedder = embedder
         n = max(len(index), 1)
@@ -558,17 +567,25 @@ class EntityLinker:
         return len(word) >= 2 and word not in STOPWORDS
 
     def link(
-        self, question: str, k: int = 5, *, schema_terms: Iterable[object] = ()
+        self,
+        question: str,
+        k: int = 5,
+        *,
+        schema_terms: Iterable[object] = (),
+        language: str | None = None,
     ) -> list[LinkedEntity]:
         """The ``k`` best candidate entities of ``question``, best first, one per IRI.
 
         ``schema_terms`` are the classes and properties retrieved for the question (as
         returned by ``SchemaRetriever.retrieve``, or the terms alone): entities whose class
-        fits them rank higher.
+        fits them rank higher. ``language`` (default English) chooses the function words,
+        and for German and Spanish lets the cross-lingual index translate words.
         """
         cfg = self.config
         words = tokens(question)
-        content = [w.norm not in STOPWORDS for w in words]
+        stop = stopwords(language)
+        translate = self.crosslingual is not None and not is_english(language)
+        content = [w.norm not in stop for w in words]
         # In a question written with capitals, names are capitalised: a lower-case word is
         # not fuzzy-matched, and a match made of lower-case words only counts less.
         named = [
@@ -596,7 +613,10 @@ class EntityLinker:
             # A dictionary word is taken for a typo of a name only where it is written as a
             # name: capitalised, not as the first word of the question ("Müller": "Mueller").
             name_like = named[pos] and pos > 0
-            for index_word, sim in self._word_matches(word.norm, min_length, name_like):
+            found = self._word_matches(word.norm, min_length, name_like)
+            if translate and word.norm not in self.index.postings:
+                found = self._translated(question[word.start : word.end], found)
+            for index_word, sim in found:
                 for entry_id in self.index.postings[index_word]:
                     candidates[entry_id][index_word].append((sim, pos))
         fitting = self._fitting_classes(schema_terms)
@@ -657,7 +677,12 @@ class EntityLinker:
         return list(best.values())
 
     def entities(
-        self, question: str, *, candidates: int = 8, schema_terms: Iterable[object] = ()
+        self,
+        question: str,
+        *,
+        candidates: int = 8,
+        schema_terms: Iterable[object] = (),
+        language: str | None = None,
     ) -> list[LinkedEntity]:
         """What a prompt offers: the best non-overlapping of the ``candidates`` best entities
         of ``question``, in the question's order (the service's and training's linking).
@@ -666,10 +691,19 @@ class EntityLinker:
         mention gains ``joint_weight`` when it is within ``joint_margin`` of its span's best
         (several Annas: the one who is a member of the Procurement of the question)."""
         if not (self.config.joint_weight and self.index.links):
-            return best_entities(self.link(question, candidates, schema_terms=schema_terms))
+            found = self.link(question, candidates, schema_terms=schema_terms, language=language)
+            return best_entities(found)
         # More readings than offered, so that every Anna competes before one is chosen.
-        found = self.link(question, 2 * candidates, schema_terms=schema_terms)
+        found = self.link(question, 2 * candidates, schema_terms=schema_terms, language=language)
         return best_entities(joint(found, self.index.links, self.config)[:candidates])
+
+    def _translated(self, written: str, found: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """The label word a foreign word stands for, in place of its typo readings."""
+        assert self.crosslingual is not None
+        translated = self.crosslingual.matches(written)
+        if not translated:
+            return found
+        return translated + [m for m in found if m[1] >= self.config.word_form_factor]
 
     def _placements(
         self, occurrences: Mapping[str, list[tuple[float, int]]]

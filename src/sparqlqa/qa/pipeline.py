@@ -2,21 +2,25 @@
 
 link entities → retrieve schema → translate to k candidate queries → guard → execute →
 answer with the first candidate that parses, runs and returns a non-empty result of the
-expected answer type. If none does, the answer says so and carries the best candidate with
+expected answer type. The question's language (given, or detected by
+:func:`~sparqlqa.ontology.language.detect_language`) goes to the linker and the retriever
+when they take one. If none does, the answer says so and carries the best candidate with
 the reason each candidate was rejected.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from sparqlqa.errors import QueryError, SparqlqaError
 from sparqlqa.kg.guard import Guard
 from sparqlqa.kg.results import rows
 from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, QueryResult, Store
+from sparqlqa.ontology.language import detect_language, normalise_language
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.prompt import (
     PromptEntity,
@@ -92,6 +96,7 @@ class Answer:
     prompt: str
     reason: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    language: str = "en"  # the question's language, given or detected
 
 
 Decode = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
@@ -133,17 +138,25 @@ class QAPipeline:
         """Stop the translator (the store belongs to the graph, which closes it)."""
         self.translator.close()
 
+    def language_of(self, question: str, language: str | None = None) -> str:
+        """``language`` checked (``ValueError`` if unsupported), else detected."""
+        return normalise_language(language) or detect_language(question)
+
     def prepare(
-        self, question: str
+        self, question: str, language: str | None = None
     ) -> tuple[str, list[LinkedEntity], list[PromptValue], list[str], dict[str, float]]:
         """Link, retrieve and render the prompt; returns prompt, entities, the question's
-        numbers, schema IRIs and timings."""
+        numbers, schema IRIs and timings. ``language``: as given to :meth:`answer`."""
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        terms = [term for term, _ in self.retriever.retrieve(question, k=self.schema_k)]
+        language = self.language_of(question, language)
+        timings["language"] = _ms(started)
+        started = time.perf_counter()
+        found = _with_language(self.retriever.retrieve, language, question, k=self.schema_k)
+        terms = [term for term, _ in found]
         timings["retrieve"] = _ms(started)
         started = time.perf_counter()
-        entities = self.linker.link(question, terms)
+        entities = _with_language(self.linker.link, language, question, terms)
         timings["link"] = _ms(started)
         prompt_entities = [
             PromptEntity(f"ENT{i}", e.iri, e.label, e.class_label) for i, e in enumerate(entities)
@@ -153,10 +166,12 @@ class QAPipeline:
         prompt = render_prompt(question, prompt_entities, items, self.prompt_chars, values=values)
         return prompt, entities, values, [t.iri for t in terms], timings
 
-    def answer(self, question: str, k: int = 5) -> Answer:
-        """Answer one question, trying up to ``k`` candidate queries."""
+    def answer(self, question: str, k: int = 5, language: str | None = None) -> Answer:
+        """Answer one question, trying up to ``k`` candidate queries. ``language`` (en, de,
+        es) is detected when not given."""
         started_all = time.perf_counter()
-        prompt, entities, values, schema_iris, timings = self.prepare(question)
+        language = self.language_of(question, language)
+        prompt, entities, values, schema_iris, timings = self.prepare(question, language)
         started = time.perf_counter()
         scored = self.translator.translate([prompt], k)[0]
         timings["translate"] = _ms(started)
@@ -188,6 +203,7 @@ class QAPipeline:
             prompt=prompt,
             reason=reason,
             timings_ms=timings,
+            language=language,
         )
 
     def choose(
@@ -266,6 +282,16 @@ class QAPipeline:
         for row in rows(found):
             labels.setdefault(row["s"]["value"], row["l"]["value"])
         return labels
+
+
+def _with_language(fn: Callable[..., Any], language: str, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, with ``language=`` when ``fn`` takes it (a linker or
+    retriever written before languages does not)."""
+    try:
+        takes = "language" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        takes = False
+    return fn(*args, language=language, **kwargs) if takes else fn(*args, **kwargs)
 
 
 def _ms(started: float) -> float:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, description="The question, in English.")
-    language: str = Field(
-        "en",
-        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
-        description="Language of the question (a BCP 47 tag: en, de, es, ...). Echoed back "
-        "and otherwise ignored for now: the models read English.",
+    question: str = Field(min_length=1, description="The question, in English, German or Spanish.")
+    language: Literal["en", "de", "es"] | None = Field(
+        None, description="Language of the question (en, de, es); detected when absent."
     )
     k: int | None = Field(None, ge=1, description="Candidate queries to try (default 5).")
     graph: str | None = Field(
@@ -47,7 +44,6 @@ class CandidateOut(BaseModel):
 
 class AskResponse(BaseModel):
     question: str
-    language: str = Field("en", description="The request's language, echoed (not used yet).")
     graph: str
     answered: bool = Field(description="Whether a candidate returned an answer of the right kind.")
     query: str | None = Field(description="The chosen query, or the best candidate when none fit.")
@@ -58,6 +54,7 @@ class AskResponse(BaseModel):
     candidates: list[CandidateOut]
     reason: str | None = Field(None, description="Why nothing was answered, if so.")
     timings_ms: dict[str, float]
+    language: str = Field(description="The language the question was read in (given or detected).")
 
 
 class Text2SparqlResponse(BaseModel):

@@ -54,14 +54,16 @@ def run_question(
     question: str,
     graph: str | None,
     k: int | None,
+    language: str | None = None,
 ) -> Answer:
-    """Validate, route and answer one question (shared with the TEXT2SPARQL route)."""
+    """Validate, route and answer one question (shared with the TEXT2SPARQL route);
+    ``language`` is detected when not given."""
     text = checked_question(question, settings)
     k = k or settings.default_k
     if k > settings.max_k:
         raise HTTPException(422, f"k is {k}; the limit is {settings.max_k}")
     pipeline = pipeline_for(registry, graph)
-    answer = pipeline.answer(text, k=k)
+    answer = pipeline.answer(text, k=k, language=language)
     metrics.questions.labels(answer.graph, str(answer.answered).lower()).inc()
     return answer
 
@@ -70,19 +72,18 @@ def run_question(
 def ask(
     request: AskRequest, registry: RegistryDep, settings: SettingsDep, metrics: MetricsDep
 ) -> AskResponse:
-    """Answer a question: the query, the answers, the entities, the candidates tried.
+    """Answer a question: the query, the answers, the entities, the candidates tried;
+    ``language`` (en, de, es) is detected when not given, and the response says which."""
+    answer = run_question(
+        registry, settings, metrics, request.question, request.graph, request.k, request.language
+    )
+    return response_of(answer)
 
-    ``language`` is echoed back and otherwise ignored for now: the models read English.
-    """
-    answer = run_question(registry, settings, metrics, request.question, request.graph, request.k)
-    return response_of(answer, language=request.language)
 
-
-def response_of(answer: Answer, *, language: str = "en") -> AskResponse:
+def response_of(answer: Answer) -> AskResponse:
     """The ``/ask`` response for ``answer`` (also what ``sparqlqa ask --format json`` prints)."""
     return AskResponse(
         question=answer.question,
-        language=language,
         graph=answer.graph,
         answered=answer.answered,
         query=answer.query,
@@ -102,6 +103,7 @@ def response_of(answer: Answer, *, language: str = "en") -> AskResponse:
         ],
         reason=answer.reason,
         timings_ms=answer.timings_ms,
+        language=answer.language,
     )
 
 

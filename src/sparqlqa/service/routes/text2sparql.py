@@ -2,7 +2,8 @@
 
 ``GET /?question=...&dataset=...`` and ``GET /text2sparql?...`` answer
 ``{"dataset", "question", "query"}``, so the official ``text2sparql-client ask`` works
-unchanged. ``GET /`` without a question serves the playground page.
+unchanged. The official API has no language parameter: the question's language (en, de,
+es) is detected. ``GET /`` without a question serves the playground page.
 """
 
 from __future__ import annotations
