@@ -82,6 +82,7 @@ class AdaptArgs:
     model: str = "minilm-seq2seq"  # training preset, hub id or checkpoint folder
     train_minutes: float = 15.0  # wall-clock budget of the training stage
     max_pairs: int = 12_000  # generated pairs at most (about; sets the pairs per template)
+    composed_share: float = 0.5  # share of max_pairs from queries composed from the schema
     eval_questions: int = 200  # test questions the evaluation asks (a seeded sample; 0: all)
     k: int = 5  # candidate queries per question in the evaluation (as the service does)
     seed: int = 0  # drives generation, splits, training and the evaluation sample
@@ -102,6 +103,8 @@ class AdaptArgs:
             raise ConfigError("nothing to adapt: give RDF files or --endpoint URL")
         if self.train_minutes <= 0:
             raise ConfigError("--train-minutes must be positive")
+        if not 0.0 <= self.composed_share <= 1.0:
+            raise ConfigError("--composed-share must be between 0 and 1")
         if self.max_pairs < 10:
             raise ConfigError("--max-pairs must be at least 10")
         if self.eval_questions < 0 or self.k < 1:
@@ -186,6 +189,7 @@ def inputs_of(args: AdaptArgs) -> dict[str, Any]:
         "model": args.model,
         "seed": args.seed,
         "max_pairs": args.max_pairs,
+        "composed_share": args.composed_share,
     }
 
 
@@ -420,6 +424,7 @@ class _Run:
             graph=self.args.name or "",
             progress=self.args.progress,
         )
+        composed = round(self.args.max_pairs * self.args.composed_share)
         saved = out / "config.json"
         if saved.is_file():  # an interrupted run: resume it with the very same settings
             per_template = int(json.loads(saved.read_text())["per_template"])
@@ -428,9 +433,11 @@ class _Run:
 
             prefixes = {**COMMON_PREFIXES, **getattr(store, "prefixes", {})}
             templates, _ = collect_templates(base, store, prefixes, label_predicates(base, store))
-            per_template = max(2, min(200, self.args.max_pairs // max(len(templates), 1)))
+            derived_pairs = self.args.max_pairs - composed
+            per_template = max(2, min(200, derived_pairs // max(len(templates), 1)))
             self.log(f"  {len(templates)} templates, up to {per_template} pairs each")
         base.per_template = per_template
+        base.compose = composed
         base.resume = out.is_dir() and any(out.iterdir())
         summary = run(base, store=store)
         for problem in summary.problems[:5]:
@@ -796,6 +803,9 @@ def command(
         float, typer.Option(help="Wall-clock budget of the training stage.")
     ] = 15.0,
     max_pairs: Annotated[int, typer.Option(help="Generated pairs at most (about).")] = 12_000,
+    composed_share: Annotated[
+        float, typer.Option(help="Share of the pairs from queries composed from the schema.")
+    ] = 0.5,
     eval_questions: Annotated[
         int, typer.Option(help="Test questions evaluated (a seeded sample; 0: all).")
     ] = 200,
@@ -831,6 +841,7 @@ def command(
         model=model,
         train_minutes=train_minutes,
         max_pairs=max_pairs,
+        composed_share=composed_share,
         eval_questions=eval_questions,
         k=k,
         seed=seed,
