@@ -85,7 +85,9 @@ class SchemaView:
         self.schema = schema
         skip_props = set(label_properties)
         self.classes = sorted(
-            c.iri for c in schema.classes.values() if c.instances > 0 and not c.iri.startswith(_META)
+            c.iri
+            for c in schema.classes.values()
+            if c.instances > 0 and not c.iri.startswith(_META)
         )
         self.props = [
             p
@@ -98,7 +100,9 @@ class SchemaView:
         ]
         self.prop = {p.iri: p for p in self.props}
         self._domains = {p.iri: self.expand(p.domain) for p in self.props}
-        self._ranges = {p.iri: self.expand(p.range) if p.kind == "object" else [] for p in self.props}
+        self._ranges = {
+            p.iri: self.expand(p.range) if p.kind == "object" else [] for p in self.props
+        }
         #: Classes whose instances are value nodes (one per use: prices, BOM lines).
         self.value_nodes = {
             c
@@ -108,7 +112,9 @@ class SchemaView:
         }
 
     def _one_per_use(self, prop: SchemaProperty) -> bool:
-        count = sum(self.schema.classes[r].instances for r in prop.range if r in self.schema.classes)
+        count = sum(
+            self.schema.classes[r].instances for r in prop.range if r in self.schema.classes
+        )
         return bool(count) and count == prop.usage
 
     def expand(self, iris: Iterable[str]) -> list[str]:
@@ -183,7 +189,9 @@ class Writer:
         self.count += 1
         return f"?{stem}{self.count}"
 
-    def path(self, start: str, path: Sequence[Step], end: str | None = None) -> tuple[list[str], str]:
+    def path(
+        self, start: str, path: Sequence[Step], end: str | None = None
+    ) -> tuple[list[str], str]:
         """Triples for ``path`` from ``start``; the last node is ``end`` when given."""
         triples: list[str] = []
         node = start
@@ -257,14 +265,23 @@ def sample_graph(view: SchemaView, rng: random.Random, *, max_constraints: int =
 def _constraint(
     view: SchemaView, focus: str, rng: random.Random, names: Iterator[str], used: set[str]
 ) -> Constraint | None:
-    kind = rng.choices(
-        ["entity", "value", "number", "absent", "compare"], weights=[5, 3, 3, 2, 1]
-    )[0]
-    path = _path(view, focus, rng, rng.choice([0, 1, 1, 2]) if kind != "entity" else rng.choice([1, 1, 1, 2]))
+    kind = rng.choices(["entity", "value", "number", "absent", "compare"], weights=[5, 3, 3, 2, 1])[
+        0
+    ]
+    path = _path(
+        view, focus, rng, rng.choice([0, 1, 1, 2]) if kind != "entity" else rng.choice([1, 1, 1, 2])
+    )
     if path is None:
         return None
     end = path[-1].target if path else focus
     key = "|".join(s.prop for s in path)
+    first = f"first:{path[0].prop}" if path else ""
+    if kind == "absent" and first in used:  # "with a supplier ... and without a supplier"
+        return None
+    if first:
+        if f"absent:{path[0].prop}" in used:
+            return None
+        used.add(first)
     if kind == "entity":
         if end in view.value_nodes or key in used:
             return None
@@ -294,6 +311,7 @@ def _constraint(
     if not path or key in used:
         return None
     used.add(key)
+    used.add(f"absent:{path[0].prop}")
     if len(path) > 1 and end in view.value_nodes:
         path, end = path[:1], path[0].target
     # A negated chain ends in an entity ("without a supplier in <B>"); one hop may not.

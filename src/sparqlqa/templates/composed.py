@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sparqlqa.errors import QuerySyntaxError, QueryTimeout, TemplateError
 from sparqlqa.kg.results import sparql_term
 from sparqlqa.kg.store import SparqlStore, Term
+from sparqlqa.ontology.prompt import prefixed
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.templates.compose import Graph, SchemaView, sample_graph
 from sparqlqa.templates.fill import check_template, declare_prefixes
@@ -27,7 +28,6 @@ from sparqlqa.templates.model import SourceRef, Template
 from sparqlqa.templates.operators import Operator, Rendered, render, sample_operator
 from sparqlqa.templates.verbalise import Verbaliser
 
-_PN_LOCAL = re.compile(r"^[A-Za-z_][\w-]*$")
 TAG = "composed"
 
 
@@ -43,26 +43,6 @@ class ComposeConfig:
     timeout_s: float | None = 2.0  # per candidate query (None: in-process, no limit)
 
 
-def name_fn(prefixes: Mapping[str, str]) -> "Namer":
-    return Namer(prefixes)
-
-
-class Namer:
-    """IRIs as prefixed names where a prefix fits (longest namespace), else ``<iri>``."""
-
-    def __init__(self, prefixes: Mapping[str, str]) -> None:
-        self.prefixes = dict(prefixes)
-
-    def __call__(self, iri: str) -> str:
-        best = ""
-        for prefix, namespace in self.prefixes.items():
-            local = iri[len(namespace) :]
-            if iri.startswith(namespace) and len(namespace) > len(self.prefixes.get(best, "")):
-                if _PN_LOCAL.match(local):
-                    best = prefix
-        return f"{best}:{iri[len(self.prefixes[best]) :]}" if best else f"<{iri}>"
-
-
 def shape_of(graph: Graph, op: Operator) -> str:
     """The closest of the template shapes (``model.SHAPES``), for per-shape evaluation."""
     if op.kind == "ask":
@@ -71,7 +51,9 @@ def shape_of(graph: Graph, op: Operator) -> str:
         return "count"
     if op.kind in ("top", "aggregate") or (op.kind == "bind" and op.form == "top"):
         return "superlative" if op.kind == "top" or op.fn in ("MIN", "MAX") else "other"
-    if op.kind == "bind" and op.form == "filter" or any(c.kind in ("number", "compare") for c in graph.constraints):
+    if (op.kind == "bind" and op.form == "filter") or any(
+        c.kind in ("number", "compare") for c in graph.constraints
+    ):
         return "comparison" if op.kind == "list" else "other"
     if any(c.kind == "absent" for c in graph.constraints):
         return "negation" if op.kind == "list" else "other"
@@ -94,7 +76,11 @@ def composed_templates(
     """Up to ``config.templates`` composed templates, the same for the same seed and data."""
     config = config or ComposeConfig()
     view = SchemaView(schema, label_properties)
-    name = name_fn(prefixes)
+    table = dict(prefixes)
+
+    def name(iri: str) -> str:
+        return prefixed(iri, table)
+
     out: list[Template] = []
     seen: set[str] = set()
     for attempt in range(config.templates * config.attempts):
@@ -209,5 +195,5 @@ def _select(
         result = store.query(declare_prefixes(query, prefixes), timeout_s=config.timeout_s)
     except (QuerySyntaxError, QueryTimeout):
         return []
-    rows: list[dict[str, Term]] = result.get("results", {}).get("bindings", [])  # type: ignore[union-attr]
+    rows: list[dict[str, Term]] = result.get("results", {}).get("bindings", [])
     return rows

@@ -188,7 +188,11 @@ def _composed(
         templates=wanted, per_template=args.compose_per_template, timeout_s=COMPOSED_TIMEOUT_S
     )
     return composed_templates(
-        store, _schema(args, store), prefixes, seed=args.seed, config=config,
+        store,
+        _schema(args, store),
+        prefixes,
+        seed=args.seed,
+        config=config,
         label_properties=labels,
     )
 
@@ -363,8 +367,8 @@ def run(
                     url=exc.url,
                     status=exc.status,
                 ) from exc
-            stats = (composer if is_composed else instantiator).stats.get(template.id, {})
-            log.append(template.id, pairs, stats=dict(stats))
+            used = composer if is_composed else instantiator
+            log.append(template.id, pairs, stats=dict(used.stats.get(template.id, Counter())))
             bar.set_postfix(pairs=len(state.seen))
             if on_template is not None:
                 on_template(template, len(pairs))

@@ -68,10 +68,18 @@ def sample_operator(view: SchemaView, graph: Graph, rng: random.Random) -> Opera
     if kind == "top" and nums:
         limit = rng.choice([1, 1, 1, 3, 5])
         offset = rng.choice([0, 0, 1, 2]) if limit == 1 else rng.choice([0, limit])
-        return Operator("top", numeric=rng.choice(nums), limit=limit, offset=offset,
-                        desc=rng.random() < 0.6, show_value=rng.random() < 0.3)
+        return Operator(
+            "top",
+            numeric=rng.choice(nums),
+            limit=limit,
+            offset=offset,
+            desc=rng.random() < 0.6,
+            show_value=rng.random() < 0.3,
+        )
     if kind == "aggregate" and nums:
-        return Operator("aggregate", numeric=rng.choice(nums), fn=rng.choice(["AVG", "SUM", "MIN", "MAX"]))
+        return Operator(
+            "aggregate", numeric=rng.choice(nums), fn=rng.choice(["AVG", "SUM", "MIN", "MAX"])
+        )
     if kind == "group":
         keys: list[Step | str] = [
             s for s in view.steps(graph.focus) if s.target not in view.value_nodes
@@ -82,15 +90,27 @@ def sample_operator(view: SchemaView, graph: Graph, rng: random.Random) -> Opera
         key = rng.choice(keys)
         fn = "COUNT" if not nums or rng.random() < 0.5 else rng.choice(["AVG", "SUM", "MIN", "MAX"])
         having = rng.random() < 0.4
-        return Operator("group", numeric=rng.choice(nums) if fn != "COUNT" else None, fn=fn,
-                        key=key, having=having, best=not having and rng.random() < 0.3)
+        return Operator(
+            "group",
+            numeric=rng.choice(nums) if fn != "COUNT" else None,
+            fn=fn,
+            key=key,
+            having=having,
+            best=not having and rng.random() < 0.3,
+        )
     if kind == "optional":
         props = [p.iri for p in view.datatype(graph.focus) if not p.numeric or rng.random() < 0.5]
-        props += [s.prop for s in view.steps(graph.focus) if s.forward and s.target not in view.value_nodes]
+        props += [
+            s.prop
+            for s in view.steps(graph.focus)
+            if s.forward and s.target not in view.value_nodes
+        ]
         props = list(dict.fromkeys(props))
         if not props:
             return None
-        return Operator("optional", props=tuple(rng.sample(props, min(len(props), rng.choice([1, 2, 2])))))
+        return Operator(
+            "optional", props=tuple(rng.sample(props, min(len(props), rng.choice([1, 2, 2]))))
+        )
     if kind == "bind":
         direct = [p.iri for p in view.numbers(graph.focus)]
         if len(direct) < 2:
@@ -99,8 +119,13 @@ def sample_operator(view: SchemaView, graph: Graph, rng: random.Random) -> Opera
         form = rng.choice(["value", "top", "filter"])
         if form == "value":
             graph.focus_slot = "Z"
-        return Operator("bind", props=(a, b), arith=rng.choice(["*", "/", "-"]), form=form,
-                        desc=rng.random() < 0.6)
+        return Operator(
+            "bind",
+            props=(a, b),
+            arith=rng.choice(["*", "/", "-"]),
+            form=form,
+            desc=rng.random() < 0.6,
+        )
     return None
 
 
@@ -113,7 +138,9 @@ def render(graph: Graph, op: Operator, name: Name, *, distinct_types: bool = Tru
     gen_focus = f"?{graph.focus_slot}" if graph.focus_slot else "?x"
     gen_lines = g.pattern(graph, gen_focus)
     numbers = tuple(c.slot for c in graph.constraints if c.kind == "number" and c.slot)
-    slots = ([graph.focus_slot] if graph.focus_slot else []) + [c.slot for c in graph.constraints if c.slot]
+    slots = ([graph.focus_slot] if graph.focus_slot else []) + [
+        c.slot for c in graph.constraints if c.slot
+    ]
     body = " ".join(lines)
     gen_body = " ".join(gen_lines)
     extra_gen = ""
@@ -141,7 +168,7 @@ def render(graph: Graph, op: Operator, name: Name, *, distinct_types: bool = Tru
         if op.having:
             query = f"SELECT ?g WHERE {where} GROUP BY ?g HAVING({agg} > <{THRESHOLD}>)"
             gv, gvt = ("?x", "") if op.numeric is None else _numeric(g, "?x", op.numeric)[::-1]
-            gagg = f"COUNT(DISTINCT ?x)" if op.fn == "COUNT" else f"FLOOR({op.fn}({gv}))"
+            gagg = "COUNT(DISTINCT ?x)" if op.fn == "COUNT" else f"FLOOR({op.fn}({gv}))"
             inner = " ".join(f"?{s}" for s in slots)
             extra_gen = (
                 f"SELECT DISTINCT {inner} ?{THRESHOLD} WHERE {{ SELECT {inner} ?g "
@@ -154,11 +181,11 @@ def render(graph: Graph, op: Operator, name: Name, *, distinct_types: bool = Tru
         else:
             query = f"SELECT ?g ({agg} AS ?value) WHERE {where} GROUP BY ?g"
     elif k == "optional":
-        project, optional = ["?x"], []
-        for i, prop in enumerate(op.props):
-            project.append(f"?o{i}")
-            optional.append(f"OPTIONAL {{ ?x {name(prop)} ?o{i} }}")
-        query = f"SELECT DISTINCT {' '.join(project)} WHERE {{ {body} {' '.join(optional)} }}"
+        columns = " ".join(["?x", *(f"?o{i}" for i in range(len(op.props)))])
+        optional = " ".join(
+            f"OPTIONAL {{ ?x {name(prop)} ?o{i} }}" for i, prop in enumerate(op.props)
+        )
+        query = f"SELECT DISTINCT {columns} WHERE {{ {body} {optional} }}"
     elif k == "bind":
         a, b = op.props
         expr = f"(?a {op.arith} ?b)"
@@ -167,7 +194,8 @@ def render(graph: Graph, op: Operator, name: Name, *, distinct_types: bool = Tru
         if op.form == "value":
             query = f"SELECT ?c WHERE {{ {body} {bind} }}"
         elif op.form == "top":
-            query = f"SELECT ?x WHERE {{ {body} {bind} }} ORDER BY {'DESC' if op.desc else 'ASC'}(?c) LIMIT 1"
+            order = "DESC" if op.desc else "ASC"
+            query = f"SELECT ?x WHERE {{ {body} {bind} }} ORDER BY {order}(?c) LIMIT 1"
         else:
             query = f"SELECT DISTINCT ?x WHERE {{ {body} {bind} FILTER(?c > <{THRESHOLD}>) }}"
             gbind = f"{gen_focus} {name(a)} ?a . {gen_focus} {name(b)} ?b .{guard}"
@@ -177,11 +205,14 @@ def render(graph: Graph, op: Operator, name: Name, *, distinct_types: bool = Tru
     else:
         raise ValueError(f"operator {k!r} does not fit")
     candidates = extra_gen or (
-        f"SELECT DISTINCT {' '.join(f'?{s}' for s in slots)} WHERE {{ {gen_body} }}" if slots else ""
+        f"SELECT DISTINCT {' '.join(f'?{s}' for s in slots)} WHERE {{ {gen_body} }}"
+        if slots
+        else ""
     )
     pools = {c.slot: _pool(name, graph, c) for c in graph.constraints if c.slot}
     if graph.focus_slot:
-        pools[graph.focus_slot] = f"SELECT DISTINCT ?{graph.focus_slot} WHERE {{ ?{graph.focus_slot} a {name(graph.focus)} }}"
+        z = f"?{graph.focus_slot}"
+        pools[graph.focus_slot] = f"SELECT DISTINCT {z} WHERE {{ {z} a {name(graph.focus)} }}"
     return Rendered(" ".join(query.split()), " ".join(candidates.split()), pools, numbers)
 
 
@@ -193,7 +224,11 @@ def _numeric(w: Writer, focus: str, numeric: Numeric) -> tuple[str, str]:
 
 def _key(name: Name, key: Step | str | None, focus: str, var: str) -> str:
     if isinstance(key, Step):
-        return f"{focus} {name(key.prop)} {var} ." if key.forward else f"{var} {name(key.prop)} {focus} ."
+        return (
+            f"{focus} {name(key.prop)} {var} ."
+            if key.forward
+            else f"{var} {name(key.prop)} {focus} ."
+        )
     return f"{focus} {name(key or '')} {var} ."
 
 

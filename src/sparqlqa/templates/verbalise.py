@@ -29,8 +29,12 @@ _LESS = ("below", "under", "less than", "lower than")
 _PLACE_WORDS = frozenset({"city", "country", "locality", "location", "region", "town", "place"})
 _ORDINALS = ("", "second ", "third ")
 _GENERIC = frozenset({"amount", "value", "number", "count", "total", "figure"})
-_FN = {"AVG": ("average", "mean"), "SUM": ("total", "combined"), "MIN": ("lowest", "minimum"),
-       "MAX": ("highest", "maximum")}
+_FN = {
+    "AVG": ("average", "mean"),
+    "SUM": ("total", "combined"),
+    "MIN": ("lowest", "minimum"),
+    "MAX": ("highest", "maximum"),
+}
 
 
 def _be(pl: bool) -> str:
@@ -152,9 +156,14 @@ class Verbaliser:
                 out += [f"in {x}", f"from {x}"]
             return out
         unit = f" {ph.unit}" if ph.unit and self.rng.random() < 0.5 else ""
-        return [f"with {_a(ph.noun)} {self.cmp(c.op)} {x}{unit}", f"whose {ph.noun} is {self.cmp(c.op)} {x}{unit}"]
+        return [
+            f"with {_a(ph.noun)} {self.cmp(c.op)} {x}{unit}",
+            f"whose {ph.noun} is {self.cmp(c.op)} {x}{unit}",
+        ]
 
-    def chain(self, path: tuple[Step, ...], tail: list[str] | None, x: str | None, pl: bool) -> list[str]:
+    def chain(
+        self, path: tuple[Step, ...], tail: list[str] | None, x: str | None, pl: bool
+    ) -> list[str]:
         """A path from the node, ending at entity ``x`` or in the condition ``tail``."""
         if not path:
             return tail or []
@@ -180,10 +189,15 @@ class Verbaliser:
             if step.forward and ph.kind == "verb":
                 return [f"that {_do(pl)} not {ph.verb_base} {x}"]
             if step.forward:
-                return [f"that {_be(pl)} not {plural(n) + ' of' if pl and ph.kind == 'relation' else t} {x}"]
+                what = plural(n) + " of" if pl and ph.kind == "relation" else t
+                return [f"that {_be(pl)} not {what} {x}"]
             if ph.kind == "noun":
                 return [f"that {_be(pl)} not the {plural(n) if pl else n} of {x}"]
-            return [f"that {_do(pl)} not have {x} as {n}" if ph.kind == "relation" else f"not linked to {x}"]
+            return [
+                f"that {_do(pl)} not have {x} as {n}"
+                if ph.kind == "relation"
+                else f"not linked to {x}"
+            ]
         if step.forward and ph.kind == "noun":
             return [f"without {_a(n)}", f"that {_have(pl)} no {n}", f"with no {n}"]
         if step.forward and ph.kind == "verb":
@@ -206,7 +220,9 @@ class Verbaliser:
         bigger = "greater" if c.op == ">" else "smaller"
         own = "their" if pl else "its"
         a, b = self.noun(c.prop or ""), self.noun(c.other or "")
-        return self.pick([f"whose {a} is {bigger} than {own} {b}", f"with {_a(a)} {bigger} than {own} {b}"])
+        return self.pick(
+            [f"whose {a} is {bigger} than {own} {b}", f"with {_a(a)} {bigger} than {own} {b}"]
+        )
 
     def np(self, graph: Graph, pl: bool) -> str:
         """The focus with its constraints: "suppliers in <B> that supply <A>"."""
@@ -214,14 +230,19 @@ class Verbaliser:
         mods: list[str] = []
         for c in graph.constraints:
             if (
-                c.kind == "value" and not c.path and self.rng.random() < 0.25
+                c.kind == "value"
+                and not c.path
+                and self.rng.random() < 0.25
                 and not any(m.startswith("<") for m in mods)
             ):
                 head = f"<{c.slot}> {head}"
                 continue
             if (
-                c.kind == "entity" and len(c.path) == 1 and not c.path[0].forward
-                and self.phrase(c.path[0].prop).kind == "noun" and self.rng.random() < 0.35
+                c.kind == "entity"
+                and len(c.path) == 1
+                and not c.path[0].forward
+                and self.phrase(c.path[0].prop).kind == "noun"
+                and self.rng.random() < 0.35
                 and not head.endswith("'s")
             ):
                 n = self.phrase(c.path[0].prop).noun
@@ -240,39 +261,70 @@ class Verbaliser:
         P, S = self.np(graph, True), self.np(graph, False)
         k = op.kind
         if k == "list":
-            frames = [f"List the {P}.", f"Show me the {P}.", f"Which are the {P}?", f"I need the {P}.",
-                      f"Could you tell me the {P}?", f"Give me all {P}.", f"What are the {P}?", P,
-                      f"Find the {P}.", f"Which {P} are there?"]
+            frames = [
+                f"List the {P}.",
+                f"Show me the {P}.",
+                f"Which are the {P}?",
+                f"I need the {P}.",
+                f"Could you tell me the {P}?",
+                f"Give me all {P}.",
+                f"What are the {P}?",
+                P,
+                f"Find the {P}.",
+                f"Which {P} are there?",
+            ]
             if is_person(self.one(graph.focus)):
                 frames.append(f"Who are the {P}?")
         elif k == "count":
-            frames = [f"How many {P} are there?", f"Count the {P}.", f"What is the number of {P}?",
-                      f"Could you tell me how many {P} there are?", f"I need the number of {P}.",
-                      f"number of {P}", f"How many {P} do we have?"]
+            frames = [
+                f"How many {P} are there?",
+                f"Count the {P}.",
+                f"What is the number of {P}?",
+                f"Could you tell me how many {P} there are?",
+                f"I need the number of {P}.",
+                f"number of {P}",
+                f"How many {P} do we have?",
+            ]
         elif k == "ask" and graph.focus_slot:
             z = f"<{graph.focus_slot}>"
             s = _a(S)
-            frames = [f"Is {z} {s}?", f"Is it true that {z} is {s}?",
-                      f"Could you tell me whether {z} is {s}?", f"Tell me if {z} is {s}."]
+            frames = [
+                f"Is {z} {s}?",
+                f"Is it true that {z} is {s}?",
+                f"Could you tell me whether {z} is {s}?",
+                f"Tell me if {z} is {s}.",
+            ]
         elif k == "ask":
-            frames = [f"Is there {_a(S)}?", f"Are there any {P}?", f"Do we have any {P}?",
-                      f"Could you tell me whether there are any {P}?", f"Tell me if there is {_a(S)}.",
-                      f"Does any {S} exist?"]
+            frames = [
+                f"Is there {_a(S)}?",
+                f"Are there any {P}?",
+                f"Do we have any {P}?",
+                f"Could you tell me whether there are any {P}?",
+                f"Tell me if there is {_a(S)}.",
+                f"Does any {S} exist?",
+            ]
         elif k == "top" and op.numeric:
             frames = self._top(op, op.numeric, P, S)
         elif k == "aggregate" and op.numeric:
             nn, fw = self.numeric_noun(op.numeric), self.pick(list(_FN[op.fn]))
-            frames = [f"What is the {fw} {nn} of the {P}?", f"Could you tell me the {fw} {nn} of all {P}?",
-                      f"{fw} {nn} of {P}", f"I need the {fw} {nn} across {P}.",
-                      f"Show me the {fw} {nn} of the {P}."]
+            frames = [
+                f"What is the {fw} {nn} of the {P}?",
+                f"Could you tell me the {fw} {nn} of all {P}?",
+                f"{fw} {nn} of {P}",
+                f"I need the {fw} {nn} across {P}.",
+                f"Show me the {fw} {nn} of the {P}.",
+            ]
         elif k == "group":
             frames = self._group(op, P)
         elif k == "optional":
             ps = " and ".join(self.link_noun(p) for p in op.props)
-            frames = [f"List the {P} with their {ps}.", f"Show me every {S} and its {ps}, if known.",
-                      f"Could you give me all {P} along with their {ps}?",
-                      f"Give me the {P} and, where there is one, their {ps}.",
-                      f"I need the {P} together with their {ps}."]
+            frames = [
+                f"List the {P} with their {ps}.",
+                f"Show me every {S} and its {ps}, if known.",
+                f"Could you give me all {P} along with their {ps}?",
+                f"Give me the {P} and, where there is one, their {ps}.",
+                f"I need the {P} together with their {ps}.",
+            ]
         else:
             frames = self._bind(graph, op, P, S)
         return self.pick(frames)
@@ -288,27 +340,40 @@ class Verbaliser:
         if k == 1:
             ordinal = _ORDINALS[min(o, 2)]
             if not word:
-                return [f"Which {S} has the {ordinal}{hl} {nn}?",
-                        f"Show me the {S} with the {ordinal}{hl} {nn}.",
-                        f"I need the {S} with the {ordinal}{hl} {nn}"
-                        + (f", and that {nn}." if op.show_value else "."),
-                        f"{S} with the {ordinal}{hl} {nn}"]
+                return [
+                    f"Which {S} has the {ordinal}{hl} {nn}?",
+                    f"Show me the {S} with the {ordinal}{hl} {nn}.",
+                    f"I need the {S} with the {ordinal}{hl} {nn}"
+                    + (f", and that {nn}." if op.show_value else "."),
+                    f"{S} with the {ordinal}{hl} {nn}",
+                ]
             if op.show_value:
-                return [f"Give me the {ordinal}{word} {S} and its {nn}.",
-                        f"What is the {ordinal}{word} {S}, and what is its {nn}?",
-                        f"Which {S} has the {ordinal}{hl} {nn}, and how much is it?"]
-            return [f"Which {S} has the {ordinal}{hl} {nn}?", f"What is the {ordinal}{word} {S}?",
-                    f"Show me the {S} with the {ordinal}{hl} {nn}.", f"I need the {ordinal}{word} {S}.",
-                    f"the {ordinal}{word} {S}"]
+                return [
+                    f"Give me the {ordinal}{word} {S} and its {nn}.",
+                    f"What is the {ordinal}{word} {S}, and what is its {nn}?",
+                    f"Which {S} has the {ordinal}{hl} {nn}, and how much is it?",
+                ]
+            return [
+                f"Which {S} has the {ordinal}{hl} {nn}?",
+                f"What is the {ordinal}{word} {S}?",
+                f"Show me the {S} with the {ordinal}{hl} {nn}.",
+                f"I need the {ordinal}{word} {S}.",
+                f"the {ordinal}{word} {S}",
+            ]
         their = f" with their {nn}" if op.show_value else ""
         if not word:
             word = f"{hl}-{nn}".replace(" ", "-")
         if o:
-            return [f"List the {P} ranked {o + 1} to {o + k} by {nn}, {hl} first{their}.",
-                    f"Skip the {o} {word} {P} and show me the next {k}{their}."]
-        return [f"Which {k} {P} have the {hl} {nn}?{'' if not their else ' Include the ' + nn + '.'}",
-                f"List the {k} {word} {P}{their}.", f"Show me the {k} {P} with the {hl} {nn}{their}.",
-                f"top {k} {P} by {hl} {nn}"]
+            return [
+                f"List the {P} ranked {o + 1} to {o + k} by {nn}, {hl} first{their}.",
+                f"Skip the {o} {word} {P} and show me the next {k}{their}.",
+            ]
+        return [
+            f"Which {k} {P} have the {hl} {nn}?{'' if not their else ' Include the ' + nn + '.'}",
+            f"List the {k} {word} {P}{their}.",
+            f"Show me the {k} {P} with the {hl} {nn}{their}.",
+            f"top {k} {P} by {hl} {nn}",
+        ]
 
     def key_noun(self, key: Step | str | None) -> str:
         if isinstance(key, Step):
@@ -322,23 +387,41 @@ class Verbaliser:
         n = f"<{THRESHOLD}>"
         if op.numeric is None:
             if op.having:
-                return [f"Which {gks} have more than {n} {P}?", f"List the {gks} with over {n} {P}.",
-                        f"Show me every {gk} that has more than {n} {P}."]
+                return [
+                    f"Which {gks} have more than {n} {P}?",
+                    f"List the {gks} with over {n} {P}.",
+                    f"Show me every {gk} that has more than {n} {P}.",
+                ]
             if op.best:
-                return [f"Which {gk} has the most {P}?", f"What {gk} has the largest number of {P}?",
-                        f"the {gk} with the most {P}"]
-            return [f"How many {P} are there per {gk}?", f"For each {gk}, how many {P} are there?",
-                    f"Count the {P} by {gk}.", f"number of {P} per {gk}",
-                    f"Show me the number of {P} for every {gk}."]
+                return [
+                    f"Which {gk} has the most {P}?",
+                    f"What {gk} has the largest number of {P}?",
+                    f"the {gk} with the most {P}",
+                ]
+            return [
+                f"How many {P} are there per {gk}?",
+                f"For each {gk}, how many {P} are there?",
+                f"Count the {P} by {gk}.",
+                f"number of {P} per {gk}",
+                f"Show me the number of {P} for every {gk}.",
+            ]
         nn, fw = self.numeric_noun(op.numeric), self.pick(list(_FN[op.fn]))
         if op.having:
-            return [f"Which {gks} have {P} with {_a(fw)} {nn} above {n}?",
-                    f"List the {gks} whose {P} have {_a(fw)} {nn} over {n}."]
+            return [
+                f"Which {gks} have {P} with {_a(fw)} {nn} above {n}?",
+                f"List the {gks} whose {P} have {_a(fw)} {nn} over {n}.",
+            ]
         if op.best:
-            return [f"Which {gk} has the highest {fw} {nn} of {P}?",
-                    f"For which {gk} is the {fw} {nn} of its {P} the highest?"]
-        return [f"What is the {fw} {nn} of {P} per {gk}?", f"For each {gk}, give me the {fw} {nn} of its {P}.",
-                f"{fw} {nn} of {P} by {gk}", f"Could you tell me the {fw} {nn} of the {P} for every {gk}?"]
+            return [
+                f"Which {gk} has the highest {fw} {nn} of {P}?",
+                f"For which {gk} is the {fw} {nn} of its {P} the highest?",
+            ]
+        return [
+            f"What is the {fw} {nn} of {P} per {gk}?",
+            f"For each {gk}, give me the {fw} {nn} of its {P}.",
+            f"{fw} {nn} of {P} by {gk}",
+            f"Could you tell me the {fw} {nn} of the {P} for every {gk}?",
+        ]
 
     def _bind(self, graph: Graph, op: Operator, P: str, S: str) -> list[str]:
         a, b = (self.noun(p) for p in op.props)
@@ -350,11 +433,18 @@ class Verbaliser:
         e = self.pick(expr)
         if op.form == "value":
             z = f"<{graph.focus_slot}>"
-            return [f"What is the {e} for {z}?", f"Could you tell me the {e} of {z}?",
-                    f"Compute the {e} of {z}.", f"I need the {e} for {z}."]
+            return [
+                f"What is the {e} for {z}?",
+                f"Could you tell me the {e} of {z}?",
+                f"Compute the {e} of {z}.",
+                f"I need the {e} for {z}.",
+            ]
         n = f"<{THRESHOLD}>"
         if op.form == "top":
             hl = "highest" if op.desc else "lowest"
             return [f"Which {S} has the {hl} {e}?", f"Show me the {S} with the {hl} {e}."]
-        return [f"List the {P} whose {e} is above {n}.", f"Which {P} have a {e} greater than {n}?",
-                f"{P} with a {e} over {n}"]
+        return [
+            f"List the {P} whose {e} is above {n}.",
+            f"Which {P} have a {e} greater than {n}?",
+            f"{P} with a {e} over {n}",
+        ]
