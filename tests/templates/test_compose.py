@@ -4,6 +4,7 @@ question every entity and value it uses; the feature mix is there; a seed fixes 
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -152,3 +153,21 @@ def test_music_graph(tmp_path: Path) -> None:
         figures = summary(p.query for p in pairs)
         assert figures["skeletons"] > 50
         assert figures["features"]["GROUP BY"] and figures["features"]["ASK"]
+
+
+def test_generate_compose_makes_the_budget_the_same_each_time(
+    corporate_store: EmbeddedStore, tmp_path: Path
+) -> None:
+    from sparqlqa.templates.generate import GenerateArgs, run
+
+    outputs = []
+    for name in ("one", "two"):
+        args = GenerateArgs(output=tmp_path / name, compose=60, seed=1, progress=False)
+        summary_ = run(args, store=corporate_store)
+        assert summary_.pairs == 60
+        lines = (tmp_path / name / "pairs.jsonl").read_text().splitlines()
+        outputs.append(lines)
+        records = [Pair.from_json(json.loads(line)) for line in lines]
+        assert all(p.template_id.startswith("compose-") for p in records)
+        assert {p.split for p in records} >= {"train"}
+    assert outputs[0] == outputs[1]

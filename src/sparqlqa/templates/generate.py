@@ -183,7 +183,7 @@ def _composed(
     """Enough composed templates for ``args.compose`` pairs (some yield fewer than asked)."""
     from sparqlqa.templates.composed import ComposeConfig, composed_templates
 
-    wanted = 3 * -(-args.compose // args.compose_per_template) + 20
+    wanted = 4 * -(-args.compose // args.compose_per_template) + 50
     config = ComposeConfig(
         templates=wanted, per_template=args.compose_per_template, timeout_s=COMPOSED_TIMEOUT_S
     )
