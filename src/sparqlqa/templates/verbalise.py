@@ -37,16 +37,10 @@ _FN = {
 }
 
 
-def _be(pl: bool) -> str:
-    return "are" if pl else "is"
-
-
-def _have(pl: bool) -> str:
-    return "have" if pl else "has"
-
-
-def _do(pl: bool) -> str:
-    return "do" if pl else "does"
+#: Verbs agreeing with a plural (True) or a singular (False) head.
+_BE = {True: "are", False: "is"}
+_HAVE = {True: "have", False: "has"}
+_DO = {True: "do", False: "does"}
 
 
 def _a(noun: str) -> str:
@@ -80,12 +74,13 @@ class Verbaliser:
         return self.phrase(prop).noun
 
     def numeric_noun(self, numeric: Numeric) -> str:
-        """A number's noun: its own ("quantity"), or, when that is a generic word and the
-        number is a value node's, the hop's ("price" for a price's amount)."""
+        """A number's noun: its own ("weight"); a value node's is the hop's when its own is
+        a generic word ("price" for a price's amount), else both ("BOM part quantity")."""
         own = self.noun(numeric.prop)
-        if numeric.path and own.split()[-1] in _GENERIC:
-            return self.noun(numeric.path[0].prop)
-        return own
+        if not numeric.path:
+            return own
+        hop = self.noun(numeric.path[0].prop)
+        return hop if own.split()[-1] in _GENERIC else f"{hop} {own}"
 
     def link_noun(self, prop: str) -> str:
         """What a property's value is called: a noun label ("supplier") or, for a verb or
@@ -110,19 +105,19 @@ class Verbaliser:
         n, t = ph.noun, ph.text
         if step.forward:
             if ph.kind == "noun":
-                return [f"with {n} {x}", f"whose {n} is {x}", f"that {_have(pl)} {x} as {n}"]
+                return [f"with {n} {x}", f"whose {n} is {x}", f"that {_HAVE[pl]} {x} as {n}"]
             if ph.kind == "verb":
                 return [f"that {ph.verb_base if pl else t} {x}"]
             if ph.kind == "predicate":
-                return [f"{t} {x}", f"that {_be(pl)} {t} {x}"]
-            return [f"that {_be(pl)} {plural(n) + ' of' if pl else _a(t)} {x}"]
+                return [f"{t} {x}", f"that {_BE[pl]} {t} {x}"]
+            return [f"that {_BE[pl]} {plural(n) + ' of' if pl else _a(t)} {x}"]
         if ph.kind == "noun":
-            return [f"that {_be(pl)} the {plural(n) if pl else n} of {x}"]
+            return [f"that {_BE[pl]} the {plural(n) if pl else n} of {x}"]
         if ph.kind == "verb":
             return [f"that {x} {t}"]
         if ph.kind == "predicate":
             return [f"that {x} is {t}"]
-        return [f"that {_have(pl)} {x} as {n}", f"with {n} {x}"]
+        return [f"that {_HAVE[pl]} {x} as {n}", f"with {n} {x}"]
 
     def via(self, step: Step, inner: str, pl: bool) -> list[str]:
         """``node step ?m`` where ``?m`` is described by ``inner`` (singular)."""
@@ -130,16 +125,16 @@ class Verbaliser:
         n, t = ph.noun, ph.text
         if step.forward:
             if ph.kind == "noun":
-                return [f"with {_a(n)} {inner}", f"that {_have(pl)} {_a(n)} {inner}"]
+                return [f"with {_a(n)} {inner}", f"that {_HAVE[pl]} {_a(n)} {inner}"]
             head = _a(self.one(step.target))
             if ph.kind == "verb":
                 return [f"that {ph.verb_base if pl else t} {head} {inner}"]
             if ph.kind == "predicate":
                 return [f"{t} {head} {inner}"]
-            return [f"that {_be(pl)} {plural(n) + ' of' if pl else _a(t)} {head} {inner}"]
+            return [f"that {_BE[pl]} {plural(n) + ' of' if pl else _a(t)} {head} {inner}"]
         head = _a(self.one(step.target))
         if ph.kind == "noun":
-            return [f"that {_be(pl)} the {plural(n) if pl else n} of {head} {inner}"]
+            return [f"that {_BE[pl]} the {plural(n) if pl else n} of {head} {inner}"]
         if ph.kind == "verb":
             return [f"that {head} {inner} {t}"]
         if ph.kind == "predicate":
@@ -180,34 +175,34 @@ class Verbaliser:
         if len(c.path) > 1:
             inner = self.pick(self.chain(c.path[1:], None, x, False))
             if step.forward and ph.kind == "noun":
-                return [f"without {_a(n)} {inner}", f"that {_have(pl)} no {n} {inner}"]
+                return [f"without {_a(n)} {inner}", f"that {_HAVE[pl]} no {n} {inner}"]
             head = self.one(step.target)
-            return [f"that {_be(pl)} not linked to any {head} {inner}"]
+            return [f"that {_BE[pl]} not linked to any {head} {inner}"]
         if x is not None:
             if step.forward and ph.kind == "noun":
-                return [f"whose {n} is not {x}", f"that {_do(pl)} not have {x} as {n}"]
+                return [f"whose {n} is not {x}", f"that {_DO[pl]} not have {x} as {n}"]
             if step.forward and ph.kind == "verb":
-                return [f"that {_do(pl)} not {ph.verb_base} {x}"]
+                return [f"that {_DO[pl]} not {ph.verb_base} {x}"]
             if step.forward:
                 what = plural(n) + " of" if pl and ph.kind == "relation" else t
-                return [f"that {_be(pl)} not {what} {x}"]
+                return [f"that {_BE[pl]} not {what} {x}"]
             if ph.kind == "noun":
-                return [f"that {_be(pl)} not the {plural(n) if pl else n} of {x}"]
+                return [f"that {_BE[pl]} not the {plural(n) if pl else n} of {x}"]
             return [
-                f"that {_do(pl)} not have {x} as {n}"
+                f"that {_DO[pl]} not have {x} as {n}"
                 if ph.kind == "relation"
                 else f"not linked to {x}"
             ]
         if step.forward and ph.kind == "noun":
-            return [f"without {_a(n)}", f"that {_have(pl)} no {n}", f"with no {n}"]
+            return [f"without {_a(n)}", f"that {_HAVE[pl]} no {n}", f"with no {n}"]
         if step.forward and ph.kind == "verb":
-            return [f"that {_do(pl)} not {ph.verb_base} anything"]
+            return [f"that {_DO[pl]} not {ph.verb_base} anything"]
         if step.forward:
-            return [f"that {_be(pl)} not {t} anything"]
+            return [f"that {_BE[pl]} not {t} anything"]
         if ph.kind == "noun":
-            return [f"that {_be(pl)} not the {n} of anything", f"that {_be(pl)} nobody's {n}"]
+            return [f"that {_BE[pl]} not the {n} of anything", f"that {_BE[pl]} nobody's {n}"]
         if ph.kind == "relation":
-            return [f"without {_a(n)}", f"that {_have(pl)} no {plural(n)}"]
+            return [f"without {_a(n)}", f"that {_HAVE[pl]} no {plural(n)}"]
         return [f"that no {self.one(step.target)} {t if ph.kind == 'verb' else 'is ' + t}"]
 
     def modifier(self, c: Constraint, pl: bool) -> str:
@@ -331,7 +326,9 @@ class Verbaliser:
 
     def _top(self, op: Operator, numeric: Numeric, P: str, S: str) -> list[str]:
         nn = self.numeric_noun(numeric)
-        high, low = superlatives(nn)
+        # "heaviest" names the item's own weight, not a number of something linked to it
+        own = not numeric.path or nn == self.noun(numeric.path[0].prop)
+        high, low = superlatives(nn) if own else ("highest", "lowest")
         word = high if op.desc else low
         hl = "highest" if op.desc else "lowest"
         k, o = op.limit, op.offset
