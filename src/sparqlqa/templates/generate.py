@@ -6,6 +6,9 @@ skips finished templates, cuts off anything written after the last finished one,
 rebuilds its memory (pairs seen, entity use) from ``pairs.jsonl``, so it ends with exactly
 the pairs an uninterrupted run makes. ``--shard i/n`` takes every n-th template; splits are
 decided by hashing entities, so shards agree on them without talking.
+
+``--compose N`` adds queries composed from the schema (``templates.composed``) after all
+other templates, a few pairs each, until N composed pairs are made (N/n per shard).
 """
 
 from __future__ import annotations
