@@ -162,7 +162,7 @@ def _bindings(
         filled.append(row)
     if op.kind == "ask":
         swappable = [s for s in rendered.pools if pool(s)]
-        for row in filled[: 2 * len(filled) // 3]:  # a swap may still hold: more of them
+        for row in filled[: len(filled) // 2]:
             if swappable:
                 slot = rng.choice(swappable)
                 row[slot] = rng.choice(pools[slot])
