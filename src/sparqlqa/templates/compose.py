@@ -265,9 +265,8 @@ def sample_graph(view: SchemaView, rng: random.Random, *, max_constraints: int =
 def _constraint(
     view: SchemaView, focus: str, rng: random.Random, names: Iterator[str], used: set[str]
 ) -> Constraint | None:
-    kind = rng.choices(["entity", "value", "number", "absent", "compare"], weights=[5, 3, 3, 2, 1])[
-        0
-    ]
+    kinds = ["entity", "value", "number", "absent", "compare"]
+    kind = rng.choices(kinds, weights=[5, 3, 3, 2, 1])[0]
     path = _path(
         view, focus, rng, rng.choice([0, 1, 1, 2]) if kind != "entity" else rng.choice([1, 1, 1, 2])
     )
