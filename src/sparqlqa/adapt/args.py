@@ -46,6 +46,7 @@ class AdaptArgs:
     #: time). Given, the run is the same on an idle and a busy machine; minutes only cap it.
     train_steps: int = 0
     max_pairs: int = 12_000  # generated pairs at most (about; sets the pairs per template)
+    composed_share: float = 0.5  # share of max_pairs from queries composed from the schema
     eval_questions: int = 200  # test questions the evaluation asks (a seeded sample; 0: all)
     k: int = 5  # candidate queries per question in the evaluation (as the service does)
     seed: int = 0  # drives generation, splits, training and the evaluation sample
@@ -68,6 +69,8 @@ class AdaptArgs:
             raise ConfigError("--train-minutes must be positive")
         if self.train_steps < 0:
             raise ConfigError("--train-steps must be 0 (from the minutes) or positive")
+        if not 0.0 <= self.composed_share <= 1.0:
+            raise ConfigError("--composed-share must be between 0 and 1")
         if self.max_pairs < 10:
             raise ConfigError("--max-pairs must be at least 10")
         if self.eval_questions < 0 or self.k < 1:

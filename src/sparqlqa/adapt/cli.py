@@ -72,6 +72,9 @@ def command(
     max_pairs: Annotated[int, typer.Option(help="Generated pairs at most (about).")] = DEFAULTS[
         "max_pairs"
     ],
+    composed_share: Annotated[
+        float, typer.Option(help="Share of the pairs from queries composed from the schema.")
+    ] = DEFAULTS["composed_share"],
     eval_questions: Annotated[
         int, typer.Option(help="Test questions evaluated (a seeded sample; 0: all).")
     ] = DEFAULTS["eval_questions"],
@@ -115,6 +118,7 @@ def command(
         train_minutes=train_minutes,
         train_steps=train_steps,
         max_pairs=max_pairs,
+        composed_share=composed_share,
         eval_questions=eval_questions,
         k=k,
         seed=seed,

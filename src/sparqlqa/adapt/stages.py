@@ -193,8 +193,10 @@ class GenerateStage:
             graph=ctx.args.name or "",
             progress=ctx.args.progress,
         )
-        per_template = self._per_template(ctx, base, store, out)
+        composed = round(ctx.args.max_pairs * ctx.args.composed_share)
+        per_template = self._per_template(ctx, base, store, out, ctx.args.max_pairs - composed)
         base.per_template = per_template
+        base.compose = composed
         base.resume = out.is_dir() and any(out.iterdir())
         summary = generate.run(base, store=store)
         for problem in summary.problems[:5]:
@@ -222,7 +224,7 @@ class GenerateStage:
 
     @staticmethod
     def _per_template(
-        ctx: Context, base: generate.GenerateArgs, store: Store, out: Path
+        ctx: Context, base: generate.GenerateArgs, store: Store, out: Path, derived_pairs: int
     ) -> int:
         saved = out / "config.json"
         if saved.is_file():  # an interrupted run: resume it with the very same settings
@@ -231,7 +233,7 @@ class GenerateStage:
         templates, _ = generate.collect_templates(
             base, store, prefixes, generate.label_predicates(base, store)
         )
-        per_template = max(2, min(200, ctx.args.max_pairs // max(len(templates), 1)))
+        per_template = max(2, min(200, derived_pairs // max(len(templates), 1)))
         ctx.log(f"  {len(templates)} templates, up to {per_template} pairs each")
         return per_template
 

@@ -63,6 +63,7 @@ def inputs_of(args: AdaptArgs) -> dict[str, Any]:
         "model": args.model,
         "seed": args.seed,
         "max_pairs": args.max_pairs,
+        "composed_share": args.composed_share,
     }
 
 

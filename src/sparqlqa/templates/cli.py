@@ -53,6 +53,9 @@ def generate(
         typer.Option(help="Ontology file for --schema-derived (default: read from the graph)."),
     ] = None,
     per_template: Annotated[int, typer.Option(help="Target pairs per template.")] = 200,
+    compose: Annotated[
+        int, typer.Option(help="Also this many pairs of queries composed from the schema.")
+    ] = 0,
     phrasings: Annotated[
         int, typer.Option(help="Pairs per instance, each with another phrasing.")
     ] = 1,
@@ -105,6 +108,7 @@ def generate(
             schema_derived=derived,
             ontology=list(ontology or []),
             per_template=per_template,
+            compose=compose,
             phrasings_per_instance=phrasings,
             splits=splits,
             label_predicates=list(label_predicate or []),

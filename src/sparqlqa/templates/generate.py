@@ -6,6 +6,9 @@ skips finished templates, cuts off anything written after the last finished one,
 rebuilds its memory (pairs seen, entity use) from ``pairs.jsonl``, so it ends with exactly
 the pairs an uninterrupted run makes. ``--shard i/n`` takes every n-th template; splits are
 decided by hashing entities, so shards agree on them without talking.
+
+``--compose N`` adds queries composed from the schema (``templates.composed``) after all
+other templates, a few pairs each, until N composed pairs are made (N/n per shard).
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ from sparqlqa.templates.writers import RunLog, write_exports
 NAME_LOCAL_NAMES = ("name", "title", "prefLabel", "fullName")
 
 
+#: Seconds per query of a composed template: a random composition can be costly to run.
+COMPOSED_TIMEOUT_S = 2.0
+
+
 @dataclass
 class GenerateArgs:
     """Everything a generation run needs; validated in ``__post_init__``."""
@@ -62,6 +69,8 @@ class GenerateArgs:
     schema_file: Path | None = None  # or from this schema.json (ontology.schema.Schema.to_json)
     vocabulary_as_data: bool = False  # the graph is a vocabulary: its rdf/rdfs/owl terms are data
     per_template: int = 200  # target pairs per template
+    compose: int = 0  # composed pairs wanted besides (templates.composed), 0: none
+    compose_per_template: int = 3  # pairs per composed query
     phrasings_per_instance: int = 1  # pairs per instance, each with another phrasing
     splits: str = "0.8,0.1,0.1"  # train,dev,test shares of entities
     label_predicates: list[str] = field(default_factory=list)  # tried before the defaults
@@ -84,6 +93,8 @@ class GenerateArgs:
             raise ValueError("give either --resume or --overwrite, not both")
         if self.per_template < 1:
             raise ValueError("--per-template must be at least 1")
+        if self.compose < 0 or self.compose_per_template < 1:
+            raise ValueError("--compose must be >= 0 and --compose-per-template >= 1")
         SplitRatios.parse(self.splits)
         self.shard_index, self.shard_count = _parse_shard(self.shard)
 
@@ -152,6 +163,8 @@ def collect_templates(
         if args.vocabulary_as_data:
             config = replace(config, skip_namespaces=())
         templates += derive_templates(_schema(args, store), prefixes, config)
+    if args.compose:
+        templates += _composed(args, store, prefixes, label_properties)
     if not templates:
         raise ConfigError("no templates: give --templates, --set, --nspm or --schema-derived")
     seen: dict[str, str] = {}
@@ -162,6 +175,26 @@ def collect_templates(
             )
         seen[template.id] = str(template.source)
     return templates, notes
+
+
+def _composed(
+    args: GenerateArgs, store: Store, prefixes: dict[str, str], labels: Sequence[str]
+) -> list[Template]:
+    """Enough composed templates for ``args.compose`` pairs (some yield fewer than asked)."""
+    from sparqlqa.templates.composed import ComposeConfig, composed_templates
+
+    wanted = 4 * -(-args.compose // args.compose_per_template) + 50
+    config = ComposeConfig(
+        templates=wanted, per_template=args.compose_per_template, timeout_s=COMPOSED_TIMEOUT_S
+    )
+    return composed_templates(
+        store,
+        _schema(args, store),
+        prefixes,
+        seed=args.seed,
+        config=config,
+        label_properties=labels,
+    )
 
 
 def _schema(args: GenerateArgs, store: Store) -> Any:
@@ -206,7 +239,7 @@ def prepare_output(args: GenerateArgs) -> None:
             if saved.exists():
                 before = json.loads(saved.read_text())
                 now = args.config()
-                keys = ("seed", "per_template", "splits", "shard", "store", "endpoint")
+                keys = ("seed", "per_template", "splits", "shard", "store", "endpoint", "compose")
                 changed = [k for k in keys if before.get(k) != now.get(k)]
                 if changed:
                     raise ConfigError(
@@ -271,17 +304,46 @@ def run(
             ratios=SplitRatios.parse(args.splits),
             state=state,
         )
+        # Composed templates: their own pairs per template, and no more than the budget.
+        composer = Instantiator(
+            store,
+            labels,
+            config=replace(
+                instantiator.config,
+                per_template=args.compose_per_template,
+                timeout_s=instantiator.config.timeout_s or COMPOSED_TIMEOUT_S,
+            ),
+            seed=args.seed,
+            graph=graph,
+            ratios=instantiator.ratios,
+            state=state,
+        )
+        budget = -(-args.compose // args.shard_count)
+        composed = sum(1 for p in log.pairs() if p.template_id.startswith("compose-"))
         problems = list(notes)
         failed = sum(1 for r in done.values() if r.get("status") == "failed")
         skipped = sum(1 for r in done.values() if r.get("status") == "skipped")
         todo = [t for t in mine if t.id not in done]
         bar = tqdm(todo, desc="templates", unit="tpl", disable=not args.progress)
         for template in bar:
+            is_composed = "composed" in template.tags
+            if is_composed and composed >= budget:
+                log.append(template.id, [], status="skipped")
+                skipped += 1
+                continue
             try:
-                pairs = instantiator.pairs(template)
+                if is_composed:
+                    pairs = composer.pairs(template)[: budget - composed]
+                    composed += len(pairs)
+                else:
+                    pairs = instantiator.pairs(template)
             except TemplateError as exc:
-                stats = instantiator.stats.get(template.id, Counter())
-                if "schema-derived" in template.tags and not stats.get("candidates"):
+                stats = (composer if is_composed else instantiator).stats.get(
+                    template.id, Counter()
+                )
+                if is_composed or (
+                    "schema-derived" in template.tags and not stats.get("candidates")
+                ):
                     # Derived templates try every domain subclass; some never use the
                     # property. That is expected, not a problem with the template.
                     log.append(template.id, [], status="skipped")
@@ -301,7 +363,8 @@ def run(
                     url=exc.url,
                     status=exc.status,
                 ) from exc
-            log.append(template.id, pairs, stats=dict(instantiator.stats.get(template.id, {})))
+            used = composer if is_composed else instantiator
+            log.append(template.id, pairs, stats=dict(used.stats.get(template.id, Counter())))
             bar.set_postfix(pairs=len(state.seen))
             if on_template is not None:
                 on_template(template, len(pairs))
