@@ -382,3 +382,29 @@ def test_make_system_specs(tmp_path: Path) -> None:
         make_system(str(tmp_path))
     with pytest.raises(ConfigError, match="neither 'gold'"):
         make_system(str(tmp_path / "missing.jsonl"))
+
+
+def test_report_breaks_scores_down_by_feature_tag(
+    tmp_path: Path, corporate_store: EmbeddedStore
+) -> None:
+    """The realistic set's dev half with the gold system: one group per feature tag, a
+    question in the group of each of its tags, the TEXT2SPARQL set F1 per group."""
+    from sparqlqa.eval.realistic import QUESTIONS
+
+    config = EvalConfig(
+        dataset=QUESTIONS,
+        format="text2sparql",
+        system="gold",
+        split="dev",
+        out=tmp_path / "out",
+        cache=tmp_path / "cache.jsonl",
+        progress=False,
+    )
+    report = run(config, store=corporate_store)
+    by_tag = report["by_tag"]
+    rows = _by_id(config.out).values()
+    for tag in ("COUNT", "GROUP", "OPTIONAL", "BIND"):
+        assert by_tag[tag]["questions"] == sum(1 for r in rows if tag in r["tags"]) > 0
+        assert by_tag[tag]["text2sparql_set_f1"] == 1.0
+    assert by_tag["SELECT"]["questions"] < report["questions"]  # ASK questions are not in it
+    assert "## By feature tag" in (config.out / SUMMARY).read_text()

@@ -103,8 +103,9 @@ def _breakdown(records: Sequence[dict[str, Any]], key: str) -> dict[str, Any]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
         value = record.get(key)
-        if value is not None:
-            groups[str(value)].append(record)
+        # A list-valued key (feature tags) puts the record in the group of each value.
+        for one in value if isinstance(value, list) else [] if value is None else [value]:
+            groups[str(one)].append(record)
     out: dict[str, Any] = {}
     for name in sorted(groups, key=_natural):
         group = groups[name]
@@ -115,6 +116,7 @@ def _breakdown(records: Sequence[dict[str, Any]], key: str) -> dict[str, Any]:
             "scored": answer["scored"],
             "macro_f1": answer["macro_f1"],
             "qald_macro_f1": answer["qald_macro_f1"],
+            "text2sparql_set_f1": answer["text2sparql_set_f1"],
             "exact_match": _mean([float(r["exact_match"]) for r in with_gold])
             if with_gold
             else None,
@@ -155,6 +157,7 @@ def summarise(records: Sequence[dict[str, Any]], meta: dict[str, Any]) -> dict[s
         },
         "by_template": _breakdown(records, "template"),
         "by_question_type": _breakdown(records, "question_type"),
+        "by_tag": _breakdown(records, "tags"),
         "by_answer_type": _breakdown(records, "answer_type"),
     }
 
@@ -207,6 +210,7 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     for title, key in (
         ("question type", "by_question_type"),
+        ("feature tag", "by_tag"),
         ("answer type", "by_answer_type"),
         ("template", "by_template"),
     ):
@@ -216,13 +220,15 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [
             f"## By {title}",
             "",
-            f"| {title} | questions | macro F1 | QALD F1 | exact match | parses |",
-            "| --- | --- | --- | --- | --- | --- |",
+            f"| {title} | questions | macro F1 | QALD F1 | TEXT2SPARQL set F1 | exact match "
+            "| parses |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for name, g in groups.items():
             lines.append(
                 f"| {name} | {g['questions']} | {_fmt(g['macro_f1'])} | "
-                f"{_fmt(g['qald_macro_f1'])} | {_fmt(g['exact_match'])} | {_fmt(g['parse_rate'])} |"
+                f"{_fmt(g['qald_macro_f1'])} | {_fmt(g.get('text2sparql_set_f1'))} | "
+                f"{_fmt(g['exact_match'])} | {_fmt(g['parse_rate'])} |"
             )
         lines.append("")
     empty = report["gold_problems"]["empty"]

@@ -51,6 +51,7 @@ def evaluate_question(question: Question, ctx: Context) -> dict[str, Any]:
         "language": question.language,
         "template": question.template,
         "question_type": question.question_type,
+        "tags": list(question.tags),  # feature tags (TEXT2SPARQL): the per-feature breakdown
         "latency_s": round(latency, 4),  # the system's time to answer
     }
     record.update(_gold(question, ctx))
