@@ -53,6 +53,9 @@ class GraphSpec(BaseModel):
     prefixes: dict[str, str] = Field(default_factory=dict)
     label_predicates: list[str] = Field(default_factory=lambda: list(DEFAULT_LABEL_PREDICATES))
     retrieval_mode: Literal["lexical", "embedding", "hybrid"] = "hybrid"
+    abstain_below: float | None = Field(
+        None, ge=0, le=1, description="Confidence under which questions are not answered."
+    )
 
     @classmethod
     def read(cls, folder: Path) -> GraphSpec:
@@ -218,4 +221,16 @@ def build_pipeline(
         label_predicates=spec.label_predicates,
         schema_k=model.schema_items,
         prompt_chars=model.prompt_chars,
+        abstain_below=abstain_threshold(spec, settings),
     )
+
+
+def abstain_threshold(spec: GraphSpec, settings: Settings) -> float:
+    """The confidence under which a graph's pipeline abstains: the setting, else the graph's,
+    else the default."""
+    from sparqlqa.qa.abstain import DEFAULT_ABSTAIN_BELOW
+
+    for value in (settings.abstain_below, spec.abstain_below):
+        if value is not None:
+            return value
+    return DEFAULT_ABSTAIN_BELOW

@@ -46,6 +46,14 @@ class Settings(BaseSettings):
         description="CPU threads torch may use for the models (0: its default, one per core; "
         "1 is often faster on a machine busy with other work).",
     )
+    abstain_below: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Confidence under which /ask does not answer (answered: false, with the "
+        "best candidate); unset: the graph's graph.json `abstain_below`, else the default "
+        "chosen on the dev questions (docs/abstention.md).",
+    )
     warm_up: bool = Field(True, description="Answer one question per graph at start-up.")
     endpoint: str | None = Field(
         None,

@@ -125,8 +125,14 @@ def generate(
     max_prompt_tokens: int = 256,
     max_new_tokens: int = 128,
     batch_size: int = 16,
+    grammar: Mapping[str, str] | None = None,
 ) -> list[list[tuple[str, float]]]:
-    """The ``k`` best targets for each prompt with their mean token log-probabilities."""
+    """The ``k`` best targets for each prompt with their mean token log-probabilities.
+
+    With ``grammar`` (the prefixes of the model), decoding is constrained to the target
+    language (:mod:`sparqlqa.training.constrain`): only the prompt's schema names and slots,
+    and an end only where the target is whole. Without it, only unoffered slots are banned.
+    """
     import torch
 
     model: Any = bundle.model
@@ -149,11 +155,20 @@ def generate(
                 max_length=max_prompt_tokens,
                 return_tensors="pt",
             ).to(device)
+            if grammar is not None:
+                from sparqlqa.training.constrain import grammar_constraint
+
+                skip = enc["input_ids"].shape[1] if bundle.kind == "causal" else 1
+                processor = grammar_constraint(
+                    bundle.target_tokenizer, batch, grammar, rows_per_prompt=num_beams, skip=skip
+                )
+            else:
+                processor = _slot_ban(bundle.target_tokenizer, batch, num_beams)
             with torch.no_grad():
                 out = model.generate(
                     input_ids=enc["input_ids"],
                     attention_mask=enc["attention_mask"],
-                    logits_processor=[_slot_ban(bundle.target_tokenizer, batch, num_beams)],
+                    logits_processor=[processor],
                     num_beams=num_beams,
                     num_return_sequences=k,
                     do_sample=False,
@@ -198,7 +213,11 @@ class Translator:
         device: str | None = None,
         num_beams: int | None = None,
         batch_size: int = 16,
+        constrained: bool = True,
     ) -> None:
+        """``constrained`` (on by default) keeps decoding within the target grammar and the
+        prompt's names, so that every candidate parses; off, only unoffered slots are banned
+        (for comparison)."""
         from sparqlqa.training.model import load
 
         self.folder = Path(folder)
@@ -212,6 +231,7 @@ class Translator:
         self.max_prompt_tokens = int(self.meta.get("max_prompt_tokens", 256))
         self.max_new_tokens = int(self.meta.get("max_target_tokens", 128))
         self.batch_size = batch_size
+        self.constrained = constrained
 
     def translate(
         self,
@@ -233,6 +253,7 @@ class Translator:
             max_prompt_tokens=self.max_prompt_tokens,
             max_new_tokens=self.max_new_tokens,
             batch_size=self.batch_size,
+            grammar=self.prefixes if self.constrained else None,
         )
         out: list[list[Candidate]] = []
         for i, group in enumerate(raw):

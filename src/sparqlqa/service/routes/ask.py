@@ -61,6 +61,17 @@ def ask(
 ) -> AskResponse:
     """Answer a question: the query, the answers, the entities, the candidates tried."""
     answer = run_question(registry, settings, metrics, request.question, request.graph, request.k)
+    candidates = [
+        CandidateOut(
+            target=c.target,
+            query=c.query,
+            score=c.score,
+            confidence=c.confidence,
+            accepted=c.accepted,
+            rejected_because=c.rejected_because,
+        )
+        for c in answer.candidates
+    ]
     return AskResponse(
         question=answer.question,
         graph=answer.graph,
@@ -70,16 +81,11 @@ def ask(
         result=answer.result,
         entities=[EntityOut(**asdict(e)) for e in answer.entities],
         schema_used=answer.schema,
-        candidates=[
-            CandidateOut(
-                target=c.target,
-                query=c.query,
-                score=c.score,
-                accepted=c.accepted,
-                rejected_because=c.rejected_because,
-            )
-            for c in answer.candidates
-        ],
+        candidates=candidates,
         reason=answer.reason,
+        confidence=answer.confidence,
+        best_candidate=next(
+            (c for c in candidates if answer.query and c.query == answer.query), None
+        ),
         timings_ms=answer.timings_ms,
     )
