@@ -26,9 +26,9 @@ from sparqlqa.qa.graphs import open_graph
 from sparqlqa.service.settings import Settings
 
 
-def _questions(path: Path, limit: int) -> list[dict[str, Any]]:
+def _questions(path: Path, limit: int, offset: int = 0) -> list[dict[str, Any]]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return rows[:limit]
+    return rows[offset : offset + limit]
 
 
 def _pipeline(graph: Path) -> Any:
@@ -71,13 +71,13 @@ def parse_share(args: argparse.Namespace) -> None:
     translator = Translator(args.graph / "model")
     prepared = []
     for files in args.questions:
-        for record in _questions(files, args.limit):
+        for record in _questions(files, args.limit, args.offset):
             prompt, entities, values, _, _ = pipeline.prepare(record["question"])
             slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
             slots.update({v.slot: v.text for v in values})
             prepared.append((files.name, prompt, slots))
     print(f"{len(prepared)} prompts ready", file=sys.stderr, flush=True)
-    for constrained in (False, True):
+    for constrained in [m == "on" for m in args.modes]:
         translator.constrained = constrained
         tally: dict[str, list[int]] = {}
         started = time.perf_counter()
@@ -93,10 +93,12 @@ def parse_share(args: argparse.Namespace) -> None:
             for candidate in group:
                 ok[1] += 1
                 if candidate.sparql is None:
+                    print(f"undecodable: {candidate.target!r}: {candidate.error}", file=sys.stderr)
                     continue
                 try:
                     pipeline.guard.check(candidate.sparql)
-                except SparqlqaError:
+                except SparqlqaError as exc:
+                    print(f"does not parse: {candidate.target!r}: {exc}", file=sys.stderr)
                     continue
                 ok[0] += 1
         ms = (time.perf_counter() - started) * 1000 / max(1, len(prepared))
@@ -162,6 +164,9 @@ def main() -> None:
         p.add_argument("--questions", type=Path, nargs="+", required=True)
         p.add_argument("--limit", type=int, default=200, help="questions per file at most")
         p.add_argument("--k", type=int, default=5)
+        p.add_argument("--offset", type=int, default=0, help="questions skipped per file")
+        if name == "parse":
+            p.add_argument("--modes", nargs="+", choices=["off", "on"], default=["off", "on"])
         if name == "collect":
             p.add_argument("--out", type=Path, required=True)
     p = sub.add_parser("curve")

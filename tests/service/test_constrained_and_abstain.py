@@ -104,3 +104,16 @@ def test_ask_shows_scores_and_abstains_on_nonsense(model_server: LiveServer) -> 
     assert known["answered"] is True
     assert known["best_candidate"]["query"] == known["query"]
     assert known["confidence"] == known["best_candidate"]["confidence"] > 0
+
+
+def test_text2sparql_still_returns_the_best_query_when_abstaining(
+    model_server: LiveServer,
+) -> None:
+    from sparqlqa.qa.graphs import CORPORATE_DATASET
+
+    body = httpx.get(
+        f"{model_server.url}/text2sparql",
+        params={"question": "asdf qwer zxcv", "dataset": CORPORATE_DATASET},
+        timeout=60,
+    ).json()
+    assert body["query"].lstrip().startswith(("PREFIX", "SELECT", "ASK"))

@@ -14,7 +14,7 @@ from sparqlqa.templates.generate import GenerateArgs, run
 from sparqlqa.templates.native import bundled_set
 from sparqlqa.training.constrain import is_complete
 from sparqlqa.training.examples import Example, PromptBuilder, load_split, schema_source
-from sparqlqa.training.grammar import Recogniser
+from sparqlqa.training.recogniser import Recogniser
 from sparqlqa.training.target import decode
 
 PREFIXES = {"pv": "http://ld.company.org/prod-vocab/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
@@ -132,3 +132,11 @@ def test_a_target_is_not_done_halfway() -> None:
     assert state is not None and not state.done
     closed = state.feed(" }")
     assert closed is not None and closed.done
+
+
+def test_control_characters_are_rejected() -> None:
+    start = Recogniser.for_prompt(PROMPT, PREFIXES)
+    whole = "SELECT ?x0 WHERE { ?x0 pv:memberOf ENT0 }"
+    assert is_complete(PROMPT, whole, PREFIXES)
+    assert not is_complete(PROMPT, whole + "\x00", PREFIXES)
+    assert start.feed("SELECT\n?x0") is None and start.feed("SELECT\t") is None

@@ -59,10 +59,10 @@ def precision_coverage(
     rows: Sequence[dict[str, Any]], thresholds: Sequence[float] | None = None
 ) -> list[dict[str, float]]:
     """For each threshold: the share of the questions with gold answers that are answered
-    (coverage) and the share of answered questions answered right (precision), and how many nonsense questions get an
-    answer with the grounding rule and with the confidence alone. ``rows`` hold
-    ``confidence`` (None when no candidate was accepted), ``grounded``, ``right`` and
-    ``nonsense``; a nonsense question answered counts as a wrong answer."""
+    (coverage), the share of answered questions answered right (precision), and how many
+    nonsense questions get an answer with the grounding rule and with the confidence alone.
+    ``rows`` hold ``confidence`` (None when no candidate was accepted), ``grounded``,
+    ``right`` and ``nonsense``; a nonsense question answered counts as a wrong answer."""
     thresholds = thresholds or [
         *(round(0.1 * i, 2) for i in range(6)),
         *(round(0.6 + 0.02 * i, 2) for i in range(20)),

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sparqlqa.training.grammar import Recogniser
+from sparqlqa.training.recogniser import Recogniser
 
 
 @dataclass
@@ -37,15 +37,15 @@ class PieceTrie:
 
 @functools.lru_cache(maxsize=8)
 def piece_trie(tokenizer: Any) -> PieceTrie:
-    """The trie of ``tokenizer``'s pieces; special tokens and pieces that are not whole
-    characters (byte fragments of UTF-8) are left out."""
+    """The trie of ``tokenizer``'s pieces; special tokens, control characters and pieces that
+    are not whole characters (byte fragments of UTF-8) are left out."""
     special = set(tokenizer.all_special_ids)
     root = _Node()
     text: dict[int, str] = {}
     for token, idx in tokenizer.get_vocab().items():
         piece = "" if idx in special else tokenizer.convert_tokens_to_string([token])
         text[idx] = piece
-        if not piece or "\ufffd" in piece:
+        if not piece or "\ufffd" in piece or min(piece) < " ":
             continue
         node = root
         for char in piece:
