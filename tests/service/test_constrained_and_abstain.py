@@ -12,7 +12,7 @@ import pytest
 from sparqlqa.qa.graphs import open_graph
 from sparqlqa.service.settings import Settings
 from sparqlqa.training.constrain import is_complete
-from sparqlqa.training.translate import Translator
+from sparqlqa.training.translate import TRUNCATED, Translator
 
 
 class LiveServer(Protocol):
@@ -42,16 +42,24 @@ def test_every_constrained_candidate_parses(opened: Any, model_graph: Path) -> N
     pipeline = opened.pipeline
     translator = Translator(model_graph / "model", device="cpu")
     assert translator.constrained  # on by default
+    parsed = truncated = 0
     for question in QUESTIONS:
         prompt, entities, values, _, _ = pipeline.prepare(question)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
         slots.update({v.slot: v.text for v in values})
         group = translator.translate([prompt], 4, [slots])[0]
         assert len(group) == 4
+        assert group[0].sparql is not None, group[0].error  # whole targets come first
         for candidate in group:
+            if candidate.error == TRUNCATED:  # a beam that ran into max_new_tokens
+                assert not is_complete(prompt, candidate.target, translator.prefixes)
+                truncated += 1
+                continue
             assert is_complete(prompt, candidate.target, translator.prefixes), candidate.target
             assert candidate.sparql is not None, candidate.error
             pipeline.guard.check(candidate.sparql)  # raises QuerySyntaxError if it does not parse
+            parsed += 1
+    assert parsed >= 3 * len(QUESTIONS) and truncated <= len(QUESTIONS)
     # The switch turns it off: the same call still works, unconstrained.
     translator.constrained = False
     prompt = pipeline.prepare(QUESTIONS[0])[0]

@@ -43,6 +43,9 @@ class QueryTranslator(Protocol):
     ) -> list[list[Candidate]]: ...
 
 
+#: Why a candidate of constrained decoding has no query: the only way one can be incomplete.
+TRUNCATED = "the query was cut by the length limit before it was complete"
+
 _SLOT_NAME = re.compile(r"\b(?:ENT|NUM)\d+\b")
 _SLOT_KINDS = ("ENT", "NUM")
 
@@ -190,8 +193,13 @@ def generate(
                 scores = (sums / finite.sum(-1).clamp(min=1)).tolist()
             texts = bundle.target_tokenizer.batch_decode(sequences, skip_special_tokens=True)
             for i in range(len(batch)):
-                group = range(i * k, (i + 1) * k)
-                results.append([(normalise(texts[j]), float(scores[j])) for j in group])
+                found = [(normalise(texts[j]), float(scores[j])) for j in range(i * k, (i + 1) * k)]
+                if grammar is not None:
+                    # A beam cut by max_new_tokens may end mid-query: whole targets first.
+                    from sparqlqa.training.constrain import is_complete
+
+                    found.sort(key=lambda c: not is_complete(batch[i], c[0], grammar))
+                results.append(found)
     finally:
         if was_training:
             model.train()
@@ -258,12 +266,19 @@ class Translator:
         out: list[list[Candidate]] = []
         for i, group in enumerate(raw):
             slots = slot_iris[i] if slot_iris is not None else None
-            out.append([self._candidate(text, score, slots) for text, score in group])
+            out.append([self._candidate(prompts[i], t, score, slots) for t, score in group])
         return out
 
-    def _candidate(self, target: str, score: float, slots: Mapping[str, str] | None) -> Candidate:
+    def _candidate(
+        self, prompt: str, target: str, score: float, slots: Mapping[str, str] | None
+    ) -> Candidate:
         if slots is None:
             return Candidate(target, score)
+        if self.constrained:
+            from sparqlqa.training.constrain import is_complete
+
+            if not is_complete(prompt, target, self.prefixes):
+                return Candidate(target, score, None, TRUNCATED)
         try:
             return Candidate(target, score, decode(target, slots, self.prefixes))
         except TargetError as exc:
