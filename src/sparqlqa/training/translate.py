@@ -28,6 +28,9 @@ class Candidate:
     error: str | None = None  # why ``sparql`` is None
 
 
+#: Why a candidate of constrained decoding has no query: the only way one can be incomplete.
+TRUNCATED = "the query was cut by the length limit before it was complete"
+
 _SLOT_NAME = re.compile(r"\b(?:ENT|NUM)\d+\b")
 _SLOT_KINDS = ("ENT", "NUM")
 
@@ -110,8 +113,14 @@ def generate(
     max_prompt_tokens: int = 256,
     max_new_tokens: int = 128,
     batch_size: int = 16,
+    grammar: Mapping[str, str] | None = None,
 ) -> list[list[tuple[str, float]]]:
-    """The ``k`` best targets for each prompt with their mean token log-probabilities."""
+    """The ``k`` best targets for each prompt with their mean token log-probabilities.
+
+    With ``grammar`` (the prefixes of the model), decoding is constrained to the target
+    language (:mod:`sparqlqa.training.constrain`): only the prompt's schema names and slots,
+    and an end only where the target is whole. Without it, only unoffered slots are banned.
+    """
     import torch
 
     model: Any = bundle.model
@@ -134,11 +143,20 @@ def generate(
                 max_length=max_prompt_tokens,
                 return_tensors="pt",
             ).to(device)
+            if grammar is not None:
+                from sparqlqa.training.constrain import grammar_constraint
+
+                skip = enc["input_ids"].shape[1] if bundle.kind == "causal" else 1
+                processor = grammar_constraint(
+                    bundle.target_tokenizer, batch, grammar, rows_per_prompt=num_beams, skip=skip
+                )
+            else:
+                processor = _slot_ban(bundle.target_tokenizer, batch, num_beams)
             with torch.no_grad():
                 out = model.generate(
                     input_ids=enc["input_ids"],
                     attention_mask=enc["attention_mask"],
-                    logits_processor=[_slot_ban(bundle.target_tokenizer, batch, num_beams)],
+                    logits_processor=[processor],
                     num_beams=num_beams,
                     num_return_sequences=k,
                     do_sample=False,
@@ -160,8 +178,13 @@ def generate(
                 scores = (sums / finite.sum(-1).clamp(min=1)).tolist()
             texts = bundle.target_tokenizer.batch_decode(sequences, skip_special_tokens=True)
             for i in range(len(batch)):
-                group = range(i * k, (i + 1) * k)
-                results.append([(normalise(texts[j]), float(scores[j])) for j in group])
+                found = [(normalise(texts[j]), float(scores[j])) for j in range(i * k, (i + 1) * k)]
+                if grammar is not None:
+                    # A beam cut by max_new_tokens may end mid-query: whole targets first.
+                    from sparqlqa.training.constrain import is_complete
+
+                    found.sort(key=lambda c: not is_complete(batch[i], c[0], grammar))
+                results.append(found)
     finally:
         if was_training:
             model.train()
@@ -183,7 +206,11 @@ class Translator:
         device: str | None = None,
         num_beams: int | None = None,
         batch_size: int = 16,
+        constrained: bool = True,
     ) -> None:
+        """``constrained`` (on by default) keeps decoding within the target grammar and the
+        prompt's names, so that every candidate parses; off, only unoffered slots are banned
+        (for comparison)."""
         self.folder = Path(folder)
         if device is None:
             import torch
@@ -195,6 +222,7 @@ class Translator:
         self.max_prompt_tokens = self.meta.max_prompt_tokens
         self.max_new_tokens = self.meta.max_target_tokens
         self.batch_size = batch_size
+        self.constrained = constrained
 
     def translate(
         self,
@@ -216,16 +244,24 @@ class Translator:
             max_prompt_tokens=self.max_prompt_tokens,
             max_new_tokens=self.max_new_tokens,
             batch_size=self.batch_size,
+            grammar=self.prefixes if self.constrained else None,
         )
         out: list[list[Candidate]] = []
         for i, group in enumerate(raw):
             slots = slot_iris[i] if slot_iris is not None else None
-            out.append([self._candidate(text, score, slots) for text, score in group])
+            out.append([self._candidate(prompts[i], t, score, slots) for t, score in group])
         return out
 
-    def _candidate(self, target: str, score: float, slots: Mapping[str, str] | None) -> Candidate:
+    def _candidate(
+        self, prompt: str, target: str, score: float, slots: Mapping[str, str] | None
+    ) -> Candidate:
         if slots is None:
             return Candidate(target, score)
+        if self.constrained:
+            from sparqlqa.training.constrain import is_complete
+
+            if not is_complete(prompt, target, self.prefixes):
+                return Candidate(target, score, None, TRUNCATED)
         try:
             return Candidate(target, score, decode(target, slots, self.prefixes))
         except TargetError as exc:

@@ -82,6 +82,17 @@ def ask(
 
 def response_of(answer: Answer) -> AskResponse:
     """The ``/ask`` response for ``answer`` (also what ``sparqlqa ask --format json`` prints)."""
+    candidates = [
+        CandidateOut(
+            target=c.target,
+            query=c.query,
+            score=c.score,
+            confidence=c.confidence,
+            accepted=c.accepted,
+            rejected_because=c.rejected_because,
+        )
+        for c in answer.candidates
+    ]
     return AskResponse(
         question=answer.question,
         graph=answer.graph,
@@ -91,17 +102,12 @@ def response_of(answer: Answer) -> AskResponse:
         result=answer.result,
         entities=[EntityOut(**asdict(e)) for e in answer.entities],
         schema_used=answer.schema,
-        candidates=[
-            CandidateOut(
-                target=c.target,
-                query=c.query,
-                score=c.score,
-                accepted=c.accepted,
-                rejected_because=c.rejected_because,
-            )
-            for c in answer.candidates
-        ],
+        candidates=candidates,
         reason=answer.reason,
+        confidence=answer.confidence,
+        best_candidate=next(
+            (c for c in candidates if answer.query and c.query == answer.query), None
+        ),
         timings_ms=answer.timings_ms,
         language=answer.language,
     )

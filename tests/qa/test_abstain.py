@@ -1,0 +1,69 @@
+"""Abstention rules without a model: confidence, grounding, the precision/coverage curve."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from sparqlqa.qa.abstain import (
+    confidence,
+    firm_link,
+    grounded,
+    precision_coverage,
+    recommend,
+    render_curve,
+)
+
+
+def test_confidence_is_the_token_probability_weighted_by_outcome() -> None:
+    assert confidence(math.log(0.9), "accepted") == pytest.approx(0.9)
+    assert confidence(math.log(0.9), "ran") == pytest.approx(0.45)
+    assert confidence(math.log(0.9), "undecodable") == 0.0
+    assert confidence(0.5, "accepted") == 1.0  # never above 1
+
+
+@pytest.mark.parametrize(
+    ("label", "mention", "firm"),
+    [
+        ("Marius Fux", "Mars", False),
+        ("Kevin Feigenbaum", "Kelvin", False),
+        ("Sensor", "Sensors", True),
+        ("Wanja Hoffmann", "Wanja Hofman", True),
+        ("A981-3634031 - Driver Memristor", "A981-3634031 - Driver Memristor", True),
+    ],
+)
+def test_firm_links_share_a_word(label: str, mention: str, firm: bool) -> None:
+    assert firm_link(label, mention) is firm
+
+
+def test_grounded_needs_an_entity_or_a_schema_word() -> None:
+    assert not grounded(0, False)
+    assert grounded(1, False) and grounded(0, True)
+    assert grounded(0, None)  # a retriever that cannot tell does not make the service abstain
+
+
+ROWS = [
+    {"set": "dev", "confidence": 0.95, "grounded": True, "right": True, "nonsense": False},
+    {"set": "dev", "confidence": 0.90, "grounded": True, "right": False, "nonsense": False},
+    {"set": "dev", "confidence": 0.70, "grounded": True, "right": True, "nonsense": False},
+    {"set": "dev", "confidence": None, "grounded": True, "right": False, "nonsense": False},
+    {"set": "nonsense", "confidence": 0.80, "grounded": False, "right": False, "nonsense": True},
+    {"set": "free", "confidence": 0.99, "grounded": True, "right": None, "nonsense": False},
+]
+
+
+def test_precision_and_coverage_by_threshold(tmp_path: Path) -> None:
+    table = {r["threshold"]: r for r in precision_coverage(ROWS, [0.0, 0.8, 0.92])}
+    assert table[0.0]["coverage"] == pytest.approx(3 / 4)
+    assert table[0.0]["precision"] == pytest.approx(2 / 3)
+    assert table[0.0]["nonsense_answered"] == 0 and table[0.0]["nonsense_by_confidence"] == 1
+    assert table[0.8]["coverage"] == pytest.approx(2 / 4)
+    assert table[0.8]["nonsense_by_confidence"] == 1
+    assert table[0.92]["precision"] == 1.0 and table[0.92]["nonsense_by_confidence"] == 0
+    best = recommend(list(table.values()), min_precision=0.9)
+    assert best == 0.92
+    doc, plot = tmp_path / "a.md", tmp_path / "a.png"
+    assert render_curve(list(table.values()), ROWS, doc, plot) == recommend(list(table.values()))
+    assert "| 0.92 |" in doc.read_text() and plot.stat().st_size > 1000
