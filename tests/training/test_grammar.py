@@ -99,6 +99,8 @@ def test_every_prefix_of_a_target_stays_in_the_language(
         "SELECT ?x0 WHERE { ?x0 pv:memberOf ENT0 }  ",  # trailing spaces
         "SELECT ?x0 WHERE { ?x0 pv:weight_g NUM0 ^^xsd:integer }",  # ^^ must be glued
         "ASK { ENT0 pv:memberOf ?x0 } LIMIT 1",
+        # BIND into a variable the WHERE clause already used
+        "SELECT ?x0 WHERE { ENT0 pv:weight_g ?x0 . BIND ( ( ?x0 * 2 ) AS ?x0 ) }",
     ],
 )
 def test_broken_targets_are_rejected(target: str) -> None:
@@ -116,6 +118,8 @@ def test_broken_targets_are_rejected(target: str) -> None:
         "SELECT ?x0 WHERE { ?x0 pv:weight_g NUM0^^xsd:integer ; pv:memberOf ENT0 , ?x1 . }",
         'SELECT ?x0 WHERE { ?x0 rdfs:label "Ann"@en FILTER NOT EXISTS { ?x0 pv:memberOf ?x1 } }',
         "SELECT ?x0 WHERE { { ?x0 pv:memberOf ENT0 } UNION { ENT0 pv:memberOf ?x0 } }",
+        # a derived value: BIND into the projected variable the WHERE clause has not used
+        "SELECT ?x0 WHERE { ENT0 pv:weight_g ?x1 . BIND ( ( ?x1 * 2 ) AS ?x0 ) }",
     ],
 )
 def test_valid_targets_are_accepted_and_parse(target: str) -> None:

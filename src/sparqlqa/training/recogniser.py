@@ -108,6 +108,7 @@ class Context:
     has_agg: bool = False
     in_group: bool = False
     grouped: frozenset[int] = frozenset()
+    where_vars: frozenset[int] = frozenset()  # variables used in the WHERE clause so far
     last: str = ""  # the token before
     star: bool = False  # SELECT *
 
@@ -167,7 +168,12 @@ class Recogniser:
         if index is not None and index <= ctx.nvars:
             if VAR in allowed and not self._var_banned(index):
                 kinds.add(VAR)
-            if NEWVAR in allowed and index == ctx.nvars:
+            # A new variable: the next number, or (BIND in the WHERE clause) one the head
+            # projects that the WHERE clause has not used yet.
+            fresh = index == ctx.nvars or (
+                ctx.phase == "where" and index in ctx.projected and index not in ctx.where_vars
+            )
+            if NEWVAR in allowed and fresh:
                 kinds.add(NEWVAR)
         if text in vocab.iris and IRI in allowed:
             kinds.add(IRI)
@@ -293,6 +299,8 @@ def _advance(ctx: Context, text: str, kinds: set[str]) -> Context:
                 changes["required"] = ctx.required | {index}
         if ctx.in_group:
             changes["grouped"] = ctx.grouped | {index}
+        if ctx.phase == "where":
+            changes["where_vars"] = ctx.where_vars | {index}
     if text in AGGREGATES and text in kinds and ctx.agg_at < 0:
         changes.update(agg_at=ctx.parens, has_agg=True)
     if text == "*" and ctx.phase == "head" and ctx.parens == 0:
