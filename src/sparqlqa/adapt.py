@@ -724,7 +724,7 @@ def corporate_args(folder: Path, **overrides: Any) -> AdaptArgs:
     """The bundled corporate graph (TEXT2SPARQL'25) with its vocabulary and hand-written
     templates, for ``sparqlqa serve --prepare``: about 15 minutes on 2 CPU cores."""
     from sparqlqa.kg.embedded import CORPORATE_FILES
-    from sparqlqa.qa.graphs import CORPORATE_DATASET
+    from sparqlqa.qa.graphs import CORPORATE_DATASETS
 
     vocabulary, instances = CORPORATE_FILES
     settings: dict[str, Any] = {
@@ -732,7 +732,7 @@ def corporate_args(folder: Path, **overrides: Any) -> AdaptArgs:
         "ontology": [vocabulary],
         "name": "corporate",
         "title": "TEXT2SPARQL'25 corporate knowledge graph",
-        "datasets": [CORPORATE_DATASET],
+        "datasets": list(CORPORATE_DATASETS),
         "sets": ["corporate"],
         "output": folder,
         "train_minutes": 10.0,

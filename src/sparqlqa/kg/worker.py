@@ -43,10 +43,10 @@ from sparqlqa.kg.store import QueryResult
 OK, SYNTAX, FAILED, STORE = "ok", "syntax", "failed", "store"
 
 
-def _outcome(call: Callable[[], Any]) -> tuple[str, Any]:
-    """Run ``call`` and classify its failure the way the caller will raise it."""
+def _outcome(call: Callable[..., Any], *args: Any) -> tuple[str, Any]:
+    """Run ``call(*args)`` and classify its failure the way the caller will raise it."""
     try:
-        return OK, call()
+        return OK, call(*args)
     except SyntaxError as exc:
         return SYNTAX, str(exc)
     except OSError as exc:  # the store itself (RocksDB): a server-side problem
@@ -68,6 +68,13 @@ def _serve(db_path: str | None, conn: Connection, nice: int, memory_mb: int) -> 
     import pyoxigraph as ox
 
     store = ox.Store.read_only(db_path) if db_path else ox.Store()
+
+    def run(sparql: str, max_rows: int | None) -> QueryResult:
+        return oxigraph_result(store.query(sparql), max_rows)
+
+    def parse(sparql: str) -> None:
+        store.query(sparql)
+
     while True:
         try:
             message = conn.recv()
@@ -75,11 +82,11 @@ def _serve(db_path: str | None, conn: Connection, nice: int, memory_mb: int) -> 
             return
         if message[0] == "query":
             _, sparql, max_rows = message
-            conn.send(_outcome(lambda: oxigraph_result(store.query(sparql), max_rows)))
+            conn.send(_outcome(run, sparql, max_rows))
         else:
             # Parsing only: SELECT and CONSTRUCT are evaluated lazily (not at all here), and
             # an ASK on the empty store has nothing to do. Planning errors surface here too.
-            conn.send((OK, [_outcome(lambda t=text: store.query(t) and None) for text in message[1]]))
+            conn.send((OK, [_outcome(parse, text) for text in message[1]]))
 
 
 def death_reason(exitcode: int | None) -> str:
@@ -200,9 +207,7 @@ class QueryWorkerPool:
                 if not worker.conn.poll(timeout_s):
                     self._drop(worker)
                     worker.kill()
-                    raise QueryTimeout(
-                        f"the query ran longer than {timeout_s:g} s and was stopped"
-                    )
+                    raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped")
                 reply: tuple[str, Any] = worker.conn.recv()
             except (EOFError, OSError) as exc:
                 self._drop(worker)
@@ -302,4 +307,3 @@ def shared_parser() -> QueryWorkerPool:
         if _shared is None:
             _shared = QueryWorkerPool(None, size=2)
         return _shared
-

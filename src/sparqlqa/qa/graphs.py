@@ -34,6 +34,8 @@ from sparqlqa.service.settings import Settings
 log = logging.getLogger(__name__)
 
 CORPORATE_DATASET = "https://text2sparql.aksw.org/2025/corporate/"
+#: Every TEXT2SPARQL dataset id of the corporate graph (the 2026 challenge reuses it).
+CORPORATE_DATASETS = (CORPORATE_DATASET, "https://text2sparql.aksw.org/2026/corporate/")
 
 
 class GraphSpec(BaseModel):
@@ -80,6 +82,8 @@ class Graph:
     prefixes: dict[str, str]
     pipeline: QAPipeline | None
     problem: str | None  # why there is no pipeline
+    #: The store /sparql queries run on: worker processes of their own (None: ``store``).
+    sparql_store: Store | None = None
 
     @property
     def name(self) -> str:
@@ -91,6 +95,8 @@ class Graph:
             translator.close()
         if hasattr(self.store, "close"):
             self.store.close()
+        if self.sparql_store is not None and hasattr(self.sparql_store, "close"):
+            self.sparql_store.close()
 
 
 def open_store(spec: GraphSpec, folder: Path, settings: Settings) -> tuple[Store, dict[str, str]]:
@@ -109,7 +115,12 @@ def open_store(spec: GraphSpec, folder: Path, settings: Settings) -> tuple[Store
     elif spec.store:
         from sparqlqa.kg.embedded import EmbeddedStore
 
-        embedded = EmbeddedStore(folder / spec.store)
+        embedded = EmbeddedStore(
+            folder / spec.store,
+            workers=settings.ask_query_workers,
+            memory_mb=settings.query_worker_memory_mb,
+            queue_timeout_s=settings.ask_queue_timeout_s,
+        )
         prefixes.update(embedded.prefixes)
         store = embedded
     else:
@@ -158,6 +169,10 @@ def open_graph(
             max_query_chars=settings.max_query_chars,
             max_rows=settings.max_rows,
             timeout_s=settings.query_timeout_s,
+            max_nesting=settings.max_query_nesting,
+            max_tokens=settings.max_query_tokens,
+            max_literal_chars=settings.max_literal_chars,
+            plan_timeout_s=settings.plan_timeout_s,
         ),
         prefixes=prefixes,
         strict_syntax=spec.engine != "virtuoso",
@@ -178,7 +193,17 @@ def open_graph(
             problem = f"graph {spec.name!r} cannot answer questions: {exc}"
     if problem:
         log.warning(problem)
-    return Graph(spec, folder, store, guard, prefixes, pipeline, problem)
+    from sparqlqa.kg.embedded import EmbeddedStore
+
+    sparql_store: Store | None = None
+    if isinstance(store, EmbeddedStore):  # /sparql gets worker processes of its own
+        sparql_store = store.lane(
+            workers=settings.sparql_query_workers,
+            nice=10,  # yields the cores to /ask when both are busy
+            memory_mb=settings.query_worker_memory_mb,
+            queue_timeout_s=settings.sparql_queue_timeout_s,
+        )
+    return Graph(spec, folder, store, guard, prefixes, pipeline, problem, sparql_store)
 
 
 def build_pipeline(

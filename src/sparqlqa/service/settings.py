@@ -34,6 +34,36 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(10.0, gt=0, description="Time limit of one query.")
     max_rows: int = Field(10_000, ge=1, description="Result rows kept of one query.")
     max_query_chars: int = Field(10_000, ge=100, description="Longest query accepted.")
+    max_query_nesting: int = Field(
+        50, ge=1, description="Deepest nesting of { ( [ in a query, checked before parsing."
+    )
+    max_query_tokens: int = Field(
+        4_000, ge=10, description="Most tokens in a query, checked before parsing."
+    )
+    max_literal_chars: int = Field(
+        2_000, ge=10, description="Longest literal, IRI or name in a query, before parsing."
+    )
+    plan_timeout_s: float = Field(
+        2.0, gt=0, description="Time limit of parsing and planning one query (in a worker)."
+    )
+    ask_query_workers: int = Field(
+        2, ge=1, description="Query worker processes per graph for /ask's candidate queries."
+    )
+    sparql_query_workers: int = Field(
+        2, ge=1, description="Query worker processes per graph for /sparql (at low priority)."
+    )
+    sparql_per_client: int = Field(
+        2, ge=1, description="/sparql queries one client address may have running at once."
+    )
+    sparql_queue_timeout_s: float = Field(
+        2.0, ge=0, description="How long a /sparql query waits for a free worker (then 503)."
+    )
+    ask_queue_timeout_s: float = Field(
+        20.0, ge=0, description="How long an /ask candidate waits for a free worker (then 503)."
+    )
+    query_worker_memory_mb: int = Field(
+        0, ge=0, description="Address-space cap of each query worker process (0: none)."
+    )
     default_k: int = Field(5, ge=1, le=20, description="Candidate queries tried per question.")
     max_k: int = Field(10, ge=1, le=50, description="Largest k a request may ask for.")
     batch_max_size: int = Field(16, ge=1, description="Prompts translated together at most.")

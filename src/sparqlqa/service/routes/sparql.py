@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sparqlqa.errors import QueryError, QueryRefused, QuerySyntaxError
+from sparqlqa.errors import Overloaded, QueryError, QueryRefused, QuerySyntaxError
 from sparqlqa.kg.guard import query_form
 from sparqlqa.kg.results import rows
 from sparqlqa.kg.store import QueryResult, Term
 from sparqlqa.service.deps import MetricsDep, RegistryDep
+from sparqlqa.service.limits import ClientQuerySlots
 
 router = APIRouter(tags=["sparql"])
 
@@ -122,9 +123,17 @@ async def sparql(
 ) -> Response:
     text = await _query_of(request, query)
     target = registry.get(graph)
+    slots: ClientQuerySlots = request.app.state.sparql_slots
+    client = request.client.host if request.client else "unknown"
+    store = target.sparql_store or target.store
+
+    def run() -> QueryResult:
+        with slots.hold(client):
+            return target.guard.run(store, text)
+
     try:
-        result = await run_in_threadpool(target.guard.run, target.store, text)
-    except QueryError as exc:
+        result = await run_in_threadpool(run)
+    except (QueryError, Overloaded) as exc:
         metrics.queries.labels(target.name, type(exc).__name__).inc()
         raise
     metrics.queries.labels(target.name, "ok").inc()
