@@ -144,7 +144,7 @@ class Limits:
     max_nesting: int = 50  # deepest nesting of { ( [
     max_tokens: int = 4_000  # names, literals, IRIs and punctuation
     max_literal_chars: int = 2_000  # longest string literal, IRI, number or name
-    plan_timeout_s: float = 2.0  # parsing and planning, in a worker process
+    plan_timeout_s: float = 1.0  # parsing and planning, in a worker process
     max_rows: int = 10_000  # result rows kept; the rest is cut and flagged "truncated"
     timeout_s: float = 10.0  # wall-clock time a query may run before it is stopped
 

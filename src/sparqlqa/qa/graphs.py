@@ -84,6 +84,8 @@ class Graph:
     problem: str | None  # why there is no pipeline
     #: The store /sparql queries run on: worker processes of their own (None: ``store``).
     sparql_store: Store | None = None
+    #: The guard of /sparql queries: parser workers of its own (None: ``guard``).
+    sparql_guard: Guard | None = None
 
     @property
     def name(self) -> str:
@@ -97,6 +99,8 @@ class Graph:
             self.store.close()
         if self.sparql_store is not None and hasattr(self.sparql_store, "close"):
             self.sparql_store.close()
+        if self.sparql_guard is not None and self.sparql_guard.parser is not None:
+            self.sparql_guard.parser.close()
 
 
 def open_store(spec: GraphSpec, folder: Path, settings: Settings) -> tuple[Store, dict[str, str]]:
@@ -193,17 +197,37 @@ def open_graph(
             problem = f"graph {spec.name!r} cannot answer questions: {exc}"
     if problem:
         log.warning(problem)
-    from sparqlqa.kg.embedded import EmbeddedStore
+    sparql_store, sparql_guard = sparql_lane(store, guard, settings)
+    return Graph(
+        spec, folder, store, guard, prefixes, pipeline, problem, sparql_store, sparql_guard
+    )
 
-    sparql_store: Store | None = None
-    if isinstance(store, EmbeddedStore):  # /sparql gets worker processes of its own
-        sparql_store = store.lane(
+
+def sparql_lane(store: Store, guard: Guard, settings: Settings) -> tuple[Store | None, Guard]:
+    """The store and guard of /sparql: worker processes of their own (query workers for an
+    embedded store, parser workers always) at low CPU priority, so that /sparql traffic never
+    waits behind or slows down /ask's candidate queries."""
+    from dataclasses import replace
+
+    from sparqlqa.kg.embedded import EmbeddedStore
+    from sparqlqa.kg.worker import QueryWorkerPool
+
+    nice = 10  # yields the cores to /ask when both are busy
+    lane: Store | None = None
+    if isinstance(store, EmbeddedStore):
+        lane = store.lane(
             workers=settings.sparql_query_workers,
-            nice=10,  # yields the cores to /ask when both are busy
+            nice=nice,
             memory_mb=settings.query_worker_memory_mb,
             queue_timeout_s=settings.sparql_queue_timeout_s,
         )
-    return Graph(spec, folder, store, guard, prefixes, pipeline, problem, sparql_store)
+    parser = QueryWorkerPool(
+        None,
+        size=settings.sparql_query_workers,
+        nice=nice,
+        queue_timeout_s=settings.sparql_queue_timeout_s,
+    )
+    return lane, replace(guard, parser=parser)
 
 
 def build_pipeline(

@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None, graphs: Sequence[Graph] | None 
                 for store in (graph.store, graph.sparql_store):
                     if store is not None and hasattr(store, "warm"):
                         store.warm()  # every query worker now, not on the first requests
+                if graph.sparql_guard is not None and graph.sparql_guard.parser is not None:
+                    graph.sparql_guard.parser.warm()
                 # One guarded query starts the store's query workers, so that the first
                 # request does not pay for them (a few hundred ms on 2 cores).
                 try:

@@ -126,10 +126,11 @@ async def sparql(
     slots: ClientQuerySlots = request.app.state.sparql_slots
     client = request.client.host if request.client else "unknown"
     store = target.sparql_store or target.store
+    guard = target.sparql_guard or target.guard
 
     def run() -> QueryResult:
         with slots.hold(client):
-            return target.guard.run(store, text)
+            return guard.run(store, text)
 
     try:
         result = await run_in_threadpool(run)
