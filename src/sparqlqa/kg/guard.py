@@ -144,7 +144,7 @@ class Limits:
     max_nesting: int = 50  # deepest nesting of { ( [
     max_tokens: int = 4_000  # names, literals, IRIs and punctuation
     max_literal_chars: int = 2_000  # longest string literal, IRI, number or name
-    plan_timeout_s: float = 1.0  # parsing and planning, in a worker process
+    plan_timeout_s: float = 1.0  # CPU time of parsing and planning, in a worker process
     max_rows: int = 10_000  # result rows kept; the rest is cut and flagged "truncated"
     timeout_s: float = 10.0  # wall-clock time a query may run before it is stopped
 
@@ -239,14 +239,14 @@ class Guard:
         return "\n".join([*lines, sparql]) if lines else sparql
 
     def _parse(self, texts: list[str]) -> list[tuple[str, str | None]]:
-        """Parse ``texts`` in a parser worker, within ``plan_timeout_s`` together."""
+        """Parse ``texts`` in a parser worker, within ``plan_timeout_s`` of its CPU time."""
         parser = self.parser or shared_parser()
         try:
             return parser.parse(texts, self.limits.plan_timeout_s)
         except QueryTimeout as exc:
             raise QueryTooComplex(
-                "the query is too costly to plan: parsing and planning it took longer than "
-                f"{self.limits.plan_timeout_s:g} s (plan_timeout_s)"
+                "the query is too costly to plan: parsing and planning it took more than "
+                f"{self.limits.plan_timeout_s:g} s of CPU time (plan_timeout_s)"
             ) from exc
 
 

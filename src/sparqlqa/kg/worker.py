@@ -24,6 +24,7 @@ import multiprocessing as mp
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -180,17 +181,21 @@ class QueryWorkerPool:
         raise_outcome(kind, payload)
         raise AssertionError("unreachable")
 
-    def parse(self, texts: Sequence[str], timeout_s: float) -> list[tuple[str, str | None]]:
+    def parse(self, texts: Sequence[str], cpu_s: float) -> list[tuple[str, str | None]]:
         """Parse (and plan) each of ``texts`` in one worker: ``(kind, message)`` for each,
         ``kind`` one of ``"ok"``, ``"syntax"``, ``"failed"``, ``"store"``.
 
-        Raises ``QueryTimeout`` when they take longer than ``timeout_s`` together, and
-        ``QueryFailed`` when the worker dies on them.
+        Raises ``QueryTimeout`` when they take more than ``cpu_s`` of the worker's CPU time
+        together (CPU, not wall-clock, time: on a busy machine a cheap parse may wait for a
+        core far longer than it runs; the wall-clock limit is ``WALL_PER_CPU`` times that),
+        and ``QueryFailed`` when the worker dies on them.
         """
-        _, outcomes = self._call(("parse", list(texts)), timeout_s)
+        _, outcomes = self._call(("parse", list(texts)), cpu_s * WALL_PER_CPU, cpu_s=cpu_s)
         return [(kind, message) for kind, message in outcomes]
 
-    def _call(self, message: tuple[Any, ...], timeout_s: float) -> tuple[str, Any]:
+    def _call(
+        self, message: tuple[Any, ...], timeout_s: float, cpu_s: float | None = None
+    ) -> tuple[str, Any]:
         if not self._slots.acquire(timeout=self.queue_timeout_s):
             waited = self.queue_timeout_s or 0.0
             raise Overloaded(
@@ -204,7 +209,7 @@ class QueryWorkerPool:
                 self._busy.add(worker)
             try:
                 worker.conn.send(message)
-                if not worker.conn.poll(timeout_s):
+                if not _answered(worker, timeout_s, cpu_s):
                     self._drop(worker)
                     worker.kill()
                     raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped")
@@ -284,6 +289,38 @@ class QueryWorkerPool:
             workers, self._idle = self._idle, []
         for worker in workers:
             worker.kill()
+
+
+#: How many times its CPU budget a parse may take in wall-clock time.
+WALL_PER_CPU = 20
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user + system) a process has used, from /proc; None where unavailable."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _answered(worker: _Worker, timeout_s: float, cpu_s: float | None) -> bool:
+    """Wait for the worker's reply: at most ``timeout_s`` wall-clock seconds, and (when
+    ``cpu_s`` is given) at most ``cpu_s`` seconds of the worker's CPU time."""
+    if cpu_s is None:
+        return bool(worker.conn.poll(timeout_s))
+    deadline = time.monotonic() + timeout_s
+    start = cpu_seconds(worker.pid)
+    while True:
+        if worker.conn.poll(min(0.05, max(0.0, deadline - time.monotonic()))):
+            return True
+        now = cpu_seconds(worker.pid)
+        if start is not None and now is not None and now - start > cpu_s:
+            return False
+        if time.monotonic() >= deadline:
+            return False
 
 
 def raise_outcome(kind: str, message: str | None) -> None:

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
         2_000, ge=10, description="Longest literal, IRI or name in a query, before parsing."
     )
     plan_timeout_s: float = Field(
-        1.0, gt=0, description="Time limit of parsing and planning one query (in a worker)."
+        1.0, gt=0, description="CPU time limit of parsing and planning one query (a worker's)."
     )
     ask_query_workers: int = Field(
         2, ge=1, description="Query worker processes per graph for /ask's candidate queries."
