@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -255,6 +254,11 @@ stress = st.one_of(
 )
 
 
+#: Settings of one round of examples: no deadline (a plan timeout takes its time), no example
+#: database (each round explores afresh), no health checks (large inputs are the point).
+ROUND = settings(deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+
 def queries() -> Any:
     """Every kind of input: grammar-built queries, engine stressors, plain junk."""
     return st.one_of(structured, stress)
@@ -275,12 +279,7 @@ def fuzz_guard(
     outcomes: Counter[str] = Counter()
     stop = time.monotonic() + seconds
 
-    @settings(
-        max_examples=max_examples,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @settings(ROUND, max_examples=max_examples)
     @given(queries())
     def run(sparql: str) -> None:
         if time.monotonic() > stop:
@@ -320,20 +319,10 @@ def _until(stop: float, run: Any) -> None:
 def start_server(graph: Path, port: int) -> subprocess.Popen[bytes]:
     """``sparqlqa serve`` on loopback with the default limits, but no rate limit, room for
     one client's queries and a short query time limit (the fuzzer is one fast client)."""
-    env = {
-        **os.environ,
-        "SPARQLQA_RATE_LIMIT_PER_MINUTE": "0",
-        "SPARQLQA_QUERY_TIMEOUT_S": "3",
-        "SPARQLQA_SPARQL_PER_CLIENT": "8",
-    }
-    command = [sys.executable, "-m", "sparqlqa.cli", "serve", "--graph", str(graph)]
-    return subprocess.Popen(
-        [*command, "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    import service_bench  # bench/, beside this script
+
+    limits = {"SPARQLQA_QUERY_TIMEOUT_S": "3", "SPARQLQA_SPARQL_PER_CLIENT": "8"}
+    return service_bench.serve(graph, port, limits)
 
 
 def store_graph(folder: Path) -> Path:
@@ -375,12 +364,7 @@ def fuzz_sparql(
     outcomes: Counter[str] = Counter()
     stop = time.monotonic() + seconds
 
-    @settings(
-        max_examples=max_examples,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @settings(ROUND, max_examples=max_examples)
     @given(queries(), st.sampled_from(["form", "body", "get"]))
     def run(sparql: str, how: str) -> None:
         if time.monotonic() > stop:

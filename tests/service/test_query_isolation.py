@@ -11,7 +11,8 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -62,6 +63,21 @@ def sparql_pool(live: LiveServer) -> Any:
     return live.server.config.app.state.registry.default.sparql_store.pool
 
 
+@contextmanager
+def runaway(live: LiveServer) -> Iterator[Future[httpx.Response]]:
+    """A runaway /sparql query in flight (running in a worker) for the duration."""
+    pool = sparql_pool(live)
+    with ThreadPoolExecutor(1) as executor:
+        future = executor.submit(
+            httpx.get, f"{live.url}/sparql", params={"query": CROSS_JOIN}, timeout=60
+        )
+        deadline = time.monotonic() + 30
+        while not pool.busy_pids():
+            assert time.monotonic() < deadline, "the runaway query never started"
+            time.sleep(0.02)
+        yield future
+
+
 def test_deep_nesting_is_a_4xx_and_the_service_stays_up(server: LiveServer) -> None:
     response = httpx.post(f"{server.url}/sparql", data={"query": DEEP}, timeout=30)
     assert response.status_code == 422
@@ -97,13 +113,7 @@ def test_a_worker_killed_mid_query_costs_that_request_only(
 ) -> None:
     with serve(store_only_graph, query_timeout_s=30) as live:
         pool = sparql_pool(live)
-        with ThreadPoolExecutor(2) as executor:
-            doomed = executor.submit(
-                httpx.get, f"{live.url}/sparql", params={"query": CROSS_JOIN}, timeout=60
-            )
-            deadline = time.monotonic() + 30
-            while not pool.busy_pids() and time.monotonic() < deadline:
-                time.sleep(0.02)
+        with runaway(live) as doomed:
             victim = pool.busy_pids()[0]
             # Another request runs meanwhile on the lane's other worker, and answers.
             fine = httpx.get(f"{live.url}/sparql", params={"query": COUNT}, timeout=30)
@@ -122,13 +132,7 @@ def test_a_worker_killed_mid_query_costs_that_request_only(
 
 def test_one_client_may_not_hold_every_worker(serve: Starter, store_only_graph: Path) -> None:
     with serve(store_only_graph, query_timeout_s=3, sparql_per_client=1) as live:
-        pool = sparql_pool(live)
-        with ThreadPoolExecutor(1) as executor:
-            first = executor.submit(
-                httpx.get, f"{live.url}/sparql", params={"query": CROSS_JOIN}, timeout=30
-            )
-            while not pool.busy_pids():
-                time.sleep(0.02)
+        with runaway(live) as first:
             second = httpx.get(f"{live.url}/sparql", params={"query": COUNT}, timeout=30)
             assert first.result().status_code == 504  # stopped at its time limit
         assert second.status_code == 429
@@ -146,17 +150,11 @@ def test_waiting_work_fails_fast_with_503_and_retry_after(
         "sparql_queue_timeout_s": 0.5,
     }
     with serve(store_only_graph, **settings) as live:
-        pool = sparql_pool(live)
-        with ThreadPoolExecutor(1) as executor:
-            runaway = executor.submit(
-                httpx.get, f"{live.url}/sparql", params={"query": CROSS_JOIN}, timeout=30
-            )
-            while not pool.busy_pids():
-                time.sleep(0.02)
+        with runaway(live) as first:
             started = time.perf_counter()
             waiting = httpx.get(f"{live.url}/sparql", params={"query": COUNT}, timeout=30)
             waited = time.perf_counter() - started
-            assert runaway.result().status_code == 504
+            assert first.result().status_code == 504
         assert waiting.status_code == 503
         assert waited < 2
         assert int(waiting.headers["retry-after"]) >= 1
