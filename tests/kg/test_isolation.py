@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -189,3 +190,11 @@ def test_waiting_for_a_worker_is_bounded_by_the_queue_deadline(corporate_store_p
 )
 def test_death_reasons_name_the_signal(exitcode: int, words: str) -> None:
     assert words in death_reason(exitcode)
+
+
+@pytest.mark.virtuoso
+def test_an_endpoint_whose_dialect_has_the_function_runs_it(virtuoso_endpoint: Any) -> None:
+    # What the evaluation does with --endpoint: the guard lets xsd:int through, Virtuoso runs it.
+    outcome = execute(virtuoso_endpoint, Guard(strict_syntax=False), XSD_INT)
+    assert outcome.error is None, outcome.error
+    assert outcome.answers == ["3"]

@@ -71,3 +71,10 @@ class GraphStatus(BaseModel):
 class ReadyResponse(BaseModel):
     ready: bool
     graphs: list[GraphStatus]
+
+
+class ErrorBody(BaseModel):
+    """Every error response: the error's kind and what went wrong."""
+
+    error: str = Field(description="The error's kind, e.g. QueryTooComplex.")
+    message: str = Field(description="What went wrong, naming the limit or reason.")
