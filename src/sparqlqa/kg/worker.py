@@ -292,7 +292,7 @@ class QueryWorkerPool:
 
 
 #: How many times its CPU budget a parse may take in wall-clock time.
-WALL_PER_CPU = 20
+WALL_PER_CPU = 5
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 

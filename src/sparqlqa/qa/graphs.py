@@ -205,8 +205,8 @@ def open_graph(
 
 def sparql_lane(store: Store, guard: Guard, settings: Settings) -> tuple[Store | None, Guard]:
     """The store and guard of /sparql: worker processes of their own (query workers for an
-    embedded store, parser workers always) at low CPU priority, so that /sparql traffic never
-    waits behind or slows down /ask's candidate queries."""
+    embedded store, at low CPU priority; parser workers always), so that /sparql traffic
+    never waits behind or slows down /ask's candidate queries."""
     from dataclasses import replace
 
     from sparqlqa.kg.embedded import EmbeddedStore
@@ -221,11 +221,10 @@ def sparql_lane(store: Store, guard: Guard, settings: Settings) -> tuple[Store |
             memory_mb=settings.query_worker_memory_mb,
             queue_timeout_s=settings.sparql_queue_timeout_s,
         )
+    # Not niced: a parse is short and bounded (plan_timeout_s of CPU), and a starved parser
+    # would hold its worker, and the queries queued behind it, for its whole wall-clock cap.
     parser = QueryWorkerPool(
-        None,
-        size=settings.sparql_query_workers,
-        nice=nice,
-        queue_timeout_s=settings.sparql_queue_timeout_s,
+        None, size=settings.sparql_query_workers, queue_timeout_s=settings.sparql_queue_timeout_s
     )
     return lane, replace(guard, parser=parser)
 
