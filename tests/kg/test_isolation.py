@@ -190,6 +190,18 @@ def test_waiting_for_a_worker_is_bounded_by_the_queue_deadline(corporate_store_p
         assert outcome  # the runaway itself was stopped at its time limit
 
 
+def test_a_worker_over_its_memory_cap_costs_that_query_only(corporate_store_path: Path) -> None:
+    greedy = (
+        'SELECT (GROUP_CONCAT(CONCAT(STR(?a), STR(?b), STR(?c)); separator="|") AS ?x) '
+        "WHERE { ?a ?b ?c . ?d ?e ?f }"
+    )
+    with EmbeddedStore(corporate_store_path, workers=1, memory_mb=600) as store:
+        with pytest.raises(QueryFailed, match=r"SIGABRT: out of memory"):
+            store.query(greedy, timeout_s=120, max_rows=1)
+        result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout_s=30)
+        assert result["results"]["bindings"][0]["n"]["value"] == "26903"
+
+
 @pytest.mark.parametrize(
     ("exitcode", "words"),
     [(-signal.SIGSEGV, "SIGSEGV"), (-signal.SIGKILL, "out of memory"), (3, "status 3")],

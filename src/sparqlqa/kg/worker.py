@@ -103,6 +103,8 @@ def death_reason(exitcode: int | None) -> str:
             return f"it was killed ({name}: out of memory, or stopped from outside)"
         if -exitcode == signal.SIGSEGV:
             return f"it crashed ({name}: the engine overflowed its stack or memory)"
+        if -exitcode == signal.SIGABRT:
+            return f"it aborted ({name}: out of memory under its memory cap, or an engine panic)"
         return f"it was ended by {name}"
     return f"it exited with status {exitcode}"
 
