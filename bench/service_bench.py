@@ -118,15 +118,19 @@ def rss_mb(pid: int) -> tuple[int, int]:
     return round(own / 2**20), round((own + children) / 2**20)
 
 
-def serve(graph: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SPARQLQA_RATE_LIMIT_PER_MINUTE": "0"}
+def serve(
+    graph: Path, port: int, env: dict[str, str] | None = None, output: Any = subprocess.DEVNULL
+) -> subprocess.Popen[bytes]:
+    """``sparqlqa serve`` of ``graph`` on loopback, without rate limit, plus ``env``;
+    stdout and stderr go to ``output``."""
+    env = {**os.environ, "SPARQLQA_RATE_LIMIT_PER_MINUTE": "0", **(env or {})}
     command = [sys.executable, "-m", "sparqlqa.cli", "serve", "--graph", str(graph)]
     return subprocess.Popen(
         [*command, "--port", str(port)],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
     )
 
 

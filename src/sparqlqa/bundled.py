@@ -17,6 +17,8 @@ CORPORATE_NAME = "corporate"
 CORPORATE_TITLE = "TEXT2SPARQL'25 corporate knowledge graph"
 #: The TEXT2SPARQL dataset id of questions about it.
 CORPORATE_DATASET = "https://text2sparql.aksw.org/2025/corporate/"
+#: Every TEXT2SPARQL dataset id of the corporate graph (the 2026 challenge reuses it).
+CORPORATE_DATASETS = (CORPORATE_DATASET, "https://text2sparql.aksw.org/2026/corporate/")
 #: Its shipped template set (``templates/sets/corporate.yaml``).
 CORPORATE_TEMPLATE_SET = "corporate"
 

@@ -10,8 +10,14 @@ Every error the project raises on purpose derives from :class:`SparqlqaError`, s
     ├── StoreError             an embedded store cannot be built or opened
     ├── QueryError             something is wrong with one query
     │   ├── QueryRefused       the guard refused it (update, SERVICE, too long); says why
+    │   │   └── QueryTooComplex    over a bound checked before parsing (nesting depth,
+    │   │                          tokens, literal length) or too costly to plan; names it
     │   ├── QuerySyntaxError   it does not parse (with the parser's position)
+    │   ├── QueryFailed        the engine could not run it (an unsupported function, a type
+    │   │                      error) or its worker process died (names the signal)
     │   └── QueryTimeout       it ran past its time limit and was stopped
+    ├── Overloaded             no query worker became free within the queue deadline
+    │   └── TooManyQueries     one client has too many queries running at once
     ├── EndpointError          a remote endpoint failed; names the URL and the HTTP status
     │   └── EndpointUnreachable    no connection could be made (names the URL)
     ├── TargetError            a query cannot be written as a model target, or a target
@@ -53,6 +59,28 @@ class QueryError(SparqlqaError):
 
 class QueryRefused(QueryError):
     """The query guard refused the query; the message says why."""
+
+
+class QueryTooComplex(QueryRefused):
+    """The query is over a bound checked before it is parsed, or too costly to plan; the
+    message names the limit."""
+
+
+class QueryFailed(QueryError):
+    """The engine could not run the query (an unsupported function, a type error), or the
+    worker process running it died; the message names the function or the reason."""
+
+
+class Overloaded(SparqlqaError):
+    """No capacity within the queue deadline: try again in ``retry_after_s`` seconds."""
+
+    def __init__(self, message: str, *, retry_after_s: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class TooManyQueries(Overloaded):
+    """One client already has as many queries running as it may."""
 
 
 class QuerySyntaxError(QueryError):

@@ -60,3 +60,19 @@ def test_missing_store_says_how_to_build_it(tmp_path: Path) -> None:
     done = sparqlqa("kg", "query", "ASK { ?s ?p ?o }", home=tmp_path)
     assert done.returncode == 1
     assert "sparqlqa kg load" in done.stderr
+
+
+def test_deep_nesting_is_refused_not_a_crash(home: Path) -> None:
+    deep = "SELECT * WHERE " + "{" * 2400 + "?s ?p ?o" + "}" * 2400
+    done = sparqlqa("kg", "query", "-", home=home, stdin=deep)
+    assert done.returncode == 2, (done.returncode, done.stderr)  # a refused query; not -11
+    assert "2,400 levels deep" in done.stderr
+    assert "max_nesting" in done.stderr
+
+
+def test_an_unsupported_function_names_it(home: Path) -> None:
+    sparql = 'SELECT ?x WHERE { BIND(xsd:int("3") AS ?x) }'
+    done = sparqlqa("kg", "query", sparql, home=home)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert "XMLSchema#int> is not supported" in done.stderr
+    assert "Traceback" not in done.stderr

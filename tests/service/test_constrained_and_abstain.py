@@ -117,7 +117,7 @@ def test_ask_shows_scores_and_abstains_on_nonsense(model_server: LiveServer) -> 
 def test_text2sparql_still_returns_the_best_query_when_abstaining(
     model_server: LiveServer,
 ) -> None:
-    from sparqlqa.qa.graphs import CORPORATE_DATASET
+    from sparqlqa.bundled import CORPORATE_DATASET
 
     body = httpx.get(
         f"{model_server.url}/text2sparql",

@@ -155,7 +155,14 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Uvicorn worker processes.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            envvar="SPARQLQA_SERVE_WORKERS",
+            help="Uvicorn worker processes; with 2 or more, uvicorn's supervisor restarts one "
+            "that dies while the others serve.",
+        ),
+    ] = 1,
     prepare: Annotated[
         bool,
         typer.Option(

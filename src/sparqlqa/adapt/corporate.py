@@ -8,7 +8,7 @@ from typing import Any
 from sparqlqa.adapt.args import AdaptArgs, Log, default_log
 from sparqlqa.adapt.run import adapt, is_complete
 from sparqlqa.bundled import (
-    CORPORATE_DATASET,
+    CORPORATE_DATASETS,
     CORPORATE_INSTANCES,
     CORPORATE_NAME,
     CORPORATE_TEMPLATE_SET,
@@ -26,7 +26,7 @@ def corporate_args(folder: Path, **overrides: Any) -> AdaptArgs:
         "ontology": [CORPORATE_VOCABULARY],
         "name": CORPORATE_NAME,
         "title": CORPORATE_TITLE,
-        "datasets": [CORPORATE_DATASET],
+        "datasets": list(CORPORATE_DATASETS),
         "sets": [CORPORATE_TEMPLATE_SET],
         "output": folder,
         # 500 steps take about 10 minutes on an idle 2-core machine; a busy one takes longer

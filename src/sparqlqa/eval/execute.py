@@ -3,8 +3,9 @@
 Gold answers that a dataset does not ship come from running its gold query on the chosen
 store or endpoint. They are kept in a JSONL cache on disk (key: the store's name and the
 query), so a second run, or a resumed one, does not query a remote endpoint again. Only
-answers and definitive failures (the query does not parse or is refused) are cached; a
-timeout or an endpoint error is reported for that question and tried again next run.
+answers and definitive failures (the query does not parse or is refused, over a bound
+included) are cached; a timeout, an engine failure (``QueryFailed``: it may be a worker that
+died) or an endpoint error is reported for that question and tried again next run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sparqlqa.errors import (
     QueryError,
     QueryRefused,
     QuerySyntaxError,
+    QueryTooComplex,
     StoreError,
 )
 from sparqlqa.kg.guard import Guard
@@ -94,7 +96,7 @@ class GoldCache:
         self.misses += 1
         outcome = execute(store, guard, sparql)
         if outcome.error is None or outcome.error.startswith(
-            (QuerySyntaxError.__name__, QueryRefused.__name__)
+            (QuerySyntaxError.__name__, QueryRefused.__name__, QueryTooComplex.__name__)
         ):
             self._put(key, outcome)
         return outcome

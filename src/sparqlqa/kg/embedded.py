@@ -172,11 +172,21 @@ def _bulk_load(store: ox.Store, path: Path, progress: bool) -> None:
 class EmbeddedStore(SparqlStore):
     """A store folder built by ``build_store``, opened read-only.
 
-    Queries without a time limit run in this process (fast, for trusted queries); queries with
-    ``timeout_s`` run in worker processes that are killed when they overrun.
+    Queries without a time limit run in this process (fast, for trusted queries only: the
+    service's own label lookups); queries with ``timeout_s`` (every untrusted one, through the
+    guard) run in worker processes that are killed when they overrun or replaced when they
+    die. ``lane`` gives another view of the same store with workers of its own, so that one
+    kind of traffic (``/sparql``) never waits behind or slows down another (``/ask``).
     """
 
-    def __init__(self, path: Path | str, *, workers: int = 2) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        workers: int = 2,
+        memory_mb: int = 0,
+        queue_timeout_s: float | None = None,
+    ) -> None:
         self.path = Path(path)
         self.name = str(self.path)
         db = self.path / "db"
@@ -187,9 +197,17 @@ class EmbeddedStore(SparqlStore):
             self._store = ox.Store.read_only(str(db))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
-        self._pool = QueryWorkerPool(db, size=workers)
+        self._pool = QueryWorkerPool(
+            db, size=workers, memory_mb=memory_mb, queue_timeout_s=queue_timeout_s
+        )
+        self._lanes: list[StoreLane] = []
         #: Prefixes declared in the source files (name → namespace IRI).
         self.prefixes: dict[str, str] = dict(self.meta.get("prefixes", {}))
+
+    @property
+    def pool(self) -> QueryWorkerPool:
+        """The worker processes that run this view's time-limited queries."""
+        return self._pool
 
     def query(
         self, sparql: str, *, timeout_s: float | None = None, max_rows: int | None = None
@@ -203,12 +221,63 @@ class EmbeddedStore(SparqlStore):
         except OSError as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
 
+    def lane(
+        self,
+        *,
+        workers: int = 2,
+        nice: int = 0,
+        memory_mb: int = 0,
+        queue_timeout_s: float | None = None,
+    ) -> StoreLane:
+        """The same store with ``workers`` worker processes of its own, at CPU priority
+        ``nice`` (higher: yields the cores to the service's other work)."""
+        pool = QueryWorkerPool(
+            self.path / "db",
+            size=workers,
+            nice=nice,
+            memory_mb=memory_mb,
+            queue_timeout_s=queue_timeout_s,
+        )
+        lane = StoreLane(self, pool)
+        self._lanes.append(lane)
+        return lane
+
+    def warm(self) -> None:
+        """Start every worker process now rather than on the first queries."""
+        for pool in (self._pool, *(lane.pool for lane in self._lanes)):
+            pool.warm()
+
     def count_triples(self) -> int:
         return len(self._store)
 
     def close(self) -> None:
         """Stop the worker processes (the store itself closes with the object)."""
         self._pool.close()
+        for lane in self._lanes:
+            lane.pool.close()
+
+
+class StoreLane(SparqlStore):
+    """An ``EmbeddedStore`` seen through worker processes of its own (``EmbeddedStore.lane``)."""
+
+    def __init__(self, store: EmbeddedStore, pool: QueryWorkerPool) -> None:
+        self.store = store
+        self.name = store.name
+        self.prefixes = store.prefixes
+        self.pool = pool
+
+    def query(
+        self, sparql: str, *, timeout_s: float | None = None, max_rows: int | None = None
+    ) -> QueryResult:
+        if timeout_s is not None:
+            return self.pool.run(sparql, timeout_s, max_rows)
+        return self.store.query(sparql, max_rows=max_rows)
+
+    def count_triples(self) -> int:
+        return self.store.count_triples()
+
+    def close(self) -> None:
+        self.pool.close()
 
 
 class MemoryStore(SparqlStore):

@@ -3,9 +3,19 @@
 Generated SPARQL is untrusted. ``Guard.check`` refuses, each time saying why:
 
 - queries longer than ``Limits.max_query_chars``;
+- queries over the bounds checked before anything parses them (``scan``: nesting depth of
+  ``{ ( [``, token count, longest literal), and queries whose parsing and planning takes
+  longer than ``Limits.plan_timeout_s`` (pyoxigraph's parser recurses on native code and
+  its planner is super-linear in places: ``QueryTooComplex``);
 - updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, COPY, MOVE, ADD);
 - SERVICE clauses (no fetching of arbitrary URLs from our machine);
 - queries that do not parse (with the parser's position), unknown prefixes by name.
+
+The parse runs in a worker process (``kg.worker.shared_parser``), never in the caller's: a
+query that crashes the parser costs that query only (``QueryFailed``). A query that parses but
+uses what our engine does not implement (``xsd:int(...)``) is let through: the engine that
+runs it decides (the embedded store answers ``QueryFailed`` naming the function; Virtuoso or
+QLever run it).
 
 It then caps the result (``LIMIT`` added when the query has none; rows cut at ``max_rows`` in
 any case) and ``Guard.run`` executes with the time limit, which the store enforces without
@@ -22,10 +32,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-
-from sparqlqa.errors import QueryRefused, QuerySyntaxError
+from sparqlqa.errors import QueryRefused, QuerySyntaxError, QueryTimeout, QueryTooComplex
 from sparqlqa.kg.store import QueryResult, Store
+from sparqlqa.kg.worker import FAILED, OK, SYNTAX, QueryWorkerPool, raise_outcome, shared_parser
 
 _LEXEMES = re.compile(
     r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -64,11 +73,78 @@ def query_form(sparql: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
+# Linear-time pieces of the bounds scan, each matched at a known position (no backtracking:
+# the alternatives inside each are disjoint).
+_STRING_AT = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+    re.DOTALL,
+)
+_IRI_AT = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_WORD_AT = re.compile(r"[\w?$:.%\\-]+")
+_OPEN, _CLOSE = "{([", "})]"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the bounds scan measured of a query."""
+
+    depth: int  # deepest nesting of { ( [ (outside strings, IRIs and comments)
+    tokens: int  # names, numbers, literals, IRIs, punctuation
+    longest: int  # characters of the longest literal, IRI, number or name
+
+
+def scan(sparql: str) -> Shape:
+    """Measure ``sparql`` without parsing it: one pass, no recursion, linear time.
+
+    Brackets inside strings, IRIs and comments are not counted; an unterminated string runs
+    to the end of the text. Safe on any input, which is the point: it runs before the parser.
+    """
+    depth = deepest = tokens = longest = 0
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c == "#":
+            end = sparql.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        tokens += 1
+        if c in "\"'":
+            match = _STRING_AT.match(sparql, i)
+            end = match.end() if match else n
+        elif c == "<" and (match := _IRI_AT.match(sparql, i)):
+            end = match.end()
+        elif c in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+            end = i + 1
+        elif c in _CLOSE:
+            depth = max(0, depth - 1)
+            end = i + 1
+        elif match := _WORD_AT.match(sparql, i):
+            end = match.end()
+        else:
+            end = i + 1  # an operator or any other character
+        longest = max(longest, end - i)
+        i = end
+    return Shape(depth=deepest, tokens=tokens, longest=longest)
+
+
 @dataclass(frozen=True)
 class Limits:
     """How far an untrusted query may go."""
 
     max_query_chars: int = 10_000  # longer queries are refused outright
+    # Bounds checked before parsing. pyoxigraph 0.5 overflows its stack at about 2,400 nested
+    # groups (fewer for nested expressions), and its planner slows down past about 50 nested
+    # blank-node lists: far beyond any real query.
+    max_nesting: int = 50  # deepest nesting of { ( [
+    max_tokens: int = 4_000  # names, literals, IRIs and punctuation
+    max_literal_chars: int = 2_000  # longest string literal, IRI, number or name
+    plan_timeout_s: float = 1.0  # CPU time of parsing and planning, in a worker process
     max_rows: int = 10_000  # result rows kept; the rest is cut and flagged "truncated"
     timeout_s: float = 10.0  # wall-clock time a query may run before it is stopped
 
@@ -95,15 +171,19 @@ class Guard:
     limits: Limits = field(default_factory=Limits)
     prefixes: Mapping[str, str] = field(default_factory=dict)
     strict_syntax: bool = True
-    _parser: ox.Store = field(default_factory=ox.Store, init=False, repr=False)
+    #: Worker processes that parse queries (None: this process's shared pool).
+    parser: QueryWorkerPool | None = field(default=None, repr=False)
 
     def check(self, sparql: str) -> CheckedQuery:
-        """Refuse or accept ``sparql``; raises ``QueryRefused`` or ``QuerySyntaxError``."""
+        """Refuse or accept ``sparql``: raises ``QueryRefused`` (``QueryTooComplex`` for the
+        bounds), ``QuerySyntaxError``, or ``QueryFailed`` when the parser's worker dies on it.
+        Nothing of ``sparql`` is parsed in this process."""
         if len(sparql) > self.limits.max_query_chars:
-            raise QueryRefused(
+            raise QueryTooComplex(
                 f"the query is {len(sparql):,} characters long; the limit is "
-                f"{self.limits.max_query_chars:,}"
+                f"{self.limits.max_query_chars:,} (max_query_chars)"
             )
+        check_bounds(sparql, self.limits)
         bare = blank_out(sparql)
         update = _UPDATE.search(bare)
         if update:
@@ -123,13 +203,20 @@ class Guard:
             )
         form = form_match.group(1).upper()
         text = self._declare_prefixes(sparql, bare)
-        self._parse(text)
-        limit_added = False
+        variants = [text]
         if form != "ASK" and not _has_top_level(blank_out(text), ("LIMIT", "VALUES")):
-            capped = f"{text.rstrip()}\nLIMIT {self.limits.max_rows + 1}"
-            if self._parses(capped):
-                text, limit_added = capped, True
-        return CheckedQuery(text=text, form=form, limit_added=limit_added)
+            variants.append(f"{text.rstrip()}\nLIMIT {self.limits.max_rows + 1}")
+        outcomes = self._parse(variants)
+        kind, message = outcomes[0]
+        if kind == SYNTAX:
+            if self.strict_syntax:
+                raise QuerySyntaxError(f"the query does not parse: {_first_line(message or '')}")
+        elif kind not in (OK, FAILED):  # FAILED: it parses; the engine that runs it decides
+            raise_outcome(kind, message)
+        limit_added = len(outcomes) > 1 and outcomes[1][0] in (OK, FAILED)
+        return CheckedQuery(
+            text=variants[-1] if limit_added else text, form=form, limit_added=limit_added
+        )
 
     def run(self, store: Store, sparql: str) -> QueryResult:
         """Check ``sparql`` and run it on ``store`` within the time and row limits."""
@@ -151,21 +238,38 @@ class Guard:
         lines = [f"PREFIX {p}: <{self.prefixes[p]}>" for p in sorted(used) if p in self.prefixes]
         return "\n".join([*lines, sparql]) if lines else sparql
 
-    def _parse(self, sparql: str) -> None:
+    def _parse(self, texts: list[str]) -> list[tuple[str, str | None]]:
+        """Parse ``texts`` in a parser worker, within ``plan_timeout_s`` of its CPU time."""
+        parser = self.parser or shared_parser()
         try:
-            # Parsing only: evaluation of SELECT/CONSTRUCT is lazy and the store is empty.
-            self._parser.query(sparql)
-        except SyntaxError as exc:
-            if not self.strict_syntax:
-                return
-            raise QuerySyntaxError(f"the query does not parse: {_first_line(str(exc))}") from exc
+            return parser.parse(texts, self.limits.plan_timeout_s)
+        except QueryTimeout as exc:
+            raise QueryTooComplex(
+                "the query is too costly to plan: parsing and planning it took more than "
+                f"{self.limits.plan_timeout_s:g} s of CPU time (plan_timeout_s)"
+            ) from exc
 
-    def _parses(self, sparql: str) -> bool:
-        try:
-            self._parser.query(sparql)
-        except SyntaxError:
-            return False
-        return True
+
+def check_bounds(sparql: str, limits: Limits) -> Shape:
+    """Refuse ``sparql`` with ``QueryTooComplex`` if it is over a bound of ``limits`` that
+    can be checked without parsing it; return what was measured otherwise."""
+    shape = scan(sparql)
+    over = [
+        (shape.depth, limits.max_nesting, "nests { ( [ # levels deep", "max_nesting"),
+        (shape.tokens, limits.max_tokens, "has # tokens", "max_tokens"),
+        (
+            shape.longest,
+            limits.max_literal_chars,
+            "has a literal, IRI or name of # characters",
+            "max_literal_chars",
+        ),
+    ]
+    for value, limit, what, name in over:
+        if value > limit:
+            raise QueryTooComplex(
+                f"the query {what.replace('#', f'{value:,}')}; the limit is {limit:,} ({name})"
+            )
+    return shape
 
 
 def _has_top_level(bare: str, words: tuple[str, ...]) -> bool:

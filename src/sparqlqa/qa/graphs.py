@@ -76,7 +76,36 @@ class GraphSettings(BaseSettings):
     )
     endpoint_graph: str | None = Field(None, description="Default graph IRI at that endpoint.")
     endpoint_engine: Engine = "generic"
-
+    max_query_nesting: int = Field(
+        50, ge=1, description="Deepest nesting of { ( [ in a query, checked before parsing."
+    )
+    max_query_tokens: int = Field(
+        4_000, ge=10, description="Most tokens in a query, checked before parsing."
+    )
+    max_literal_chars: int = Field(
+        2_000, ge=10, description="Longest literal, IRI or name in a query, before parsing."
+    )
+    plan_timeout_s: float = Field(
+        1.0, gt=0, description="CPU time limit of parsing and planning one query (a worker's)."
+    )
+    ask_query_workers: int = Field(
+        2, ge=1, description="Query worker processes per graph for /ask's candidate queries."
+    )
+    sparql_query_workers: int = Field(
+        2, ge=1, description="Query worker processes per graph for /sparql (at low priority)."
+    )
+    sparql_per_client: int = Field(
+        2, ge=1, description="/sparql queries one client address may have running at once."
+    )
+    sparql_queue_timeout_s: float = Field(
+        2.0, ge=0, description="How long a /sparql query waits for a free worker (then 503)."
+    )
+    ask_queue_timeout_s: float = Field(
+        20.0, ge=0, description="How long an /ask candidate waits for a free worker (then 503)."
+    )
+    query_worker_memory_mb: int = Field(
+        0, ge=0, description="Address-space cap of each query worker process (0: none)."
+    )
 
 
 class GraphSpec(BaseModel):
@@ -131,16 +160,25 @@ class Graph:
     prefixes: dict[str, str]
     pipeline: QAPipeline | None
     problem: str | None  # why there is no pipeline
+    #: The store /sparql queries run on: worker processes of their own (None: ``store``).
+    sparql_store: Store | None = None
+    #: The guard of /sparql queries: parser workers of its own (None: ``guard``).
+    sparql_guard: Guard | None = None
 
     @property
     def name(self) -> str:
         return self.spec.name
 
     def close(self) -> None:
-        """Stop the pipeline's translator (its batching thread) and close the store."""
+        """Stop the pipeline's translator (its batching thread) and close the stores and the
+        parser workers of ``/sparql``."""
         if self.pipeline is not None:
             self.pipeline.close()
         self.store.close()
+        if self.sparql_store is not None:
+            self.sparql_store.close()
+        if self.sparql_guard is not None and self.sparql_guard.parser is not None:
+            self.sparql_guard.parser.close()
 
 
 def open_store(
@@ -157,7 +195,12 @@ def open_store(
             engine=spec.engine,
         )
     elif spec.store:
-        embedded = EmbeddedStore(folder / spec.store)
+        embedded = EmbeddedStore(
+            folder / spec.store,
+            workers=settings.ask_query_workers,
+            memory_mb=settings.query_worker_memory_mb,
+            queue_timeout_s=settings.ask_queue_timeout_s,
+        )
         prefixes.update(embedded.prefixes)
         store = embedded
     else:
@@ -204,6 +247,10 @@ def open_graph(
             max_query_chars=settings.max_query_chars,
             max_rows=settings.max_rows,
             timeout_s=settings.query_timeout_s,
+            max_nesting=settings.max_query_nesting,
+            max_tokens=settings.max_query_tokens,
+            max_literal_chars=settings.max_literal_chars,
+            plan_timeout_s=settings.plan_timeout_s,
         ),
         prefixes=prefixes,
         strict_syntax=spec.engine != "virtuoso",
@@ -224,7 +271,37 @@ def open_graph(
             problem = f"graph {spec.name!r} cannot answer questions: {exc}"
     if problem:
         log.warning(problem)
-    return Graph(spec, folder, store, guard, prefixes, pipeline, problem)
+    sparql_store, sparql_guard = sparql_lane(store, guard, settings)
+    return Graph(
+        spec, folder, store, guard, prefixes, pipeline, problem, sparql_store, sparql_guard
+    )
+
+
+def sparql_lane(
+    store: Store, guard: Guard, settings: GraphSettings
+) -> tuple[Store | None, Guard]:
+    """The store and guard of /sparql: worker processes of their own (query workers for an
+    embedded store, at low CPU priority; parser workers always), so that /sparql traffic
+    never waits behind or slows down /ask's candidate queries."""
+    from dataclasses import replace
+
+    from sparqlqa.kg.worker import QueryWorkerPool
+
+    nice = 10  # yields the cores to /ask when both are busy
+    lane: Store | None = None
+    if isinstance(store, EmbeddedStore):
+        lane = store.lane(
+            workers=settings.sparql_query_workers,
+            nice=nice,
+            memory_mb=settings.query_worker_memory_mb,
+            queue_timeout_s=settings.sparql_queue_timeout_s,
+        )
+    # Not niced: a parse is short and bounded (plan_timeout_s of CPU), and a starved parser
+    # would hold its worker, and the queries queued behind it, for its whole wall-clock cap.
+    parser = QueryWorkerPool(
+        None, size=settings.sparql_query_workers, queue_timeout_s=settings.sparql_queue_timeout_s
+    )
+    return lane, replace(guard, parser=parser)
 
 
 def build_pipeline(

@@ -19,7 +19,7 @@ from sparqlqa import __version__
 from sparqlqa.errors import SparqlqaError
 from sparqlqa.qa.graphs import Graph, open_graph
 from sparqlqa.service import errors
-from sparqlqa.service.limits import LimitsMiddleware
+from sparqlqa.service.limits import ClientQuerySlots, LimitsMiddleware
 from sparqlqa.service.metrics import Metrics
 from sparqlqa.service.registry import GraphRegistry
 from sparqlqa.service.routes import ask, ops, sparql, text2sparql
@@ -47,6 +47,11 @@ def create_app(settings: Settings | None = None, graphs: Sequence[Graph] | None 
         app.state.registry = GraphRegistry(opened)
         if settings.warm_up:
             for graph in opened:
+                for store in (graph.store, graph.sparql_store):
+                    if store is not None and hasattr(store, "warm"):
+                        store.warm()  # every query worker now, not on the first requests
+                if graph.sparql_guard is not None and graph.sparql_guard.parser is not None:
+                    graph.sparql_guard.parser.warm()
                 # One guarded query starts the store's query workers, so that the first
                 # request does not pay for them (a few hundred ms on 2 cores).
                 try:
@@ -69,6 +74,7 @@ def create_app(settings: Settings | None = None, graphs: Sequence[Graph] | None 
     )
     app.state.settings = settings
     app.state.metrics = metrics = Metrics()
+    app.state.sparql_slots = ClientQuerySlots(settings.sparql_per_client)
     errors.install(app)
 
     @app.middleware("http")

@@ -14,18 +14,27 @@ from sparqlqa.errors import (
     ConfigError,
     EndpointError,
     NotReady,
+    Overloaded,
+    QueryFailed,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
+    QueryTooComplex,
     SparqlqaError,
     TargetError,
+    TooManyQueries,
     UnknownGraph,
 )
 
+#: First match wins: subclasses before their bases.
 STATUS: list[tuple[type[SparqlqaError], int]] = [
     (QuerySyntaxError, 400),
     (TargetError, 400),
+    (QueryTooComplex, 422),
     (QueryRefused, 403),
+    (QueryFailed, 422),
+    (TooManyQueries, 429),
+    (Overloaded, 503),
     (UnknownGraph, 404),
     (QueryTimeout, 504),
     (EndpointError, 502),
@@ -50,7 +59,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SparqlqaError)
     async def _ours(request: Request, exc: SparqlqaError) -> JSONResponse:
-        return JSONResponse(error_body(type(exc).__name__, str(exc)), status_code=status_of(exc))
+        headers = None
+        if isinstance(exc, Overloaded):
+            headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))}
+        return JSONResponse(
+            error_body(type(exc).__name__, str(exc)), status_code=status_of(exc), headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,12 +1,16 @@
-"""Abuse limits in front of every route: request body size and a per-client rate limit."""
+"""Abuse limits: request body size and a per-client rate limit in front of every route, and
+a per-client limit on concurrent /sparql queries."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
+
+from sparqlqa.errors import TooManyQueries
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -108,3 +112,40 @@ class LimitsMiddleware:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+class ClientQuerySlots:
+    """At most ``per_client`` queries running at once per client address; thread-safe.
+
+    Waiting for a free query worker is bounded elsewhere (the workers' queue deadline): this
+    keeps one client from holding every worker with runaway queries.
+    """
+
+    def __init__(self, per_client: int) -> None:
+        self.per_client = per_client
+        self._running: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def hold(self, client: str) -> Iterator[None]:
+        """One slot of ``client`` for the duration; ``TooManyQueries`` if it has none free."""
+        with self._lock:
+            running = self._running.get(client, 0)
+            if running >= self.per_client:
+                raise TooManyQueries(
+                    f"{client} already has {running} /sparql queries running; the limit is "
+                    f"{self.per_client} at once (sparql_per_client): wait for one to finish",
+                    retry_after_s=1.0,
+                )
+            self._running[client] = running + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                left = self._running.pop(client) - 1
+                if left:
+                    self._running[client] = left
+
+    def running(self, client: str) -> int:
+        with self._lock:
+            return self._running.get(client, 0)

@@ -95,3 +95,10 @@ class ExamplesResponse(BaseModel):
     examples: list[Example] = Field(
         description="Questions of the graph's generated test split, one per template at most."
     )
+
+
+class ErrorBody(BaseModel):
+    """Every error response: the error's kind and what went wrong."""
+
+    error: str = Field(description="The error's kind, e.g. QueryTooComplex.")
+    message: str = Field(description="What went wrong, naming the limit or reason.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from sparqlqa.bundled import CORPORATE_DATASETS
 from sparqlqa.errors import ConfigError, UnknownGraph
 from sparqlqa.qa.graphs import Graph
 
@@ -21,6 +22,12 @@ class GraphRegistry:
                 if key in self._by_key:
                     raise ConfigError(f"two graphs claim the name or dataset {key!r}")
                 self._by_key[key] = graph
+        # A graph that answers one TEXT2SPARQL id of the corporate graph answers all of them
+        # (folders written before the 2026 id was known name only the 2025 one).
+        owners = [self._by_key[d] for d in CORPORATE_DATASETS if d in self._by_key]
+        for dataset in CORPORATE_DATASETS:
+            if owners:
+                self._by_key.setdefault(dataset, owners[0])
 
     @property
     def default(self) -> Graph:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sparqlqa.errors import QueryError, QueryRefused, QuerySyntaxError
+from sparqlqa.errors import Overloaded, QueryError, QueryRefused, QuerySyntaxError
 from sparqlqa.kg.guard import query_form
 from sparqlqa.kg.results import rows
 from sparqlqa.kg.store import QueryResult, Term
 from sparqlqa.service.deps import MetricsDep, RegistryDep
+from sparqlqa.service.limits import ClientQuerySlots
+from sparqlqa.service.models import ErrorBody
 
 router = APIRouter(tags=["sparql"])
 
@@ -66,13 +68,33 @@ async def _query_of(request: Request, query: str | None) -> str:
     )
 
 
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+#: The error responses of /sparql, for the OpenAPI document (``service/errors.py`` maps them).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("QuerySyntaxError: the query does not parse, or names an unknown prefix."),
+    403: _error("QueryRefused: an update or a SERVICE clause."),
+    404: _error("UnknownGraph: no served graph of that name or dataset id."),
+    413: _error("BodyTooLarge: the body is over max_body_bytes."),
+    422: _error(
+        "QueryTooComplex (over a bound checked before parsing, named) or QueryFailed (the "
+        "engine cannot run it, e.g. an unsupported function, or its worker died)."
+    ),
+    429: _error("RateLimited or TooManyQueries (sparql_per_client); see Retry-After."),
+    502: _error("EndpointError: the remote endpoint failed."),
+    503: _error("Overloaded: no query worker free within the queue deadline; see Retry-After."),
+    504: _error("QueryTimeout: the query ran past query_timeout_s and was stopped."),
+}
+
 GraphParam = Annotated[
     str | None, Query(description="Served graph name or dataset id; default: the first.")
 ]
 QueryParam = Annotated[str | None, Query(description="The SPARQL query.")]
 
 
-@router.get("/sparql", response_model=None)
+@router.get("/sparql", response_model=None, responses=ERRORS)
 async def sparql_get(
     request: Request,
     registry: RegistryDep,
@@ -101,7 +123,7 @@ POST_BODY = {
 }
 
 
-@router.post("/sparql", response_model=None, openapi_extra=POST_BODY)
+@router.post("/sparql", response_model=None, openapi_extra=POST_BODY, responses=ERRORS)
 async def sparql_post(
     request: Request,
     registry: RegistryDep,
@@ -122,9 +144,18 @@ async def sparql(
 ) -> Response:
     text = await _query_of(request, query)
     target = registry.get(graph)
+    slots: ClientQuerySlots = request.app.state.sparql_slots
+    client = request.client.host if request.client else "unknown"
+    store = target.sparql_store or target.store
+    guard = target.sparql_guard or target.guard
+
+    def run() -> QueryResult:
+        with slots.hold(client):
+            return guard.run(store, text)
+
     try:
-        result = await run_in_threadpool(target.guard.run, target.store, text)
-    except QueryError as exc:
+        result = await run_in_threadpool(run)
+    except (QueryError, Overloaded) as exc:
         metrics.queries.labels(target.name, type(exc).__name__).inc()
         raise
     metrics.queries.labels(target.name, "ok").inc()
