@@ -51,9 +51,9 @@ from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder  # noq
 from sparqlqa.ontology.link import EntityLinker, LabelIndex, LinkerConfig, name_predicates  # noqa: E402
 from sparqlqa.ontology.retrieve import SchemaRetriever  # noqa: E402
 from sparqlqa.ontology.schema import Schema, schema_from_store  # noqa: E402
+from sparqlqa.ontology.tokens import tokens  # noqa: E402
 from sparqlqa.ontology.tune import open_retriever  # noqa: E402
 from sparqlqa.ontology.values import lexical  # noqa: E402
-from sparqlqa.training.target import tokens  # noqa: E402
 
 KINDS = ("instance", "category", "literal", "class")
 BEFORE = LinkerConfig(values=False, word_forms=False, category_bonus=0.0, joint_weight=0.0)

@@ -12,8 +12,8 @@ from sparqlqa.errors import ConfigError
 from sparqlqa.kg.embedded import EmbeddedStore, MemoryStore
 from sparqlqa.kg.results import values
 from sparqlqa.kg.store import SparqlStore
+from sparqlqa.ontology.endpoint_link import EndpointLinker
 from sparqlqa.ontology.link import (
-    EndpointLinker,
     EntityLinker,
     LabelIndex,
     LinkedEntity,

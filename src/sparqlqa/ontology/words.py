@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,3 +95,35 @@ def dictionary_words() -> frozenset[str]:
         return frozenset()
     lines = vocab.read_text(encoding="utf-8").split()
     return frozenset(w for w in lines if len(w) >= 3 and w.isalpha() and w.islower())
+
+
+def name_runs(named: Sequence[bool]) -> list[int]:
+    """Per word, the number of the run of consecutive capitalised words it belongs to (-1:
+    none). A match may span several runs ("Benitez and Sons")."""
+    runs, current, run_id = [-1] * len(named), -1, -1
+    for i, is_name in enumerate(named):
+        if is_name:
+            if current < 0:
+                run_id += 1
+                current = run_id
+            runs[i] = current
+        else:
+            current = -1
+    return runs
+
+
+def run_coverage(
+    matched: Mapping[str, tuple[float, int]],
+    named: Sequence[bool],
+    runs: Sequence[int],
+    lowercase_factor: float,
+) -> float:
+    """The share of the capitalised words around a match that it explains: "Memristor Switch"
+    explains 2 of the 3 words of "Heisenberg Memristor Switch". A match of lower-case words
+    only gets ``lowercase_factor``."""
+    positions = {pos for _, pos in matched.values()}
+    touched = {runs[p] for p in positions if named[p]}
+    if not touched:
+        return lowercase_factor
+    in_runs = [i for i, r in enumerate(runs) if r in touched and named[i]]
+    return sum(1 for i in in_runs if i in positions) / len(in_runs)

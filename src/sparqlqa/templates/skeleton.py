@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sparqlqa.kg.guard import blank_out
-from sparqlqa.training.target import tokens
+from sparqlqa.ontology.tokens import tokens
 
 FEATURES: dict[str, re.Pattern[str]] = {
     "GROUP BY": re.compile(r"\bGROUP\s+BY\b", re.I),

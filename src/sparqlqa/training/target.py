@@ -21,67 +21,18 @@ that :func:`encode` produced, which the tests check on many real queries.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from sparqlqa.errors import TargetError
 from sparqlqa.kg.results import is_literal_term
 from sparqlqa.ontology.prompt import prefixed
+from sparqlqa.ontology.tokens import Token, tokens
 
 #: Bumped when the target form changes; stored with each checkpoint.
 TARGET_FORMAT_VERSION = 2
 
-SLOT = re.compile(r"(?:ENT|NUM)(\d+)\Z")
-
-_PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
-_NAME = rf"[{_PN_CHARS_BASE}_0-9]"
-_TOKENS = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<var>[?$]"""
-    + _NAME
-    + r"""+)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<pname>(?:[A-Za-z][\w.-]*?)?:(?:(?:[\w:%-]|\\[_~.\-!$&'()*+,;=/?\#@%])
-        (?:(?:[\w.:%-]|\\[_~.\-!$&'()*+,;=/?\#@%])*(?:[\w:%-]|\\[_~.\-!$&'()*+,;=/?\#@%]))?)?)
-  | (?P<number>(?:\d+\.\d*[eE][+-]?\d+|\.?\d+[eE][+-]?\d+|\d*\.\d+|\d+))
-  | (?P<blank>_:[\w.-]*\w)
-  | (?P<word>[A-Za-z_][\w]*)
-  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;*=<>!+\-/^|?])
-    """,
-    re.VERBOSE,
-)
 _LOWER_WORDS = frozenset({"a", "true", "false"})
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # string, iri, var, langtag, pname, number, blank, word, punct, slot
-    text: str
-
-
-def tokens(sparql: str) -> Iterator[Token]:
-    """The lexical tokens of a query (or target), whitespace and comments dropped."""
-    pos = 0
-    while pos < len(sparql):
-        match = _TOKENS.match(sparql, pos)
-        if match is None:
-            raise TargetError(
-                f"cannot read the query at character {pos}: {sparql[pos : pos + 30]!r}"
-            )
-        pos = match.end()
-        kind = match.lastgroup or ""
-        if kind in ("ws", "comment"):
-            continue
-        text = match.group()
-        if kind == "word" and SLOT.match(text):
-            kind = "slot"
-        yield Token(kind, text)
 
 
 def _split_pname(text: str) -> tuple[str, str]:
