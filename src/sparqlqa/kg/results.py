@@ -121,7 +121,9 @@ def sparql_term(term: Mapping[str, str]) -> str:
         return f"<{value}>"
     if term["type"] == "bnode":
         raise ValueError("a blank node cannot be written into a query")
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
     if "xml:lang" in term:
         return f'"{escaped}"@{term["xml:lang"]}'
     if "datatype" in term:
@@ -132,4 +134,4 @@ def sparql_term(term: Mapping[str, str]) -> str:
 def is_literal_term(text: str) -> bool:
     """Is ``text`` a literal written in SPARQL syntax (``"Breda"``, ``"x"@en``), as value
     entities carry it in place of an IRI?"""
-    return text.startswith(("\"", "'"))
+    return text.startswith(('"', "'"))

@@ -268,6 +268,7 @@ class SchemaRetriever:
         *,
         kind: Literal["class", "property"] | None = None,
         mode: Mode | None = None,
+        language: str | None = None,  # one retriever serves every language it is given
     ) -> list[tuple[Term, float]]:
         """The ``k`` most relevant terms (only classes or properties when ``kind`` is given),
         best first, with their scores; ties keep the schema's order."""

@@ -10,11 +10,10 @@ the reason each candidate was rejected.
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from sparqlqa.errors import QueryError, SparqlqaError
 from sparqlqa.kg.guard import Guard
@@ -35,7 +34,9 @@ from sparqlqa.qa.answer_type import comparison_problem, expected_answer_type, fi
 
 
 class Linker(Protocol):
-    def link(self, question: str, schema_terms: Sequence[object] = ()) -> list[LinkedEntity]:
+    def link(
+        self, question: str, schema_terms: Sequence[object] = (), language: str | None = None
+    ) -> list[LinkedEntity]:
         """Entities in ``question``, at most one per span, in question order; entities whose
         class fits ``schema_terms`` rank higher."""
         ...
@@ -43,7 +44,7 @@ class Linker(Protocol):
 
 class Retriever(Protocol):
     def retrieve(
-        self, question: str, k: int = 10
+        self, question: str, k: int = 10, *, language: str | None = None
     ) -> list[tuple[SchemaClass | SchemaProperty, float]]:
         """The ``k`` most relevant schema terms, best first."""
         ...
@@ -160,11 +161,11 @@ class QAPipeline:
         language = self.language_of(question, language)
         timings["language"] = _ms(started)
         started = time.perf_counter()
-        found = _with_language(self.retriever.retrieve, language, question, k=self.schema_k)
+        found = self.retriever.retrieve(question, k=self.schema_k, language=language)
         terms = [term for term, _ in found]
         timings["retrieve"] = _ms(started)
         started = time.perf_counter()
-        entities = _with_language(self.linker.link, language, question, terms)
+        entities = self.linker.link(question, terms, language=language)
         timings["link"] = _ms(started)
         prompt_entities = [
             PromptEntity(f"ENT{i}", e.iri, e.label, e.class_label) for i, e in enumerate(entities)
@@ -325,16 +326,5 @@ class QAPipeline:
         return labels
 
 
-def _with_language(fn: Callable[..., Any], language: str, *args: Any, **kwargs: Any) -> Any:
-    """``fn(*args, **kwargs)``, with ``language=`` when ``fn`` takes it (a linker or
-    retriever written before languages does not)."""
-    try:
-        takes = "language" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        takes = False
-    return fn(*args, language=language, **kwargs) if takes else fn(*args, **kwargs)
-
-
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
-

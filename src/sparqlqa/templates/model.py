@@ -8,7 +8,7 @@ deriver all produce it. Placeholders are a single capital letter in angle bracke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Shape = Literal[
     "lookup",
@@ -22,20 +22,9 @@ Shape = Literal[
     "negation",
     "other",
 ]
-SHAPES: tuple[str, ...] = (
-    "lookup",
-    "reverse_lookup",
-    "list",
-    "count",
-    "ask",
-    "superlative",
-    "comparison",
-    "two_hop",
-    "negation",
-    "other",
-)
+SHAPES: tuple[str, ...] = get_args(Shape)
 AnswerType = Literal["resource", "number", "date", "string", "boolean"]
-ANSWER_TYPES: tuple[str, ...] = ("resource", "number", "date", "string", "boolean")
+ANSWER_TYPES: tuple[str, ...] = get_args(AnswerType)
 Split = Literal["train", "dev", "test"]
 
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sparqlqa.errors import Overloaded, QueryError, QueryRefused, QuerySyntaxError
 from sparqlqa.kg.guard import query_form
-from sparqlqa.kg.results import rows
+from sparqlqa.kg.results import rows, sparql_term
 from sparqlqa.kg.store import QueryResult, Term
 from sparqlqa.service.deps import MetricsDep, RegistryDep
 from sparqlqa.service.limits import ClientQuerySlots
@@ -23,19 +23,8 @@ RESULTS_JSON = "application/sparql-results+json"
 
 
 def _nt_term(term: Term) -> str:
-    value = term["value"]
-    if term["type"] == "uri":
-        return f"<{value}>"
-    if term["type"] == "bnode":
-        return f"_:{value}"
-    escaped = (
-        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    )
-    if "xml:lang" in term:
-        return f'"{escaped}"@{term["xml:lang"]}'
-    if "datatype" in term:
-        return f'"{escaped}"^^<{term["datatype"]}>'
-    return f'"{escaped}"'
+    """A term as N-Triples writes it: SPARQL's form, and blank nodes as ``_:label``."""
+    return f"_:{term['value']}" if term["type"] == "bnode" else sparql_term(term)
 
 
 def as_ntriples(result: QueryResult) -> str:
