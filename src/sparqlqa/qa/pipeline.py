@@ -31,6 +31,7 @@ from sparqlqa.ontology.prompt import (
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
 from sparqlqa.qa.abstain import confidence, firm_link, grounded
 from sparqlqa.qa.answer_type import comparison_problem, expected_answer_type, fits, order_problem
+from sparqlqa.qa.proposals import Proposal, Proposer
 
 
 class Linker(Protocol):
@@ -81,6 +82,7 @@ class Candidate:
     accepted: bool = False
     rejected_because: str | None = None
     confidence: float | None = None  # see qa.abstain.confidence
+    origin: str = "beam"  # "beam" (the translator) or a proposer's name (qa.proposals)
 
 
 @dataclass
@@ -126,9 +128,12 @@ class QAPipeline:
         schema_k: int = 12,
         prompt_chars: int = 1600,
         abstain_below: float | None = None,
+        proposers: Sequence[Proposer] = (),
     ) -> None:
         """``abstain_below``: the confidence under which the pipeline does not answer (None:
-        answer whenever a candidate is accepted); ungrounded questions are never answered."""
+        answer whenever a candidate is accepted); ungrounded questions are never answered.
+        ``proposers``: sources of whole candidate queries besides the beam (qa.proposals),
+        tried after the beam's candidates."""
         self.graph = graph
         self.store = store
         self.guard = guard
@@ -142,6 +147,7 @@ class QAPipeline:
         self.schema_k = schema_k
         self.prompt_chars = prompt_chars
         self.abstain_below = abstain_below
+        self.proposers = tuple(proposers)
 
     def close(self) -> None:
         """Stop the translator (the store belongs to the graph, which closes it)."""
@@ -185,7 +191,10 @@ class QAPipeline:
         scored = self.translator.translate([prompt], k)[0]
         timings["translate"] = _ms(started)
         started = time.perf_counter()
-        candidates, chosen, result = self.choose(question, scored, entities, values)
+        proposals = self.propose(question, entities, values, schema_iris, language)
+        timings["propose"] = _ms(started)
+        started = time.perf_counter()
+        candidates, chosen, result = self.choose(question, scored, entities, values, proposals)
         timings["execute"] = _ms(started)
         answers: list[dict[str, str]] = []
         if result is not None:
@@ -244,25 +253,43 @@ class QAPipeline:
         except (SparqlqaError, TypeError, ValueError):
             return None
 
+    def propose(
+        self,
+        question: str,
+        entities: Sequence[LinkedEntity],
+        values: Sequence[PromptValue],
+        schema_iris: Sequence[str],
+        language: str,
+    ) -> list[Proposal]:
+        """The proposers' whole queries, in proposer order (each proposer's best first)."""
+        proposals: list[Proposal] = []
+        for proposer in self.proposers:
+            proposals.extend(proposer.propose(question, entities, values, schema_iris, language))
+        return proposals
+
     def choose(
         self,
         question: str,
         scored: Sequence[tuple[str, float]],
         entities: Sequence[LinkedEntity],
         values: Sequence[PromptValue] = (),
+        proposals: Sequence[Proposal] = (),
     ) -> tuple[list[Candidate], Candidate | None, QueryResult | None]:
-        """Try candidates in order; the first that runs and fits the expected type wins."""
+        """Try candidates in order (the beam's, then the proposals); the first that runs and
+        fits the expected type wins."""
         expected = expected_answer_type(question)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
         slots.update({v.slot: v.text for v in values})
         candidates: list[Candidate] = []
         seen: set[str] = set()
-        for target, score in scored:
-            candidate = Candidate(target=target, score=score)
+        tries: list[tuple[str, float, str | None, str]] = [(t, s, None, "beam") for t, s in scored]
+        tries += [(p.query, p.prior, p.query, p.origin) for p in proposals]
+        for target, score, whole, origin in tries:
+            candidate = Candidate(target=target, score=score, origin=origin)
             candidate.confidence = confidence(score, "undecodable")
             candidates.append(candidate)
             try:
-                candidate.query = self.decode(target, slots, self.prefixes)
+                candidate.query = whole or self.decode(target, slots, self.prefixes)
             except SparqlqaError as exc:
                 candidate.rejected_because = f"cannot be decoded: {exc}"
                 continue

@@ -43,6 +43,9 @@ class CandidateOut(BaseModel):
     )
     accepted: bool
     rejected_because: str | None = None
+    origin: str = Field(
+        "beam", description="Where it came from: the translator's beam, or a proposer's name."
+    )
 
 
 class AskResponse(BaseModel):

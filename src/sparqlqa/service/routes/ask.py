@@ -90,6 +90,7 @@ def response_of(answer: Answer) -> AskResponse:
             confidence=c.confidence,
             accepted=c.accepted,
             rejected_because=c.rejected_because,
+            origin=c.origin,
         )
         for c in answer.candidates
     ]
