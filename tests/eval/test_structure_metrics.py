@@ -182,3 +182,17 @@ def test_a_query_matches_itself_under_variable_renaming(
     scores = structure_scores(query(names), query(["s0", "s1", "s2", "s3"]), {})
     assert scores is not None
     assert scores.triples.f1 == 1.0 and scores.iris.f1 == 1.0
+
+
+def test_the_worked_example_of_docs_eval() -> None:
+    predicted = 'SELECT ?m WHERE { ?x pv:name "Yanka Schreiber" ; pv:email ?m ; pv:memberOf ?d }'
+    assert query_structure(predicted, GRAPH).patterns == {
+        ("?v1", f"<{PV}name>", '"Yanka Schreiber"'),
+        ("?v1", f"<{PV}email>", "?v0"),
+        ("?v1", f"<{PV}memberOf>", "?v2"),
+    }
+    scores = structure_scores(predicted, GOLD, GRAPH)
+    assert scores is not None
+    assert _approx(scores.triples, _prf(2 / 3, 2 / 3))
+    assert _approx(scores.iris, _prf(2 / 3, 2 / 4))
+    assert round(scores.iris.f1, 3) == 0.571
