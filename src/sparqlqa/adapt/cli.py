@@ -112,6 +112,8 @@ def command(
     # The stages import the ontology, template, training and eval code: only when adapting.
     from sparqlqa.adapt.run import adapt
 
+    if examples_split and not examples:
+        raise typer.BadParameter("--examples-split needs --examples FILE")
     if retrieval not in _MODES:
         raise typer.BadParameter("--retrieval must be lexical, embedding or hybrid")
     args = AdaptArgs(
