@@ -94,6 +94,9 @@ def test_comparison_problem(question: str, query: str, wrong: str | None) -> Non
     [
         ("Wie viele Lieferanten gibt es?", "number"),
         ("Anzahl der Produkte", "number"),
+        ("Was ist die Anzahl der Produkte?", "number"),
+        ("Was sind die Produkte?", "any"),
+        ("Was Bach born in Eisenach?", "boolean"),
         ("Gibt es Produkte ohne Preis?", "boolean"),
         ("Ist Acme ein Lieferant?", "boolean"),
         ("Gib mir alle Produkte.", "any"),

@@ -35,6 +35,10 @@ _REQUEST = re.compile(
     r"|^¿?\s*(puedes|puede\s+usted|podrías|podría)\b",
     re.I,
 )
+# German "Was ist...?" asks "what", not the English "Was X...?".
+_GERMAN_WHAT = re.compile(
+    r"^was\s+(ist|sind|war|waren|hat|haben|gibt|wird|werden|kostet|kosten)\b", re.I
+)
 _DATE = re.compile(
     r"^when\b|\b(what|which) (date|year|day|time)\b|^wann\b|\b(welches|welchem)\s+"
     r"(datum|jahr)\b|^¿?\s*cuándo\b|\b(qué|en\s+qué)\s+(fecha|año|día)\b",
@@ -48,7 +52,7 @@ def expected_answer_type(question: str) -> Expected:
     """``boolean`` for yes/no questions, ``number`` for how many/much, ``date`` for when,
     ``any`` otherwise (a resource or a literal)."""
     text = question.strip()
-    if _BOOLEAN.match(text) and not _REQUEST.match(text):
+    if _BOOLEAN.match(text) and not _REQUEST.match(text) and not _GERMAN_WHAT.match(text):
         return "boolean"
     if _NUMBER.search(text):
         return "number"
