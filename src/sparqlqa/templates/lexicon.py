@@ -8,6 +8,7 @@ people keep an unfamiliar class or property name in the question ("Welche Widget
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -193,3 +194,28 @@ def _capitalised(words: str) -> str:
 
 #: English words inside a kept label that German does not capitalise ("Bill of Material").
 _FUNCTION_WORDS = frozenset({"of", "and", "or", "for", "in", "on", "at", "to", "by", "with"})
+
+
+def _glosses() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for english, entry in NOUNS.items():
+        for word in entry.values():
+            for form in (word.one, word.many):
+                table.setdefault(form.casefold(), english)
+    return table
+
+
+#: German and Spanish noun forms (folded) → the English word of the lexicon.
+GLOSSES = _glosses()
+
+
+def english_glosses(text: str) -> list[str]:
+    """The English words of the German/Spanish lexicon nouns in ``text`` ("Lieferanten" →
+    "supplier"), in order of appearance, each once; multi-word forms ("fecha de
+    nacimiento") too."""
+    folded = " ".join(re.findall(r"[\w-]+", text.casefold()))
+    found: list[tuple[int, str]] = []
+    for form, english in GLOSSES.items():
+        for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", folded):
+            found.append((match.start(), english))
+    return list(dict.fromkeys(english for _, english in sorted(found)))
