@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,16 @@ def test_generated_pairs_cover_the_question_shapes(adapted: Adapted) -> None:
     wanted = {"lookup", "reverse_lookup", "count", "ask", "negation", "superlative"}
     wanted |= {"comparison", "two_hop"}
     assert wanted <= {shape for shape, n in shapes.items() if n}
+    # By default the composed questions are English, German and Spanish, within the budget.
+    lines = (adapted.folder / "pairs" / "pairs.jsonl").read_text().splitlines()
+    languages = Counter(json.loads(line).get("language", "en") for line in lines)
+    assert languages["de"] and languages["es"] and languages["en"] > languages["de"]
+    assert sum(languages.values()) <= 600 * 1.1
+
+
+def test_unknown_question_languages_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--languages: unknown question language 'fr'"):
+        astronomy_args(tmp_path / "x", languages="en,fr")
 
 
 def test_other_inputs_are_refused(adapted: Adapted) -> None:
