@@ -16,8 +16,8 @@ from sparqlqa.templates.phrasing import is_person, plural
 from sparqlqa.templates.verbalise import Verbaliser
 
 _PLACE_WORDS = frozenset({"city", "country", "locality", "location", "region", "town", "place"})
-_MORE = ("über", "mehr als", "größer als", "höher als")
-_LESS = ("unter", "weniger als", "kleiner als", "niedriger als")
+_MORE = ("über", "von mehr als", "größer als", "höher als")
+_LESS = ("unter", "von weniger als", "kleiner als", "niedriger als")
 _FN = {"AVG": "durchschnittlich", "SUM": "gesamt", "MIN": "niedrigst", "MAX": "höchst"}
 #: Superlative stems (highest, lowest) by the English head noun of a number.
 _SUPERLATIVES = {
@@ -31,6 +31,8 @@ _SUPERLATIVES = {
 _DEF = {"nom": "der die das", "acc": "den die das", "dat": "dem der dem", "gen": "des der des"}
 _INDEF = {"nom": "ein eine ein", "acc": "einen eine ein", "dat": "einem einer einem"}
 _GENDERS = "mfn"
+#: Words that open a relative clause (which German sets off with a comma).
+_RELATIVES = frozenset({"der", "die", "das", "den", "dem", "deren", "dessen", "bei"})
 
 
 def definite(n: Noun, case: str = "nom", pl: bool = False) -> str:
@@ -154,7 +156,9 @@ class GermanVerbaliser(Verbaliser):
         if len(path) == 1 and x is not None:
             return self._direct(path[0], x, head, pl)
         inner = self.pick(self.walk(path[1:], c, x, self.cls(path[0].target), False))
-        return self._via(path[0], inner, head, pl)
+        if inner.split(" ", 1)[0] in _RELATIVES:  # "mit einem Preis, dessen Betrag ..."
+            inner = ", " + inner
+        return [v.replace(" , ", ", ") for v in self._via(path[0], inner, head, pl)]
 
     def _absent(self, c: Constraint, head: Noun, pl: bool) -> list[str]:
         step = c.path[0]
@@ -207,16 +211,7 @@ class GermanVerbaliser(Verbaliser):
         mods = [self._modifier(c, head, pl) for c in graph.constraints]
         out = text
         for i, mod in enumerate(mods):
-            clause = mod.split(" ", 1)[0] in (
-                "der",
-                "die",
-                "das",
-                "den",
-                "dem",
-                "deren",
-                "dessen",
-                "bei",
-            )
+            clause = mod.split(" ", 1)[0] in _RELATIVES
             joiner = " und " if i else (", " if clause else " ")
             out += joiner + mod
         return out
