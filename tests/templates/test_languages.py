@@ -164,3 +164,31 @@ def test_generate_mixes_languages_within_the_budget(
     assert languages["en"] > languages["de"] > 0 and languages["es"] > 0
     with pytest.raises(ValueError):
         GenerateArgs(output=tmp_path / "bad", compose=10, languages="en:1,xx:1")
+
+
+def test_derived_templates_are_asked_in_german_and_spanish_too(
+    corporate_store: EmbeddedStore,
+) -> None:
+    from sparqlqa.templates.derive import derive_templates
+    from sparqlqa.templates.derive_context import DeriveConfig
+
+    schema = schema_from_store(corporate_store, infer=True)
+    prefixes = {**COMMON_PREFIXES, **corporate_store.prefixes}
+    config = DeriveConfig(label_properties=(CORPORATE_NAME,), languages=("de", "es"))
+    templates = derive_templates(schema, prefixes, config)
+    english = {t.id: t for t in templates if t.language == "en"}
+    plain = derive_templates(schema, prefixes, DeriveConfig(label_properties=(CORPORATE_NAME,)))
+    # The English templates are what a derivation without languages makes.
+    assert [t.id for t in plain] == list(english)
+    assert {t.language for t in plain} == {"en"}
+    for language in ("de", "es"):
+        mine = [t for t in templates if t.language == language]
+        assert {t.shape for t in mine} >= {"list", "count", "lookup", "reverse_lookup", "ask"}
+        for template in mine:
+            twin = english[template.id.removesuffix(f"-{language}")]
+            assert (template.query, template.slots) == (twin.query, twin.slots)
+        questions = [q for t in mine for q in t.questions]
+        detected = Counter(detect_language(q.replace("<", "").replace(">", "")) for q in questions)
+        assert detected[language] / len(questions) > 0.8, detected
+    lookups = " ".join(q for t in templates if t.shape == "lookup" for q in t.questions)
+    assert "Was ist die Breite von <A>?" in lookups and "¿Cuál es el precio de <A>?" in lookups

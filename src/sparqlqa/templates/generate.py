@@ -162,7 +162,8 @@ def collect_templates(
         templates += report.templates
         notes += [f"NSpM row not imported: {r}" for r in report.rejected]
     if args.schema_derived:
-        config = DeriveConfig(label_properties=tuple(label_properties))
+        others = tuple(c for c in parse_languages(args.languages) if c != "en")
+        config = DeriveConfig(label_properties=tuple(label_properties), languages=others)
         if args.vocabulary_as_data:
             config = replace(config, skip_namespaces=())
         templates += derive_templates(_schema(args, store), prefixes, config)
