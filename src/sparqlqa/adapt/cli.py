@@ -75,6 +75,13 @@ def command(
     composed_share: Annotated[
         float, typer.Option(help="Share of the pairs from queries composed from the schema.")
     ] = DEFAULTS["composed_share"],
+    languages: Annotated[
+        str,
+        typer.Option(
+            help="Question languages of the composed pairs with shares (en, de, es), "
+            "e.g. en:0.5,de:0.25,es:0.25 or en."
+        ),
+    ] = DEFAULTS["languages"],
     eval_questions: Annotated[
         int, typer.Option(help="Test questions evaluated (a seeded sample; 0: all).")
     ] = DEFAULTS["eval_questions"],
@@ -132,6 +139,7 @@ def command(
         train_steps=train_steps,
         max_pairs=max_pairs,
         composed_share=composed_share,
+        languages=languages,
         eval_questions=eval_questions,
         k=k,
         seed=seed,
