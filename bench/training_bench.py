@@ -170,7 +170,7 @@ def main() -> None:
     import torch
 
     if args.throughput:
-        figures = {
+        measured = {
             "machine": f"{platform.processor() or platform.machine()}",
             **throughput(
                 args.data,
@@ -180,10 +180,10 @@ def main() -> None:
                 threads=args.threads,
             ),
         }
-        print(json.dumps(figures, indent=2))
+        print(json.dumps(measured, indent=2))
         if args.out:
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps(figures, indent=2) + "\n")
+            args.out.write_text(json.dumps(measured, indent=2) + "\n")
         return
     if args.model is None:
         parser.error("--model is needed (or --throughput)")
