@@ -116,9 +116,7 @@ def main() -> None:
         )
 
 
-def run_all(
-    args: argparse.Namespace, store: Path | str, tmp: Path, n: int
-) -> list[dict[str, Any]]:
+def run_all(args: argparse.Namespace, store: Path | str, tmp: Path, n: int) -> list[dict[str, Any]]:
     """``args.repeat`` runs of ``n`` shards side by side; one JSON line each."""
     results = []
     for i in range(args.repeat):

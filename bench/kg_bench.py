@@ -145,8 +145,10 @@ def bench_graph(name: str, files: list[Path], work: Path, repeats: int) -> dict[
 
 
 def markdown(reports: list[dict[str, object]]) -> str:
-    lines = ["| graph | measure | embedded | rdflib (× embedded) | Virtuoso HTTP (× embedded) |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "| graph | measure | embedded | rdflib (× embedded) | Virtuoso HTTP (× embedded) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for r in reports:
         load: dict[str, float] = r["load_s"]  # type: ignore[assignment]
         rows = [("load (s)", load), *r["latency_ms"].items()]  # type: ignore[attr-defined]

@@ -143,6 +143,13 @@ class TrainConfig:
         ),
     )
     batch_size: int = field(default=16, metadata=_help("Examples per device per forward pass."))
+    length_buckets: int = field(
+        default=50,
+        metadata=_help(
+            "Batches are cut from runs of this many batches of the shuffled data sorted by "
+            "length, so a batch pads less (0: plain shuffled batches)."
+        ),
+    )
     gradient_accumulation_steps: int = field(
         default=1, metadata=_help("Forward passes per optimizer step.")
     )
@@ -169,7 +176,9 @@ class TrainConfig:
         default=0,
         metadata=_help(
             "CPU threads for torch (0: its default, one per core; 1 is often faster on a "
-            "busy shared machine)."
+            "busy shared machine). The count used is written to train_config.json: sums "
+            "split over another number of threads round differently, so the same seed gives "
+            "the same model only with the same count."
         ),
     )
     # evaluation, checkpoints
@@ -196,6 +205,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.batch_size < 1 or self.gradient_accumulation_steps < 1:
             raise ConfigError("batch_size and gradient_accumulation_steps must be at least 1")
+        if self.length_buckets < 0 or self.num_threads < 0:
+            raise ConfigError("length_buckets and num_threads must be 0 or more")
         if self.epochs <= 0 and self.max_steps <= 0:
             raise ConfigError("give epochs > 0 or max_steps > 0")
         if self.lr_scheduler not in ("linear", "cosine", "constant_with_warmup"):

@@ -70,6 +70,12 @@ class Trainer:
         config.check_paths()
         if config.num_threads:
             torch.set_num_threads(config.num_threads)
+        else:  # recorded: the thread count decides how sums are split, hence the rounding
+            config.num_threads = torch.get_num_threads()
+        # The same seed gives the same model: kernels with run-to-run differences are
+        # replaced where torch has deterministic ones (warnings, not errors, where not).
+        self.was_deterministic = torch.are_deterministic_algorithms_enabled()
+        torch.use_deterministic_algorithms(True, warn_only=True)
         self.config = config
         self.on_step = on_step
         self.out = out = Path(config.output_dir)
@@ -96,7 +102,12 @@ class Trainer:
         self.dev_examples = dev_examples
         self.bundle = self._model()
         self.start_id, self.pad_id = special_ids(self.bundle.model)
-        self.features = Features(featurise(self.bundle, self.train_examples, config), config.seed)
+        self.features = Features(
+            featurise(self.bundle, self.train_examples, config),
+            config.seed,
+            batch_size=config.batch_size,
+            length_buckets=config.length_buckets,
+        )
         self.collate = make_collate(self.bundle.tokenizer.pad_token_id)
         self.state = TrainState()
         self.session_start = time.perf_counter()
@@ -167,7 +178,11 @@ class Trainer:
             collate_fn=self.collate,
             num_workers=config.num_workers,
         )
-        optimizer = torch.optim.AdamW(param_groups(model, config), lr=config.learning_rate)
+        # fused: one kernel per step for all parameters instead of a loop over tensors (the
+        # same update; on CPU the loop's overhead is a tenth of a small model's step).
+        optimizer = torch.optim.AdamW(
+            param_groups(model, config), lr=config.learning_rate, fused=True
+        )
         steps_per_epoch = math.ceil(
             math.ceil(len(self.features) / (config.batch_size * accelerator.num_processes))
             / config.gradient_accumulation_steps
@@ -219,11 +234,16 @@ class Trainer:
             desc="training",
             file=sys.stderr,
         )
-        stopped = self._loop()
-        self.progress.close()
-        if self.dev_examples and self.last_eval_step != self.state.global_step:
-            self._evaluate()
-        return self._finish(stopped)
+        import torch
+
+        try:
+            stopped = self._loop()
+            self.progress.close()
+            if self.dev_examples and self.last_eval_step != self.state.global_step:
+                self._evaluate()
+            return self._finish(stopped)
+        finally:
+            torch.use_deterministic_algorithms(self.was_deterministic)
 
     def _loop(self) -> str:
         """Optimizer steps until a limit is reached; why the loop stopped."""
