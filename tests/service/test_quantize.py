@@ -67,7 +67,7 @@ def test_a_bad_quantize_value_is_refused_clearly(
     value: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SPARQLQA_QUANTIZE", value)
-    with pytest.raises(ValidationError, match="unknown quantization .*use one of none, int8"):
+    with pytest.raises(ValidationError, match=r"unknown quantization .*use one of none, int8"):
         Settings()
     with pytest.raises(ConfigError, match="use one of none, int8"):
         # Checked before the model loads: the folder is not even looked at.
