@@ -126,6 +126,41 @@ class _Fixed:
         return self._answer
 
 
+def print_table(
+    variants: list[Variant],
+    quality: dict[str, dict[str, float]],
+    args: argparse.Namespace,
+    out: Path | None,
+) -> None:
+    """The table of the run so far (Markdown), also written to ``out`` as JSON."""
+    rows = []
+    for v in variants:
+        q = quality[v.name]
+        rows.append(
+            {
+                "variant": v.name,
+                "translate_p50_ms": round(pct(v.translate_ms, 0.5)),
+                "translate_p95_ms": round(pct(v.translate_ms, 0.95)),
+                "ask_p50_ms": round(pct(v.ask_ms, 0.5)),
+                "ask_p95_ms": round(pct(v.ask_ms, 0.95)),
+                "c_qps": round(statistics.mean(v.concurrent_qps), 2) if v.concurrent_qps else None,
+                "c_p95_ms": round(pct(v.concurrent_ms, 0.95)) if v.concurrent_ms else None,
+                "rss_added_mb": round(v.rss_mb),
+                "generated_f1": round(q["generated"] or 0.0, 3),
+                "realistic_set_f1": round(q["realistic"] or 0.0, 3),
+                "questions": f"{int(q['generated_n'])} + {int(q['realistic_n'])}",
+            }
+        )
+    head = list(rows[0])
+    print(f"threads {args.threads}, k {args.k}, c {args.concurrent}, graph {args.graph}")
+    print("| " + " | ".join(head) + " |")
+    print("|" + " --- |" * len(head))
+    for row in rows:
+        print("| " + " | ".join(str(row[h]) for h in head) + " |")
+    if out:
+        out.write_text(json.dumps(rows, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--graph", type=Path, default=Path("var/graphs/corporate"))
@@ -197,8 +232,9 @@ def main() -> None:
                 report = run_eval(config, system=system, store=graph.store)
                 key = "macro_f1" if label == "generated" else "text2sparql_set_f1"
                 quality[variant.name][label] = report["answer"][key]
-                quality[variant.name][f"{label}_n"] = report["answer"]["questions"]
+                quality[variant.name][f"{label}_n"] = report["answer"]["scored"]
 
+    print_table(variants, quality, args, None)
     if args.concurrent:
         questions = [r["question"] for _, r in read_jsonl(pairs)][: args.concurrent]
         for _ in range(args.concurrent_rounds):
@@ -217,32 +253,7 @@ def main() -> None:
                 variant.concurrent_qps.append(len(questions) / (time.perf_counter() - started))
                 variant.concurrent_ms.extend(took)
 
-    rows = []
-    for v in variants:
-        q = quality[v.name]
-        rows.append(
-            {
-                "variant": v.name,
-                "translate_p50_ms": round(pct(v.translate_ms, 0.5)),
-                "translate_p95_ms": round(pct(v.translate_ms, 0.95)),
-                "ask_p50_ms": round(pct(v.ask_ms, 0.5)),
-                "ask_p95_ms": round(pct(v.ask_ms, 0.95)),
-                "c_qps": round(statistics.mean(v.concurrent_qps), 2) if v.concurrent_qps else None,
-                "c_p95_ms": round(pct(v.concurrent_ms, 0.95)) if v.concurrent_ms else None,
-                "rss_added_mb": round(v.rss_mb),
-                "generated_f1": round(q["generated"], 3),
-                "realistic_set_f1": round(q["realistic"], 3),
-                "questions": f"{int(q['generated_n'])} + {int(q['realistic_n'])}",
-            }
-        )
-    head = list(rows[0])
-    print(f"threads {args.threads}, k {args.k}, c {args.concurrent}, graph {args.graph}")
-    print("| " + " | ".join(head) + " |")
-    print("|" + " --- |" * len(head))
-    for row in rows:
-        print("| " + " | ".join(str(row[h]) for h in head) + " |")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+    print_table(variants, quality, args, args.json)
     for v in variants:
         v.translator.close()
     graph.close()
