@@ -12,8 +12,8 @@ linker, retriever and store are shared. Variants are interleaved question by que
 machine is shared and noisy: a slow minute hits them all alike):
 
 - ``fp32``: no quantization, beam search to the end (the code before issue #17);
-- ``int8``: dynamic int8 quantization of the Linear layers;
-- ``int8+early``: int8, and beam search ends once k candidates are finished (the default).
+- ``int8``: dynamic int8 quantization of the Linear layers (the default);
+- ``int8+early``: int8, and beam search ends once k candidates are finished.
 
 Printed, per variant: translate latency p50/p95 (the pipeline's ``timings_ms``), ``/ask``
 latency p50/p95 (``QAPipeline.answer`` end to end, c=1, in process), throughput and p95 with

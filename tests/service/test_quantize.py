@@ -52,12 +52,12 @@ def test_int8_gives_the_same_best_candidate_as_float32(
         graph.close()
 
 
-def test_the_default_is_int8_with_early_stopping(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_is_int8_without_early_stopping(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SPARQLQA_QUANTIZE", raising=False)
     monkeypatch.delenv("SPARQLQA_BEAM_EARLY_STOPPING", raising=False)
     settings = GraphSettings()
     assert settings.quantize == "int8"
-    assert settings.beam_early_stopping is True
+    assert settings.beam_early_stopping is False
     monkeypatch.setenv("SPARQLQA_QUANTIZE", "INT8 ")  # spelling is forgiven, not the value
     assert GraphSettings().quantize == "int8"
 

@@ -78,9 +78,10 @@ class GraphSettings(BaseSettings):
         "bench/quantize_bench.py). On a GPU the model stays float.",
     )
     beam_early_stopping: bool = Field(
-        True,
+        False,
         description="End the translator's beam search once k candidates are finished "
-        "(fewer decoding steps) instead of while a longer one could still score better.",
+        "(fewer decoding steps) instead of while a longer one could still score better; "
+        "off by default: measured, about 5 % faster for one generated question in 25 lost.",
     )
     endpoint: str | None = Field(
         None,
