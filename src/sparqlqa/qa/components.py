@@ -73,6 +73,9 @@ def linker_for(
     return GraphLinker(linker)
 
 
-def translator_for(model: Path) -> ModelTranslator:
-    """The translator of a model folder (torch is imported here, not before)."""
-    return ModelTranslator(Translator(model))
+def translator_for(
+    model: Path, *, quantize: str = "none", early_stopping: bool = False
+) -> ModelTranslator:
+    """The translator of a model folder (torch is imported here, not before), quantized as
+    ``quantize`` says (``training.quantize``), its beam search stopped early or not."""
+    return ModelTranslator(Translator(model, quantize=quantize, early_stopping=early_stopping))

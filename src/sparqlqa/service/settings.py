@@ -30,10 +30,11 @@ class Settings(GraphSettings):
     default_k: int = Field(5, ge=1, le=20, description="Candidate queries tried per question.")
     max_k: int = Field(10, ge=1, le=50, description="Largest k a request may ask for.")
     torch_threads: int = Field(
-        0,
+        1,
         ge=0,
-        description="CPU threads torch may use for the models (0: its default, one per core; "
-        "1 is often faster on a machine busy with other work).",
+        description="CPU threads torch may use for the models (0: its default, one per core). "
+        "1 by default: the translator's matrices are small, and on a busy machine more "
+        "threads than free cores made a translation 20 times slower (docs/service.md).",
     )
     warm_up: bool = Field(True, description="Answer one question per graph at start-up.")
 

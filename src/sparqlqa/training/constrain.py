@@ -105,30 +105,36 @@ def grammar_constraint(
         positions[key] = found
         return found
 
+    def everything(row: int, state: Recogniser) -> list[int]:
+        key = (row // rows_per_prompt, id(state.parse), state.ctx, state.partial, state.spaced)
+        if key not in memo:
+            memo[key] = allowed_ids(trie, state)
+        return memo[key]
+
     class GrammarConstraint(LogitsProcessor):
         def __call__(self, input_ids: Any, scores: Any) -> Any:
             masked = torch.full_like(scores, -torch.inf)
-            for row in range(scores.shape[0]):
-                ids = tuple(int(t) for t in input_ids[row, skip:])
+            rows_ids = input_ids[:, skip:].tolist()  # one conversion, not one per element
+            rows: list[int] = []
+            cols: list[int] = []
+            for row, row_ids in enumerate(rows_ids):
+                ids = tuple(row_ids)
                 if trie.eos is not None and trie.eos in ids:
                     masked[row] = scores[row]  # a finished row (greedy search pads after it)
                     continue
                 state = position(row, ids)
                 if state is None:
                     continue  # a dead row: nothing can follow, beam search drops it
-                key = (
-                    row // rows_per_prompt,
-                    id(state.parse),
-                    state.ctx,
-                    state.partial,
-                    state.spaced,
+                allowed = everything(row, state)
+                rows.extend([row] * len(allowed))
+                cols.extend(allowed)
+            if rows:
+                # One scatter for the whole batch, not one per row.
+                index = (
+                    torch.tensor(rows, dtype=torch.long, device=scores.device),
+                    torch.tensor(cols, dtype=torch.long, device=scores.device),
                 )
-                if key not in memo:
-                    memo[key] = allowed_ids(trie, state)
-                allowed = memo[key]
-                if allowed:
-                    index = torch.tensor(allowed, dtype=torch.long, device=scores.device)
-                    masked[row, index] = scores[row, index]
+                masked[index] = scores[index]
             return masked
 
     return GrammarConstraint()

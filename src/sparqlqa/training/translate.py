@@ -114,8 +114,12 @@ def generate(
     max_new_tokens: int = 128,
     batch_size: int = 16,
     grammar: Mapping[str, str] | None = None,
+    early_stopping: bool = False,
 ) -> list[list[tuple[str, float]]]:
     """The ``k`` best targets for each prompt with their mean token log-probabilities.
+
+    ``early_stopping`` ends a beam search as soon as ``num_beams`` targets are finished,
+    instead of going on while a longer one could still score better (fewer decoder steps).
 
     With ``grammar`` (the prefixes of the model), decoding is constrained to the target
     language (:mod:`sparqlqa.training.constrain`): only the prompt's schema names and slots,
@@ -148,12 +152,20 @@ def generate(
 
                 skip = enc["input_ids"].shape[1] if bundle.kind == "causal" else 1
                 processor = grammar_constraint(
-                    bundle.target_tokenizer, batch, grammar, rows_per_prompt=num_beams, skip=skip
+                    bundle.target_tokenizer,
+                    batch,
+                    grammar,
+                    rows_per_prompt=num_beams,
+                    skip=skip,
                 )
             else:
                 processor = _slot_ban(bundle.target_tokenizer, batch, num_beams)
-            with torch.no_grad():
+            search: dict[str, Any] = {}
+            if num_beams > 1:  # greedy search has no early stopping (transformers warns)
+                search["early_stopping"] = early_stopping
+            with torch.inference_mode():
                 out = model.generate(
+                    **search,
                     input_ids=enc["input_ids"],
                     attention_mask=enc["attention_mask"],
                     logits_processor=[processor],
@@ -207,22 +219,32 @@ class Translator:
         num_beams: int | None = None,
         batch_size: int = 16,
         constrained: bool = True,
+        quantize: str = "none",
+        early_stopping: bool = False,
     ) -> None:
         """``constrained`` (on by default) keeps decoding within the target grammar and the
         prompt's names, so that every candidate parses; off, only unoffered slots are banned
-        (for comparison)."""
+        (for comparison). ``quantize`` (:mod:`sparqlqa.training.quantize`: ``none`` or
+        ``int8``) is checked before the model loads (``ConfigError`` for another value).
+        ``early_stopping``: see :func:`generate`."""
+        from sparqlqa.training.quantize import quantize as quantized
+        from sparqlqa.training.quantize import quantize_mode
+
+        self.quantize = quantize_mode(quantize)
         self.folder = Path(folder)
         if device is None:
             import torch
 
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.bundle, self.meta = load(self.folder, device=device)
+        self.bundle.model = quantized(self.bundle.model, self.quantize, device)
         self.prefixes: dict[str, str] = dict(self.meta.prefixes)
         self.num_beams = num_beams or self.meta.num_beams
         self.max_prompt_tokens = self.meta.max_prompt_tokens
         self.max_new_tokens = self.meta.max_target_tokens
         self.batch_size = batch_size
         self.constrained = constrained
+        self.early_stopping = early_stopping
 
     def translate(
         self,
@@ -245,6 +267,7 @@ class Translator:
             max_new_tokens=self.max_new_tokens,
             batch_size=self.batch_size,
             grammar=self.prefixes if self.constrained else None,
+            early_stopping=self.early_stopping,
         )
         out: list[list[Candidate]] = []
         for i, group in enumerate(raw):
