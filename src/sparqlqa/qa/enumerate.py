@@ -31,7 +31,7 @@ from sparqlqa.kg.results import is_literal_term
 from sparqlqa.kg.store import RDF, Store
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.prompt import PromptValue
-from sparqlqa.ontology.retrieve import bag_of_words
+from sparqlqa.ontology.words import stem, tokens
 from sparqlqa.ontology.schema import Schema, local_name, words_of
 from sparqlqa.qa.answer_type import expected_answer_type, superlative
 from sparqlqa.qa.proposals import Proposal
@@ -39,6 +39,8 @@ from sparqlqa.qa.proposals import Proposal
 ORIGIN = "enumerated"
 TYPE = RDF + "type"
 _PREFIXED_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+#: A prefixed name's prefix in a query we wrote (not inside an IRI or after a word).
+_PREFIX_USE = re.compile(r"(?<![\w<\"/.\-])([A-Za-z][\w\-]*):")
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class EnumeratingProposer:
         self.schema = schema
         # Longest namespace first, so that the most specific prefix names a term.
         self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self._namespaces = dict(prefixes)
+        self._terms: dict[str, str] = {}
         self.max_proposals = max_proposals
         self.max_entities = max_entities
         self.max_classes = max_classes
@@ -111,6 +115,7 @@ class EnumeratingProposer:
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._words: dict[str, frozenset[str]] = {}
+        self._descendants: dict[str, frozenset[str]] = {}
         # Whether the schema knows instance counts: then a class with none is left out.
         self._counted = any(c.instances for c in schema.classes.values())
 
@@ -127,7 +132,7 @@ class EnumeratingProposer:
         """At most ``max_proposals`` whole queries, best prior first; an empty list when the
         question names nothing to enumerate from. Never raises for a failed discovery (that
         entity contributes nothing)."""
-        scorer = _Scorer(bag_of_words(question), schema_iris, self)
+        scorer = _Scorer(content_words(question), schema_iris, self)
         chosen = sorted(entities, key=lambda e: -e.score)[: self.max_entities]
         spans = {(e.start, e.end) for e in chosen}
         classes = self._classes(chosen, schema_iris)
@@ -136,8 +141,11 @@ class EnumeratingProposer:
             if entity.iri in self.schema.classes:
                 continue  # a class constrains the answer node; it is not an anchor
             found = self._constraints(entity, self.neighbourhood(self._node(entity.iri)))
-            found.sort(key=lambda c: -scorer.terms(c.predicates))
-            constraints += found[: self.per_entity]
+            # Every one-hop constraint (the discovery bounds them), the best two-hop ones.
+            constraints += [c for c in found if len(c.predicates) == 1]
+            longer = [c for c in found if len(c.predicates) > 1]
+            longer.sort(key=lambda c: -scorer.terms(c.predicates))
+            constraints += longer[: self.per_entity]
         graphs = self._graphs(constraints, classes, schema_iris, scorer)
         expected = expected_answer_type(question)
         scored: dict[str, float] = {}
@@ -151,6 +159,8 @@ class EnumeratingProposer:
                 add(query, prior * weight)
         if expected == "boolean":
             for query, prior in self._edges(chosen, scorer, len(spans)):
+                add(query, prior)
+            for query, prior in self._has(chosen, schema_iris, scorer, len(spans)):
                 add(query, prior)
         direction = superlative(question)
         if direction is not None:
@@ -224,6 +234,15 @@ class EnumeratingProposer:
         span = (entity.start, entity.end)
         t = self._term
         out: list[Constraint] = []
+        # rdf:type reaches a class, which the class constraints cover; a two-hop path that
+        # goes out and back through one predicate reaches the entity's siblings.
+        around = Neighbourhood(
+            tuple(p for p in around.out if p != TYPE),
+            tuple(p for p in around.inward if p != TYPE),
+            around.out_out,
+            around.in_in,
+            tuple((p, q) for p, q in around.in_out if p != q),
+        )
         for p in around.out:
             out.append(Constraint((f"{node} {t(p)} ?x",), (p,), span, p, True))
         for p in around.inward:
@@ -253,13 +272,19 @@ class EnumeratingProposer:
         undeclared domain or range fits anything)."""
         prop = self.schema.properties.get(predicate)
         if prop is None:
-            return True
+            return not x_is_object  # the object of an unknown property may be a literal
         ends = prop.range if x_is_object else prop.domain
         if x_is_object and prop.kind == "datatype":
             return False  # a literal has no class
         if not ends:
             return True
-        return any(cls in self.schema.descendants(end) for end in ends)
+        return any(cls in self._below(end) for end in ends)
+
+    def _below(self, cls: str) -> frozenset[str]:
+        """``cls`` and its subclasses, remembered (the schema walks them afresh)."""
+        if cls not in self._descendants:
+            self._descendants[cls] = frozenset(self.schema.descendants(cls))
+        return self._descendants[cls]
 
     def _graphs(
         self,
@@ -343,6 +368,31 @@ class EnumeratingProposer:
                         )
         return out
 
+    def _has(
+        self,
+        entities: Sequence[LinkedEntity],
+        schema_iris: Sequence[str],
+        scorer: _Scorer,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """``ASK { E p ?x }`` through the retrieved properties that E's class may have:
+        "does Manfred Foth have a phone number" is false exactly when E has no such triple,
+        which the discovery of E's predicates cannot show."""
+        out: list[tuple[str, float]] = []
+        for e in entities:
+            if is_literal_term(e.iri) or e.iri in self.schema.classes:
+                continue
+            for iri in schema_iris:
+                prop = self.schema.properties.get(iri)
+                if prop is None or (
+                    e.class_iri and prop.domain and not self._fits(e.class_iri, iri, False)
+                ):
+                    continue
+                body = f"{self._node(e.iri)} {self._term(iri)} ?x"
+                graph = QueryGraph([body], [iri], spans={(e.start, e.end)})
+                out.append((f"{self._header(body)}ASK {{ {body} }}", scorer.graph(graph, spans)))
+        return out
+
     def _ordered(
         self,
         graphs: Sequence[QueryGraph],
@@ -404,7 +454,7 @@ class EnumeratingProposer:
             if o.kind != "object" or not o.range:
                 continue
             for n in numeric:
-                if any(r in self.schema.descendants(d) for r in o.range for d in n.domain):
+                if any(r in self._below(d) for r in o.range for d in n.domain):
                     paths.append((o.iri, n.iri))
         paths.sort(key=lambda path: (-scorer.terms(path), len(path)))
         return paths
@@ -416,26 +466,24 @@ class EnumeratingProposer:
 
     def _term(self, iri: str) -> str:
         """A prefixed name where a prefix covers ``iri`` cleanly, else ``<iri>``."""
-        if iri == TYPE:
-            return "a"
-        for name, namespace in self.prefixes:
-            if iri.startswith(namespace) and _PREFIXED_LOCAL.match(iri[len(namespace) :]):
-                return f"{name}:{iri[len(namespace) :]}"
-        return f"<{iri}>"
+        if iri not in self._terms:
+            written = f"<{iri}>"
+            for name, namespace in self.prefixes:
+                if iri.startswith(namespace) and _PREFIXED_LOCAL.match(iri[len(namespace) :]):
+                    written = f"{name}:{iri[len(namespace) :]}"
+                    break
+            self._terms[iri] = "a" if iri == TYPE else written
+        return self._terms[iri]
 
     def _header(self, body: str) -> str:
-        used = [
-            f"PREFIX {name}: <{namespace}>\n"
-            for name, namespace in sorted(self.prefixes)
-            if re.search(rf"(?<![\w<\"]){re.escape(name)}:", body)
-        ]
-        return "".join(used)
+        names = sorted(set(_PREFIX_USE.findall(body)) & self._namespaces.keys())
+        return "".join(f"PREFIX {name}: <{self._namespaces[name]}>\n" for name in names)
 
     def words(self, iri: str) -> frozenset[str]:
         """The stemmed content words of a term's label and local name."""
         if iri not in self._words:
             text = f"{words_of(self.schema.label(iri))} {words_of(local_name(iri))}"
-            self._words[iri] = frozenset(bag_of_words(text))
+            self._words[iri] = frozenset(content_words(text))
         return self._words[iri]
 
 
@@ -467,13 +515,29 @@ class _Scorer:
         return sum(scores) / len(scores) if scores else 0.0
 
     def graph(self, graph: QueryGraph, spans: int) -> float:
-        """The prior of a query graph: its terms' match (half), the share of the question's
-        entities it uses (a third), and its size (the rest: smaller is likelier)."""
+        """The prior of a query graph: from one half (no term matches the question) to one
+        (all do), shrunk for each triple pattern past the first (a smaller graph is
+        likelier) and for each of the question's entities it leaves out."""
         terms = [*graph.predicates, *graph.classes]
         match = self.terms(terms) if terms else 0.0
         coverage = len(graph.spans) / spans if spans else 1.0
-        simplicity = 1.0 / len(graph.patterns)
-        return 0.5 * match + 0.33 * coverage + 0.17 * simplicity
+        size = _PATTERN_FACTOR ** (len(graph.patterns) - 1)
+        return (0.5 + 0.5 * match) * size * (0.2 + 0.8 * coverage)
+
+
+#: How much a query graph's prior shrinks with each triple pattern past the first.
+_PATTERN_FACTOR = 0.85
+#: Words too common in labels to say anything ("has manager", "part of"); the retriever's
+#: stopwords also drop words that name properties ("name", "number").
+_FUNCTION_WORDS = frozenset(
+    "a an the of in on at to for from by with and or is are was be has have had its it".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """The stemmed words of ``text`` but its function words: what labels and questions are
+    compared by."""
+    return [stem(t.norm) for t in tokens(text) if t.norm not in _FUNCTION_WORDS]
 
 
 def _join(constraints: Sequence[Constraint]) -> QueryGraph:
