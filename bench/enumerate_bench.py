@@ -26,16 +26,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from sparqlqa.eval.realistic import ORDER_TAG, QUESTIONS, load_answers, load_questions  # noqa: E402
 from sparqlqa.kg.embedded import EmbeddedStore  # noqa: E402
 from sparqlqa.kg.guard import Guard, Limits  # noqa: E402
 from sparqlqa.kg.prefixes import COMMON_PREFIXES  # noqa: E402
 from sparqlqa.kg.results import values  # noqa: E402
+from sparqlqa.ontology.tune import open_retriever  # noqa: E402
 from sparqlqa.qa.answer_type import expected_answer_type, fits  # noqa: E402
 from sparqlqa.qa.components import linker_for  # noqa: E402
 from sparqlqa.qa.enumerate import EnumeratingProposer  # noqa: E402
 from sparqlqa.qa.graphs import GraphSpec, load_graph_schema  # noqa: E402
-from sparqlqa.ontology.tune import open_retriever  # noqa: E402
-from sparqlqa.eval.realistic import ORDER_TAG, QUESTIONS, load_answers, load_questions  # noqa: E402
 
 
 def main() -> None:
@@ -89,7 +89,7 @@ def main() -> None:
         for i, p in enumerate(proposals):
             try:
                 result = guard.run(store, p.query)
-            except Exception:  # noqa: BLE001 - a failed proposal is just not an answer
+            except Exception:
                 continue
             got = values(result)
             got = got if ordered else sorted(set(got))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -31,8 +31,8 @@ from sparqlqa.kg.results import is_literal_term
 from sparqlqa.kg.store import RDF, Store
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.prompt import PromptValue
-from sparqlqa.ontology.words import stem, tokens
 from sparqlqa.ontology.schema import Schema, local_name, words_of
+from sparqlqa.ontology.words import stem, tokens
 from sparqlqa.qa.answer_type import expected_answer_type, superlative
 from sparqlqa.qa.proposals import Proposal
 
@@ -499,15 +499,18 @@ class _Scorer:
         self.owner = owner
         self._memo: dict[str, float] = {}
 
+    def lexical(self, iri: str) -> float:
+        """The share of the term's words that the question has."""
+        words = self.owner.words(iri)
+        return len(words & self.question) / len(words) if words else 0.0
+
     def term(self, iri: str) -> float:
         """In [0, 1]: the share of the term's words in the question, or its rank among the
         retrieved terms (0.8 for the first), whichever is higher."""
         if iri not in self._memo:
-            words = self.owner.words(iri)
-            lexical = len(words & self.question) / len(words) if words else 0.0
             rank = self.rank.get(iri)
             retrieved = 0.8 * (1 - rank / self.retrieved) if rank is not None else 0.0
-            self._memo[iri] = max(lexical, retrieved)
+            self._memo[iri] = max(self.lexical(iri), retrieved)
         return self._memo[iri]
 
     def terms(self, iris: Sequence[str]) -> float:
@@ -517,12 +520,16 @@ class _Scorer:
     def graph(self, graph: QueryGraph, spans: int) -> float:
         """The prior of a query graph: from one half (no term matches the question) to one
         (all do), shrunk for each triple pattern past the first (a smaller graph is
-        likelier) and for each of the question's entities it leaves out."""
+        likelier) and for each of the question's entities it leaves out. A graph of no
+        entity none of whose terms the question names is only a guess: half as likely."""
         terms = [*graph.predicates, *graph.classes]
         match = self.terms(terms) if terms else 0.0
         coverage = len(graph.spans) / spans if spans else 1.0
         size = _PATTERN_FACTOR ** (len(graph.patterns) - 1)
-        return (0.5 + 0.5 * match) * size * (0.2 + 0.8 * coverage)
+        prior = (0.5 + 0.5 * match) * size * (0.2 + 0.8 * coverage)
+        if not graph.spans and not any(self.lexical(t) for t in terms):
+            prior *= 0.5
+        return prior
 
 
 #: How much a query graph's prior shrinks with each triple pattern past the first.
@@ -530,7 +537,8 @@ _PATTERN_FACTOR = 0.85
 #: Words too common in labels to say anything ("has manager", "part of"); the retriever's
 #: stopwords also drop words that name properties ("name", "number").
 _FUNCTION_WORDS = frozenset(
-    "a an the of in on at to for from by with and or is are was be has have had its it".split()
+    {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or"}
+    | {"is", "are", "was", "be", "has", "have", "had", "its", "it"}
 )
 
 
@@ -551,16 +559,15 @@ def _join(constraints: Sequence[Constraint]) -> QueryGraph:
     return QueryGraph(patterns, predicates, [], {c.span for c in constraints}, last)
 
 
-def _with_class(graph: QueryGraph, cls: str, term: object) -> QueryGraph:
-    assert callable(term)
+def _with_class(graph: QueryGraph, cls: str, term: Callable[[str], str]) -> QueryGraph:
+    """``graph`` with its answer node constrained to ``cls``."""
     graph.patterns.append(f"?x a {term(cls)}")
     graph.classes.append(cls)
     return graph
 
 
-def _path_patterns(path: Sequence[str], term: object) -> list[str]:
+def _path_patterns(path: Sequence[str], term: Callable[[str], str]) -> list[str]:
     """``?x p ?v`` or ``?x p ?w . ?w q ?v``."""
-    assert callable(term)
     if len(path) == 1:
         return [f"?x {term(path[0])} ?v"]
     return [f"?x {term(path[0])} ?w", f"?w {term(path[1])} ?v"]

@@ -36,7 +36,9 @@ from sparqlqa.ontology.schema import Schema, load_schema, schema_from_store
 from sparqlqa.ontology.tune import open_retriever
 from sparqlqa.qa.batching import BatchingTranslator
 from sparqlqa.qa.components import linker_for, translator_for
+from sparqlqa.qa.enumerate import EnumeratingProposer
 from sparqlqa.qa.pipeline import QAPipeline
+from sparqlqa.qa.proposals import Proposer
 from sparqlqa.training.target import decode
 
 if TYPE_CHECKING:
@@ -106,6 +108,11 @@ class GraphSettings(BaseSettings):
     query_worker_memory_mb: int = Field(
         0, ge=0, description="Address-space cap of each query worker process (0: none)."
     )
+    enumerate: bool | None = Field(
+        None,
+        description="Propose queries enumerated around the linked entities besides the "
+        "translator's (qa.enumerate); unset: the graph's graph.json `enumerate`.",
+    )
 
 
 class GraphSpec(BaseModel):
@@ -132,6 +139,11 @@ class GraphSpec(BaseModel):
     )
     abstain_below: float | None = Field(
         None, ge=0, le=1, description="Confidence under which questions are not answered."
+    )
+    enumerate: bool = Field(
+        True,
+        description="Propose queries enumerated around the linked entities (one- and two-hop "
+        "query graphs, intersections, counts) besides the translator's (qa.enumerate).",
     )
 
     @classmethod
@@ -277,9 +289,7 @@ def open_graph(
     )
 
 
-def sparql_lane(
-    store: Store, guard: Guard, settings: GraphSettings
-) -> tuple[Store | None, Guard]:
+def sparql_lane(store: Store, guard: Guard, settings: GraphSettings) -> tuple[Store | None, Guard]:
     """The store and guard of /sparql: worker processes of their own (query workers for an
     embedded store, at low CPU priority; parser workers always), so that /sparql traffic
     never waits behind or slows down /ask's candidate queries."""
@@ -341,7 +351,24 @@ def build_pipeline(
         schema_k=model.schema_items,
         prompt_chars=model.prompt_chars,
         abstain_below=abstain_threshold(spec, settings),
+        proposers=proposers_for(spec, settings, store, schema, prefixes),
     )
+
+
+def proposers_for(
+    spec: GraphSpec,
+    settings: GraphSettings,
+    store: Store,
+    schema: Schema,
+    prefixes: dict[str, str],
+) -> list[Proposer]:
+    """The graph's sources of whole candidate queries besides the beam: the enumerated
+    query graphs unless the setting (else graph.json) turns them off."""
+    proposers: list[Proposer] = []
+    on = settings.enumerate if settings.enumerate is not None else spec.enumerate
+    if on:
+        proposers.append(EnumeratingProposer(store, schema, prefixes))
+    return proposers
 
 
 def multilingual_embedder() -> Embedder | None:
