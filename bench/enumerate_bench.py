@@ -45,7 +45,15 @@ def main() -> None:
     parser.add_argument("--split", default="dev")
     parser.add_argument("--language", default="en")
     parser.add_argument("--out", type=Path, default=None, help="write the per-question rows")
+    parser.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="instead: answer through the graph's whole pipeline (k=5), proposer off and on",
+    )
     args = parser.parse_args()
+    if args.pipeline:
+        pipeline_report(args)
+        return
 
     folder = args.graph.resolve()
     spec = GraphSpec.read(folder)
@@ -116,6 +124,46 @@ def main() -> None:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(rows, indent=1, ensure_ascii=False))
+
+
+def pipeline_report(args: argparse.Namespace) -> None:
+    """Right answers and /ask time of the graph's pipeline with the proposer off and on."""
+    from sparqlqa.qa.graphs import GraphSettings, open_graph
+
+    gold = load_answers(args.questions.with_name(args.questions.stem + ".answers.json"))
+    questions = [
+        q
+        for q in load_questions(args.questions)
+        if q["split"] == args.split and q["question"].get(args.language)
+    ]
+    print("| proposer | right | answered | by a proposal | /ask p50 ms | p95 ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for on in (False, True):
+        graph = open_graph(args.graph.resolve(), GraphSettings(enumerate=on))
+        pipeline = graph.pipeline
+        assert pipeline is not None, graph.problem
+        pipeline.answer("warm up", k=5, language=args.language)
+        right = answered = proposed = 0
+        ms: list[float] = []
+        for q in questions:
+            text = q["question"][args.language]
+            started = time.perf_counter()
+            answer = pipeline.answer(text, k=5, language=args.language)
+            ms.append((time.perf_counter() - started) * 1000)
+            chosen = next((c for c in answer.candidates if c.accepted), None)
+            if chosen is None or answer.result is None:
+                continue
+            answered += answer.answered
+            proposed += chosen.origin != "beam"
+            got = values(answer.result)
+            ordered = ORDER_TAG in q.get("tags", ())
+            right += (got if ordered else sorted(set(got))) == gold[str(q["id"])]
+        graph.close()
+        p50, p95 = sorted(ms)[len(ms) // 2], sorted(ms)[int(0.95 * len(ms))]
+        print(
+            f"| {'on' if on else 'off'} | {right} | {answered} | {proposed} | {p50:.0f} | "
+            f"{p95:.0f} |"
+        )
 
 
 def print_report(rows: list[dict], cold_ms: list[float], warm_ms: list[float]) -> None:
