@@ -75,6 +75,7 @@ class QueryGraph:
     classes: list[str] = field(default_factory=list)
     spans: set[tuple[int, int]] = field(default_factory=set)
     last: str | None = None  # the predicate that reaches ?x, if one does
+    x_is_object: bool = False  # whether ?x is the object of ``last``
 
 
 class EnumeratingProposer:
@@ -153,16 +154,19 @@ class EnumeratingProposer:
         def add(query: str, prior: float) -> None:
             scored[query] = max(scored.get(query, 0.0), round(min(max(prior, 0.0), 1.0), 4))
 
+        direction = superlative(question)
+        # A superlative question asks for an order: a query without one is less likely.
+        unordered = 1.0 if direction is None else _UNORDERED_FACTOR
+        amount = bool(_AMOUNT.search(question))
         for graph in graphs:
-            prior = scorer.graph(graph, len(spans))
-            for query, weight in self._forms(graph, expected):
+            prior = scorer.graph(graph, len(spans)) * unordered
+            for query, weight in self._forms(graph, expected, amount):
                 add(query, prior * weight)
         if expected == "boolean":
             for query, prior in self._edges(chosen, scorer, len(spans)):
                 add(query, prior)
             for query, prior in self._has(chosen, schema_iris, scorer, len(spans)):
                 add(query, prior)
-        direction = superlative(question)
         if direction is not None:
             for query, prior in self._ordered(
                 graphs, schema_iris, scorer, direction, expected, len(spans)
@@ -323,12 +327,16 @@ class EnumeratingProposer:
                             predicates=[iri],
                             classes=[cls],
                             last=iri,
+                            x_is_object=True,
                         )
                     )
         return graphs
 
-    def _forms(self, graph: QueryGraph, expected: str) -> list[tuple[str, float]]:
-        """The whole queries of one graph for the expected answer type, with a weight."""
+    def _forms(
+        self, graph: QueryGraph, expected: str, amount: bool = False
+    ) -> list[tuple[str, float]]:
+        """The whole queries of one graph for the expected answer type, with a weight;
+        ``amount``: the question asks for a quantity ("how much"), not a count."""
         body = " . ".join(graph.patterns)
         header = self._header(body)
         listing = f"{header}SELECT DISTINCT ?x WHERE {{ {body} }}"
@@ -339,10 +347,12 @@ class EnumeratingProposer:
                 return [(f"{header}ASK {{ {body} }}", 1.0)]
             return []
         if expected == "number":
-            forms = [(f"{header}SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {body} }}", 1.0)]
+            count = 0.9 if amount else 1.0
+            forms = [(f"{header}SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {body} }}", count)]
             prop = self.schema.properties.get(graph.last or "")
             if prop is None or prop.numeric or not prop.range:
-                forms.append((listing, 0.95))  # "how much does X cost": the value itself
+                # "how much does X cost": the value itself
+                forms.append((listing, 1.0 if amount else 0.9))
             return forms
         return [(listing, 1.0)]
 
@@ -409,16 +419,20 @@ class EnumeratingProposer:
         best = "MAX" if direction == "most" else "MIN"
         t = self._term
         out: list[tuple[str, float]] = []
-        bases = [g for g in graphs if not g.predicates or len(g.patterns) <= 2]
+        bases = [g for g in graphs if len(g.patterns) <= 2 and self._resource_answer(g)]
         bases.sort(key=lambda g: -scorer.graph(g, spans))
         numeric = self._numeric_paths(scorer)
         for graph in bases[:6]:
-            for path in numeric[:3]:
+            on_x = [c for c in graph.classes if f"?x a {t(c)}" in graph.patterns]
+            fitting = [p for p in numeric if all(self._fits(c, p[0], False) for c in on_x)]
+            for path in fitting[:3]:
                 patterns = [*graph.patterns, *_path_patterns(path, t)]
                 body = " . ".join(patterns)
                 header = self._header(body)
+                # Sized as the base graph: the path to the number is what the question's
+                # superlative asks for, not a guess added to it.
                 ordered = QueryGraph(
-                    patterns, [*graph.predicates, *path], graph.classes, graph.spans
+                    graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
                 )
                 prior = scorer.graph(ordered, spans)
                 out.append(
@@ -443,6 +457,13 @@ class EnumeratingProposer:
                     )
                 )
         return out
+
+    def _resource_answer(self, graph: QueryGraph) -> bool:
+        """Whether the answer node of ``graph`` may be a resource (not a literal value)."""
+        if graph.last is None or not graph.x_is_object:
+            return True
+        prop = self.schema.properties.get(graph.last)
+        return prop is not None and prop.kind == "object"
 
     def _numeric_paths(self, scorer: _Scorer) -> list[tuple[str, ...]]:
         """Paths from a node to a number: a numeric property, or an object property then a
@@ -532,6 +553,10 @@ class _Scorer:
         return prior
 
 
+#: A question asking for a quantity rather than a count.
+_AMOUNT = re.compile(r"\bhow\s+much\b", re.I)
+#: How much a query without an order counts for a superlative question.
+_UNORDERED_FACTOR = 0.7
 #: How much a query graph's prior shrinks with each triple pattern past the first.
 _PATTERN_FACTOR = 0.85
 #: Words too common in labels to say anything ("has manager", "part of"); the retriever's
@@ -555,8 +580,15 @@ def _join(constraints: Sequence[Constraint]) -> QueryGraph:
     for i, c in enumerate(constraints):
         patterns += [p.replace("{m}", f"?m{i}") for p in c.patterns]
         predicates += c.predicates
-    last = constraints[0].last if len(constraints) == 1 else None
-    return QueryGraph(patterns, predicates, [], {c.span for c in constraints}, last)
+    one = constraints[0] if len(constraints) == 1 else None
+    return QueryGraph(
+        patterns,
+        predicates,
+        [],
+        {c.span for c in constraints},
+        one.last if one else None,
+        one.x_is_object if one else False,
+    )
 
 
 def _with_class(graph: QueryGraph, cls: str, term: Callable[[str], str]) -> QueryGraph:
