@@ -11,7 +11,7 @@ from sparqlqa.kg.embedded import EmbeddedStore
 from sparqlqa.kg.guard import Guard, Limits
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
 from sparqlqa.kg.results import values
-from sparqlqa.ontology.link import EntityLinker
+from sparqlqa.ontology.link import EntityLinker, LinkedEntity
 from sparqlqa.ontology.retrieve import SchemaRetriever
 from sparqlqa.ontology.schema import Schema, schema_from_store
 from sparqlqa.qa.enumerate import ORIGIN, EnumeratingProposer
@@ -79,6 +79,11 @@ def answers(store: EmbeddedStore, guard: Guard, sparql: str) -> list[str] | None
         (
             "Show me all resistors.",
             'SELECT DISTINCT ?p WHERE { ?p pv:hasCategory ?c . ?c pv:name "Resistor" }',
+        ),
+        # a literal value on its property, with a retrieved class on the answer node
+        (
+            "list the japanese suppliers pls",
+            'SELECT DISTINCT ?s WHERE { ?s a pv:Supplier ; pv:addressCountry "Japan" }',
         ),
         # an intersection of two entities' constraints on one answer node
         (
@@ -148,6 +153,13 @@ def test_a_question_naming_nothing_gets_few_proposals_and_no_error(
     assert len(proposals) <= 10
     assert all(p.prior < 0.8 for p in proposals)
     assert proposer.propose("", [], [], [], "en") == []
+
+
+def test_an_entity_the_store_cannot_query_contributes_nothing(
+    proposer: EnumeratingProposer,
+) -> None:
+    broken = LinkedEntity("http://example.org/a b>", "a b", 0, 3, 1.0)
+    assert proposer.propose("How many a b are there?", [broken], [], [], "en") == []
 
 
 def test_the_setting_turns_it_off(

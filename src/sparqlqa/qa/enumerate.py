@@ -184,7 +184,10 @@ class EnumeratingProposer:
             if node in self._cache:
                 self._cache.move_to_end(node)
                 return self._cache[node]
-        found = self._discover(node)
+        try:
+            found = self._discover(node)
+        except (SparqlqaError, TypeError, ValueError):
+            return Neighbourhood()  # not remembered: the next question tries again
         with self._lock:
             self._cache[node] = found
             while len(self._cache) > self._cache_size:
@@ -211,13 +214,10 @@ class EnumeratingProposer:
         return Neighbourhood(out, inward, out_out, in_in, in_out)
 
     def _select(self, sparql: str) -> list[dict[str, dict[str, str]]]:
-        try:
-            # Our own query, bounded by LIMIT: trusted, so it does not go through the guard.
-            if self.discovery_timeout_s is None:
-                return self.store.select(sparql)
-            return self.store.select(sparql, timeout_s=self.discovery_timeout_s)
-        except (SparqlqaError, TypeError, ValueError):
-            return []
+        # Our own query, bounded by LIMIT: trusted, so it does not go through the guard.
+        if self.discovery_timeout_s is None:
+            return self.store.select(sparql)
+        return self.store.select(sparql, timeout_s=self.discovery_timeout_s)
 
     def _column(self, sparql: str) -> tuple[str, ...]:
         rows = self._select(sparql)

@@ -367,7 +367,10 @@ def proposers_for(
     proposers: list[Proposer] = []
     on = settings.enumerate if settings.enumerate is not None else spec.enumerate
     if on:
-        proposers.append(EnumeratingProposer(store, schema, prefixes))
+        # An embedded store runs the bounded discovery queries in-process; a remote endpoint
+        # gets a short limit, so that a slow one delays a question by seconds at most.
+        timeout = None if isinstance(store, EmbeddedStore) else min(2.0, settings.query_timeout_s)
+        proposers.append(EnumeratingProposer(store, schema, prefixes, discovery_timeout_s=timeout))
     return proposers
 
 
