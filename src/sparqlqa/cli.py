@@ -17,6 +17,7 @@ from sparqlqa.eval.cli import app as eval_app
 from sparqlqa.kg.cli import app as kg_app
 from sparqlqa.ontology.cli import app as ontology_app
 from sparqlqa.ontology.cli import index as index_graph
+from sparqlqa.qa.cli import app as examples_app
 from sparqlqa.quiet import silence_known_noise
 from sparqlqa.service.ask_cli import ask
 from sparqlqa.templates.cli import generate
@@ -36,6 +37,7 @@ app.add_typer(train_app, name="train")
 app.command("serve")(serve)
 app.command("adapt")(adapt)
 app.command("ask")(ask)
+app.add_typer(examples_app, name="examples")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,19 @@ def test_generated_pairs_cover_the_question_shapes(adapted: Adapted) -> None:
     wanted = {"lookup", "reverse_lookup", "count", "ask", "negation", "superlative"}
     wanted |= {"comparison", "two_hop"}
     assert wanted <= {shape for shape, n in shapes.items() if n}
+    # By default questions are English, German and Spanish; the composed ones within their
+    # budget (half of max_pairs; derived templates make at least 2 pairs each).
+    lines = (adapted.folder / "pairs" / "pairs.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    languages = Counter(r.get("language", "en") for r in records)
+    assert languages["de"] and languages["es"] and languages["en"] > languages["de"]
+    composed = Counter(r["language"] for r in records if r["template_id"].startswith("compose-"))
+    assert set(composed) == {"en", "de", "es"} and sum(composed.values()) <= 300
+
+
+def test_unknown_question_languages_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--languages: unknown question language 'fr'"):
+        astronomy_args(tmp_path / "x", languages="en,fr")
 
 
 def test_other_inputs_are_refused(adapted: Adapted) -> None:

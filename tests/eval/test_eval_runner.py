@@ -90,6 +90,25 @@ def test_text2sparql_api_on_loopback(
     assert rows["6-en"]["gold_status"] == "empty"
     assert "no 'query'" in rows["7-en"]["pred_error"]
     assert rows["8-en"]["parses"] is False and "QuerySyntaxError" in rows["8-en"]["pred_error"]
+    # Structural metrics per question: 2 asks for the wrong class (the IRI rdf:type is right),
+    # 4 has one wrong literal of three patterns, 6 misses the FILTER NOT EXISTS pattern.
+    triple_f1 = {k.removesuffix("-en"): r["triple_f1"] for k, r in rows.items()}
+    iri_f1 = {k.removesuffix("-en"): r["iri_f1"] for k, r in rows.items()}
+    assert triple_f1 == pytest.approx(
+        {"1": 1, "2": 0, "3": 1, "4": 2 / 3, "5": 1, "6": 2 / 3, "7": 0, "8": 0}
+    )
+    assert iri_f1 == pytest.approx(
+        {"1": 1, "2": 0.5, "3": 1, "4": 1, "5": 1, "6": 0.8, "7": 0, "8": 0}
+    )
+    assert rows["6-en"]["triple_recall"] == 0.5 and rows["6-en"]["triple_precision"] == 1.0
+    q = report["query"]
+    assert q["structure_scored"] == 8 and q["gold_unparsed"] == []
+    assert q["triple_f1"] == pytest.approx((3 + 4 / 3) / 8)
+    assert q["iri_f1"] == pytest.approx(5.3 / 8)
+    assert report["by_question_type"]["ask"]["triple_f1"] == pytest.approx((1 + 2 / 3) / 2)
+    summary = (config.out / SUMMARY).read_text()
+    assert f"| triple-pattern F1 (8 questions) | {q['triple_f1']:.3f} |" in summary
+    assert f"| IRI F1 | {q['iri_f1']:.3f} |" in summary
     a = report["answer"]
     assert a["macro_f1"] == pytest.approx(3 / 8)
     # GERBIL: no answer (7, 8) has precision 1, so macro P = 5/8, R = 3/8.
@@ -117,6 +136,7 @@ def test_gold_system_scores_perfectly_and_writes_reports(
     assert report["answer"]["qald_macro_f1_qald"] == 1.0
     assert report["query"]["exact_match"] == 1.0
     assert report["query"]["corpus_bleu"] == pytest.approx(100.0)
+    assert report["query"]["triple_f1"] == report["query"]["iri_f1"] == 1.0
     summary = (config.out / SUMMARY).read_text()
     assert "| macro F1 | 1.000 |" in summary
     qald = json.loads((config.out / QALD_PREDICTIONS).read_text())
@@ -406,5 +426,10 @@ def test_report_breaks_scores_down_by_feature_tag(
     for tag in ("COUNT", "GROUP", "OPTIONAL", "BIND"):
         assert by_tag[tag]["questions"] == sum(1 for r in rows if tag in r["tags"]) > 0
         assert by_tag[tag]["text2sparql_set_f1"] == 1.0
+        assert by_tag[tag]["triple_f1"] == by_tag[tag]["iri_f1"] == 1.0  # gold vs itself
     assert by_tag["SELECT"]["questions"] < report["questions"]  # ASK questions are not in it
-    assert "## By feature tag" in (config.out / SUMMARY).read_text()
+    # Every gold query of the set parses for the structural metrics.
+    assert report["query"]["gold_unparsed"] == []
+    assert all(r["gold_parses"] for r in rows)
+    summary = (config.out / SUMMARY).read_text()
+    assert "## By feature tag" in summary and "| triple F1 | IRI F1 |" in summary

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from sparqlqa.bundled import CORPORATE_FILES
+from sparqlqa.ontology.retrieve import SchemaRetriever
+from sparqlqa.ontology.schema import load_schema
 from sparqlqa.qa.abstain import (
     confidence,
     firm_link,
@@ -14,6 +17,7 @@ from sparqlqa.qa.abstain import (
     precision_coverage,
     recommend,
     render_curve,
+    with_english_glosses,
 )
 
 
@@ -42,6 +46,22 @@ def test_grounded_needs_an_entity_or_a_schema_word() -> None:
     assert not grounded(0, False)
     assert grounded(1, False) and grounded(0, True)
     assert grounded(0, None)  # a retriever that cannot tell does not make the service abstain
+
+
+def test_german_and_spanish_schema_words_ground_a_question() -> None:
+    # The real lexical retriever over the corporate vocabulary (English labels).
+    retriever = SchemaRetriever(load_schema([CORPORATE_FILES[0]]), mode="lexical")
+
+    def matches(question: str) -> bool:
+        return bool(retriever.scores(with_english_glosses(question), "lexical").max() > 0)
+
+    assert with_english_glosses("Wie viele Lieferanten gibt es?").endswith("supplier")
+    assert "birth date" in with_english_glosses("¿Cuál es la fecha de nacimiento de Ana?")
+    assert with_english_glosses("How many suppliers are there?") == "How many suppliers are there?"
+    for question in ("Wie viele Lieferanten gibt es?", "¿Cuántos proveedores hay?"):
+        assert not retriever.scores(question, "lexical").max() > 0  # alone: not grounded
+        assert matches(question)
+    assert not matches("asdf qwer zxcv")
 
 
 ROWS = [

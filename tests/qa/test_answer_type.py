@@ -87,3 +87,68 @@ TWO = "SELECT ?x0 WHERE { ?x0 v:capacity ?x1 FILTER ( ?x1 > 5 && ?x1 < 500 ) }"
 )
 def test_comparison_problem(question: str, query: str, wrong: str | None) -> None:
     assert_judged(comparison_problem(question, query), wrong)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Wie viele Lieferanten gibt es?", "number"),
+        ("Anzahl der Produkte", "number"),
+        ("Was ist die Anzahl der Produkte?", "number"),
+        ("Was sind die Produkte?", "any"),
+        ("Was Bach born in Eisenach?", "boolean"),
+        ("Gibt es Produkte ohne Preis?", "boolean"),
+        ("Ist Acme ein Lieferant?", "boolean"),
+        ("Gib mir alle Produkte.", "any"),
+        ("Kannst du mir die Produkte nennen?", "any"),
+        ("Wann wurde die Firma gegründet?", "date"),
+        ("¿Cuántos proveedores hay?", "number"),
+        ("¿Cuántas categorías hay?", "number"),
+        ("¿Hay productos sin precio?", "boolean"),
+        ("¿Es Acme un proveedor?", "boolean"),
+        ("¿Tiene Acme un proveedor en España?", "boolean"),
+        ("¿Puedes decirme los productos?", "any"),
+        ("Muéstrame los productos.", "any"),
+        ("¿Cuándo se fundó la empresa?", "date"),
+    ],
+)
+def test_german_and_spanish_cues(question: str, expected: str) -> None:
+    assert expected_answer_type(question) == expected
+
+
+ASCENDING = "SELECT ?x WHERE { ?x <p> ?v } ORDER BY ASC(?v) LIMIT 1"
+BELOW = "SELECT ?x WHERE { ?x <p> ?v FILTER(?v < 5) }"
+
+
+@pytest.mark.parametrize(
+    ("question", "wrong"),
+    [
+        ("Welches Produkt hat den höchsten Preis?", True),
+        ("Was ist das teuerste Produkt?", True),
+        ("Welcher Lieferant hat die meisten Produkte?", True),
+        ("das billigste Produkt", False),
+        ("Welche Bestellungen gibt es?", False),  # "Best..." is no superlative
+        ("¿Cuál es el producto más caro?", True),
+        ("¿Qué proveedor tiene más productos?", True),
+        ("¿Cuál es el producto más barato?", False),
+        ("el producto con el menor precio", False),
+    ],
+)
+def test_german_and_spanish_superlatives(question: str, wrong: bool) -> None:
+    assert (order_problem(question, ASCENDING) is not None) == wrong
+
+
+@pytest.mark.parametrize(
+    ("question", "wrong"),
+    [
+        ("Produkte mit einem Preis über 5", True),
+        ("Produkte, deren Preis mehr als 5 ist", True),
+        ("Produkte mit einem Preis unter 5", False),
+        ("productos con un precio superior a 5", True),
+        ("productos cuyo precio es mayor que 5", True),
+        ("productos con un precio de menos de 5", False),
+        ("productos por debajo de 5", False),
+    ],
+)
+def test_german_and_spanish_comparisons(question: str, wrong: bool) -> None:
+    assert (comparison_problem(question, BELOW) is not None) == wrong

@@ -136,7 +136,16 @@ def test_skeletons_abstract_terms_and_count_patterns() -> None:
 
 
 def test_the_modules_name_no_graph() -> None:
-    for name in ("compose", "operators", "verbalise", "composed", "skeleton"):
+    for name in (
+        "compose",
+        "operators",
+        "verbalise",
+        "verbalise_de",
+        "verbalise_es",
+        "languages",
+        "composed",
+        "skeleton",
+    ):
         text = (ROOT / "src" / "sparqlqa" / "templates" / f"{name}.py").read_text()
         assert "company" not in text and "pv:" not in text and "music" not in text
 

@@ -19,6 +19,10 @@ Log = Callable[[str], None]
 
 logger = logging.getLogger("sparqlqa.adapt")
 
+#: The question languages' shares of composed pairs; the same as
+#: ``templates.languages.DEFAULT_LANGUAGES`` (written out: that module loads the verbalisers).
+DEFAULT_LANGUAGES = "en:0.5,de:0.25,es:0.25"
+
 
 def default_log(message: str) -> None:
     """A line of progress, through the ``sparqlqa.adapt`` logger."""
@@ -47,6 +51,8 @@ class AdaptArgs:
     train_steps: int = 0
     max_pairs: int = 12_000  # generated pairs at most (about; sets the pairs per template)
     composed_share: float = 0.5  # share of max_pairs from queries composed from the schema
+    #: Question languages of the composed pairs with their shares (``templates.languages``).
+    languages: str = DEFAULT_LANGUAGES
     eval_questions: int = 200  # test questions the evaluation asks (a seeded sample; 0: all)
     k: int = 5  # candidate queries per question in the evaluation (as the service does)
     seed: int = 0  # drives generation, splits, training and the evaluation sample
@@ -71,6 +77,13 @@ class AdaptArgs:
             raise ConfigError("--train-steps must be 0 (from the minutes) or positive")
         if not 0.0 <= self.composed_share <= 1.0:
             raise ConfigError("--composed-share must be between 0 and 1")
+        # Imported here: the verbalisers are not needed for `sparqlqa --help`.
+        from sparqlqa.templates.languages import parse_languages
+
+        try:
+            parse_languages(self.languages)
+        except ValueError as exc:
+            raise ConfigError(f"--languages: {exc}") from exc
         if self.max_pairs < 10:
             raise ConfigError("--max-pairs must be at least 10")
         if self.eval_questions < 0 or self.k < 1:

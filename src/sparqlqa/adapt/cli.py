@@ -75,6 +75,13 @@ def command(
     composed_share: Annotated[
         float, typer.Option(help="Share of the pairs from queries composed from the schema.")
     ] = DEFAULTS["composed_share"],
+    languages: Annotated[
+        str,
+        typer.Option(
+            help="Question languages of the composed pairs with shares (en, de, es), "
+            "e.g. en:0.5,de:0.25,es:0.25 or en."
+        ),
+    ] = DEFAULTS["languages"],
     eval_questions: Annotated[
         int, typer.Option(help="Test questions evaluated (a seeded sample; 0: all).")
     ] = DEFAULTS["eval_questions"],
@@ -91,6 +98,17 @@ def command(
     force: Annotated[
         bool, typer.Option(help="Delete what is in the output folder and start again.")
     ] = DEFAULTS["force"],
+    examples: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Question/query examples (repeatable): TEXT2SPARQL questions YAML or JSONL "
+            "of {question, query} lines, kept in the folder (`sparqlqa examples add`)."
+        ),
+    ] = None,
+    examples_split: Annotated[
+        str | None,
+        typer.Option(help="Only this split (`split:`) of the --examples YAML files."),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bars.")] = not DEFAULTS["progress"],
 ) -> None:
     """Turn an RDF graph into a served, answering graph folder: store, schema, indexes,
@@ -101,6 +119,8 @@ def command(
     # The stages import the ontology, template, training and eval code: only when adapting.
     from sparqlqa.adapt.run import adapt
 
+    if examples_split and not examples:
+        raise typer.BadParameter("--examples-split needs --examples FILE")
     if retrieval not in _MODES:
         raise typer.BadParameter("--retrieval must be lexical, embedding or hybrid")
     args = AdaptArgs(
@@ -119,6 +139,7 @@ def command(
         train_steps=train_steps,
         max_pairs=max_pairs,
         composed_share=composed_share,
+        languages=languages,
         eval_questions=eval_questions,
         k=k,
         seed=seed,
@@ -131,6 +152,13 @@ def command(
     with library_log(args.folder / LOG_FILE):  # library warnings: to the folder's log
         result = adapt(args)
     report = result.report
+    if examples:
+        # After the stages: examples need the finished folder (store, schema, label index)
+        # and change nothing the stages made, so a resumed run need not redo them.
+        from sparqlqa.qa.cli import add_example_files, report_of
+
+        added = add_example_files(result.folder, examples, examples_split)
+        typer.echo(json.dumps({"examples": report_of(added)}, indent=2, ensure_ascii=False))
     typer.echo(
         json.dumps(
             {

@@ -1,7 +1,8 @@
 """The stages that learn and measure: train the translator, evaluate the whole pipeline.
 
-The training presets set how a run bounded by wall time trains on a few CPU cores; the
-evaluation answers the generated test questions as the service would and writes the report.
+The training presets (``training.presets``) set how a run bounded by wall time trains on a
+few CPU cores; the evaluation answers the generated test questions as the service would and
+writes the report.
 """
 
 from __future__ import annotations
@@ -21,25 +22,9 @@ from sparqlqa.eval.runner import run as run_eval
 from sparqlqa.eval.systems import PipelineSystem
 from sparqlqa.qa.graphs import GraphSettings, open_graph
 from sparqlqa.training.config import TrainConfig, from_dict
+from sparqlqa.training.presets import TRAINING_PRESETS
 from sparqlqa.training.train import latest_checkpoint, train
 
-#: Training settings per preset, for a run bounded by wall time on a few CPU cores. The
-#: MiniLM ones follow the measurements in docs/training.md: a fine-tuned encoder learns more
-#: per example than a frozen one, and 4 of its 6 layers with 6 schema items per prompt make a
-#: step about twice as fast.
-TRAINING_PRESETS: dict[str, dict[str, Any]] = {
-    "minilm-seq2seq": {
-        "freeze_encoder": False,
-        "encoder_learning_rate": 1.0e-4,
-        "encoder_layers": 4,
-        "schema_items": 6,
-        "batch_size": 16,
-        "learning_rate": 1.0e-3,
-        "warmup_ratio": 0.03,
-    },
-    "tiny-seq2seq": {"batch_size": 8, "learning_rate": 3.0e-3, "warmup_ratio": 0.0},
-    "tiny-codegen": {"batch_size": 8, "learning_rate": 3.0e-3, "warmup_ratio": 0.0},
-}
 #: Seconds per optimizer step assumed when the budget sets the schedule's length (measured on
 #: the 2-core machine, docs/training.md); a slower machine stops at the time limit instead.
 STEP_SECONDS = {"minilm-seq2seq": 1.2, "tiny-seq2seq": 0.05, "tiny-codegen": 0.05}

@@ -192,6 +192,7 @@ class GenerateStage:
             vocabulary_as_data=ctx.vocabulary(),
             graph=ctx.args.name or "",
             progress=ctx.args.progress,
+            languages=ctx.args.languages,
         )
         composed = round(ctx.args.max_pairs * ctx.args.composed_share)
         per_template = self._per_template(ctx, base, store, out, ctx.args.max_pairs - composed)

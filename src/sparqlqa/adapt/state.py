@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sparqlqa.adapt.args import AdaptArgs
+from sparqlqa.adapt.args import DEFAULT_LANGUAGES, AdaptArgs
 from sparqlqa.errors import ConfigError
 from sparqlqa.kg.embedded import rdf_format
 from sparqlqa.kg.remote import RemoteEndpoint
@@ -64,6 +64,8 @@ def inputs_of(args: AdaptArgs) -> dict[str, Any]:
         "seed": args.seed,
         "max_pairs": args.max_pairs,
         "composed_share": args.composed_share,
+        # Only when not the default, so folders made before languages existed stay current.
+        **({"languages": args.languages} if args.languages != DEFAULT_LANGUAGES else {}),
     }
 
 

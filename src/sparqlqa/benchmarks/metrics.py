@@ -17,7 +17,7 @@ an ASK result is ``["true"]`` or ``["false"]``. Three conventions are computed p
 from __future__ import annotations
 
 import statistics
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 
 from sparqlqa.benchmarks.canonical import nspm_encode
@@ -47,8 +47,9 @@ def is_boolean(values: Sequence[str] | None) -> bool:
     return values is not None and tuple(values) in BOOLEANS
 
 
-def set_prf(gold: Collection[str], predicted: Collection[str]) -> PRF:
-    """Set precision, recall and F1; both empty is a perfect answer, one empty scores 0."""
+def set_prf(gold: Collection[Hashable], predicted: Collection[Hashable]) -> PRF:
+    """Set precision, recall and F1; both empty is a perfect answer, one empty scores 0.
+    (Answers are strings; the structural metrics compare triple patterns the same way.)"""
     g, p = set(gold), set(predicted)
     if not g and not p:
         return PERFECT

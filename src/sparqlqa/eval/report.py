@@ -86,6 +86,21 @@ def _answer_block(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _structure_block(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Mean triple-pattern and IRI P/R/F1 over the questions whose gold query parses
+    (records written before these metrics existed have none and are left out too)."""
+    scored = [r for r in records if r.get("triple_f1") is not None]
+    out: dict[str, Any] = {"structure_scored": len(scored)}
+    for name in ("triple", "iri"):
+        m = macro(
+            [PRF(r[f"{name}_precision"], r[f"{name}_recall"], r[f"{name}_f1"]) for r in scored]
+        )
+        out[f"{name}_f1"] = m.f1 if scored else None
+        out[f"{name}_precision"] = m.precision if scored else None
+        out[f"{name}_recall"] = m.recall if scored else None
+    return out
+
+
 def _query_block(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     with_gold = [r for r in records if r.get("gold_query")]
     hyps = [" ".join((r.get("pred_query") or "").split()) for r in with_gold]
@@ -96,6 +111,9 @@ def _query_block(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "sentence_bleu_nspm": _mean([r["sentence_bleu"] for r in with_gold]) if with_gold else None,
         "exact_match": _mean([float(r["exact_match"]) for r in with_gold]) if with_gold else None,
         "parse_rate": _mean([float(bool(r.get("parses"))) for r in records]),
+        **_structure_block(records),
+        # Gold queries rdflib cannot parse (or over the structure bounds): not structure-scored.
+        "gold_unparsed": [r["id"] for r in with_gold if r.get("gold_parses") is False],
     }
 
 
@@ -111,6 +129,7 @@ def _breakdown(records: Sequence[dict[str, Any]], key: str) -> dict[str, Any]:
         group = groups[name]
         answer = _answer_block(group)
         with_gold = [r for r in group if r.get("gold_query")]
+        structure = _structure_block(group)
         out[name] = {
             "questions": len(group),
             "scored": answer["scored"],
@@ -121,6 +140,8 @@ def _breakdown(records: Sequence[dict[str, Any]], key: str) -> dict[str, Any]:
             if with_gold
             else None,
             "parse_rate": _mean([float(bool(r.get("parses"))) for r in group]),
+            "triple_f1": structure["triple_f1"],
+            "iri_f1": structure["iri_f1"],
         }
     return out
 
@@ -203,6 +224,13 @@ def markdown(report: dict[str, Any]) -> str:
         f"| corpus BLEU (sacrebleu) | {_fmt(q['corpus_bleu'], 2)} |",
         f"| sentence BLEU, NSpM encoding (mean) | {_fmt(q['sentence_bleu_nspm'], 2)} |",
         f"| exact match (canonical) | {_fmt(q['exact_match'])} |",
+        f"| triple-pattern F1 ({q.get('structure_scored', 0)} questions) | "
+        f"{_fmt(q.get('triple_f1'))} |",
+        f"| triple-pattern precision / recall | {_fmt(q.get('triple_precision'))} / "
+        f"{_fmt(q.get('triple_recall'))} |",
+        f"| IRI F1 | {_fmt(q.get('iri_f1'))} |",
+        f"| IRI precision / recall | {_fmt(q.get('iri_precision'))} / "
+        f"{_fmt(q.get('iri_recall'))} |",
         f"| predictions that parse | {_fmt(q['parse_rate'])} |",
         f"| latency s (mean / p50 / p95) | {_fmt(lat['mean'])} / {_fmt(lat['p50'])} / "
         f"{_fmt(lat['p95'])} |",
@@ -221,20 +249,25 @@ def markdown(report: dict[str, Any]) -> str:
             f"## By {title}",
             "",
             f"| {title} | questions | macro F1 | QALD F1 | TEXT2SPARQL set F1 | exact match "
-            "| parses |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
+            "| triple F1 | IRI F1 | parses |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for name, g in groups.items():
             lines.append(
                 f"| {name} | {g['questions']} | {_fmt(g['macro_f1'])} | "
                 f"{_fmt(g['qald_macro_f1'])} | {_fmt(g.get('text2sparql_set_f1'))} | "
-                f"{_fmt(g['exact_match'])} | {_fmt(g['parse_rate'])} |"
+                f"{_fmt(g['exact_match'])} | {_fmt(g.get('triple_f1'))} | "
+                f"{_fmt(g.get('iri_f1'))} | {_fmt(g['parse_rate'])} |"
             )
         lines.append("")
     empty = report["gold_problems"]["empty"]
     if empty:
         lines += ["## Questions whose gold answer is empty", ""]
         lines += [", ".join(empty[:200]) + (" ..." if len(empty) > 200 else ""), ""]
+    unparsed = q.get("gold_unparsed") or []
+    if unparsed:
+        lines += ["## Gold queries left out of the structural metrics (do not parse)", ""]
+        lines += [", ".join(unparsed[:200]) + (" ..." if len(unparsed) > 200 else ""), ""]
     problems = report["gold_problems"]["error"]
     if problems:
         lines += ["## Questions whose gold query failed", ""]

@@ -19,6 +19,7 @@ from sparqlqa.benchmarks.metrics import (
     official_set_prf,
     sentence_bleu_nspm,
 )
+from sparqlqa.benchmarks.structure import structure_scores
 from sparqlqa.errors import QueryError
 from sparqlqa.eval.execute import Execution, GoldCache, execute
 from sparqlqa.eval.systems import Prediction, QuestionSystem, System, predict
@@ -135,6 +136,15 @@ def _query_scores(question: Question, record: dict[str, Any], ctx: Context) -> d
         "parse_error": None,
         "exact_match": None,
         "sentence_bleu": None,
+        # Structural metrics (benchmarks.structure): None when there is no gold query or it
+        # does not parse (``gold_parses`` says which), so the question leaves their mean.
+        "gold_parses": None,
+        "triple_precision": None,
+        "triple_recall": None,
+        "triple_f1": None,
+        "iri_precision": None,
+        "iri_recall": None,
+        "iri_f1": None,
     }
     if pred:
         try:
@@ -148,6 +158,13 @@ def _query_scores(question: Question, record: dict[str, Any], ctx: Context) -> d
     if question.query:
         out["exact_match"] = bool(pred) and exact_match(pred, question.query, ctx.prefixes)
         out["sentence_bleu"] = round(sentence_bleu_nspm(pred or "", question.query), 4)
+        structure = structure_scores(pred, question.query, ctx.prefixes)
+        out["gold_parses"] = structure is not None
+        if structure is not None:
+            for name, prf in (("triple", structure.triples), ("iri", structure.iris)):
+                out[f"{name}_precision"] = prf.precision
+                out[f"{name}_recall"] = prf.recall
+                out[f"{name}_f1"] = prf.f1
     return out
 
 

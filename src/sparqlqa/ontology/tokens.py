@@ -44,6 +44,13 @@ class Token:
 
 def tokens(sparql: str) -> Iterator[Token]:
     """The lexical tokens of a query (or target), whitespace and comments dropped."""
+    for token, _, _ in token_spans(sparql):
+        yield token
+
+
+def token_spans(sparql: str) -> Iterator[tuple[Token, int, int]]:
+    """The tokens of :func:`tokens` with their character span in ``sparql`` (for rewriting
+    one term of a query in place)."""
     pos = 0
     while pos < len(sparql):
         match = _TOKENS.match(sparql, pos)
@@ -58,4 +65,4 @@ def tokens(sparql: str) -> Iterator[Token]:
         text = match.group()
         if kind == "word" and SLOT.match(text):
             kind = "slot"
-        yield Token(kind, text)
+        yield Token(kind, text), match.start(), match.end()

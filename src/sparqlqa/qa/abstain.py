@@ -10,8 +10,10 @@ only when the accepted candidate's confidence reaches the threshold (setting
 Independently of the model, a question is *grounded* when the linker finds an entity of the
 graph in it whose label shares a word with the words it was found on (a word, or the
 beginning of one, of 4 characters or more: "Sensors" finds "Sensor", but "Mars" does not
-find "Marius Fux"), or some schema term shares a word with it (the retriever's lexical score); an
-ungrounded question ("asdf qwer zxcv", "How tall is the Eiffel Tower?") is never answered.
+find "Marius Fux"), or some schema term shares a word with it (the retriever's lexical
+score; a German or Spanish question's common schema nouns count with their English words,
+``templates.lexicon``); an ungrounded question ("asdf qwer zxcv", "How tall is the Eiffel
+Tower?") is never answered.
 
 :func:`precision_coverage` and :func:`render_curve` turn measured answers into the curve
 that chooses the threshold (``bench/decode_bench.py curve``).
@@ -24,6 +26,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from sparqlqa.templates.lexicon import english_glosses
 
 #: Recommended by bench/decode_bench.py on the corporate dev split (see docs/abstention.md).
 DEFAULT_ABSTAIN_BELOW = 0.82
@@ -47,6 +51,15 @@ def firm_link(label: str, mention: str) -> bool:
             if word == other or (len(short) >= 4 and long_.startswith(short)):
                 return True
     return False
+
+
+def with_english_glosses(question: str) -> str:
+    """``question`` with the English words of its German/Spanish schema nouns appended
+    ("Wie viele Lieferanten gibt es? supplier"), so that a schema written in English is
+    found in a question asked in German or Spanish; an English question comes back as it is
+    unless it holds a word that is also a German/Spanish noun of the lexicon."""
+    glosses = [g for g in english_glosses(question) if g not in question.casefold()]
+    return " ".join([question, *glosses])
 
 
 def grounded(entities: int, schema_words: bool | None) -> bool:

@@ -10,18 +10,40 @@ from sparqlqa.kg.store import XSD, QueryResult
 
 Expected = Literal["boolean", "number", "date", "any"]
 
+# English auxiliaries; German ones and "gibt es" (a German yes/no question opens with its
+# verb; "gib" is a request; "war" is left out, an English noun too); Spanish "¿hay", "¿es",
+# "¿tiene" (with or without "¿").
 _BOOLEAN = re.compile(
-    r"^(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|shall|may)\b", re.I
+    r"^(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|shall|may)\b"
+    r"|^(ist|sind|hat|haben|hatte|hatten|gibt\s+es|existiert|existieren|"
+    r"stimmt\s+es|kann|können|wird|werden)\b"
+    r"|^¿?\s*(hay|es|son|era|fue|está|están|tiene|tienen|existe|existen|tenemos|"
+    r"puede|pueden)\b",
+    re.I,
 )
 # "the number of products", not "the phone number of Ann".
 _NUMBER = re.compile(
     r"\bhow (many|much)\b|\b(the|a|total|what)\s+(total\s+)?number\s+of\b"
-    r"|\b(count|total|sum|average)\s+of\b",
+    r"|\b(count|total|sum|average)\s+of\b"
+    r"|\bwie\s*viele?\b|\b(die\s+)?anzahl\s+(der|des|von|an)\b|\bzähle\b"
+    r"|\bcuánt[oa]s?\b|\b(el\s+)?(número|cantidad)\s+de\b|^cuenta\b",
     re.I,
 )
 # Requests phrased as questions ("Can you tell me...", "Could you list...") are not yes/no.
-_REQUEST = re.compile(r"^(can|could|would|will)\s+(you|u)\b", re.I)
-_DATE = re.compile(r"^when\b|\b(what|which) (date|year|day|time)\b", re.I)
+_REQUEST = re.compile(
+    r"^(can|could|would|will)\s+(you|u)\b|^(kannst\s+du|können\s+sie|könnten\s+sie)\b"
+    r"|^¿?\s*(puedes|puede\s+usted|podrías|podría)\b",
+    re.I,
+)
+# German "Was ist...?" asks "what", not the English "Was X...?".
+_GERMAN_WHAT = re.compile(
+    r"^was\s+(ist|sind|war|waren|hat|haben|gibt|wird|werden|kostet|kosten)\b", re.I
+)
+_DATE = re.compile(
+    r"^when\b|\b(what|which) (date|year|day|time)\b|^wann\b|\b(welches|welchem)\s+"
+    r"(datum|jahr)\b|^¿?\s*cuándo\b|\b(qué|en\s+qué)\s+(fecha|año|día)\b",
+    re.I,
+)
 _NUMERIC = re.compile(r"(integer|decimal|double|float|int|long|short|byte)$", re.I)
 _DATES = ("date", "dateTime", "gYear", "gYearMonth")
 
@@ -30,7 +52,7 @@ def expected_answer_type(question: str) -> Expected:
     """``boolean`` for yes/no questions, ``number`` for how many/much, ``date`` for when,
     ``any`` otherwise (a resource or a literal)."""
     text = question.strip()
-    if _BOOLEAN.match(text) and not _REQUEST.match(text):
+    if _BOOLEAN.match(text) and not _REQUEST.match(text) and not _GERMAN_WHAT.match(text):
         return "boolean"
     if _NUMBER.search(text):
         return "number"
@@ -67,12 +89,19 @@ def fits(result: QueryResult, expected: Expected) -> str | None:
 # whether the value is a date or an age.
 _MOST = re.compile(
     r"\b(most|highest|largest|biggest|greatest|heaviest|longest|tallest|widest|deepest|"
-    r"maximum|max|top|best|richest|strongest|fastest|priciest|most expensive)\b",
+    r"maximum|max|top|best|richest|strongest|fastest|priciest|most expensive)\b"
+    # German superlatives (any ending) and "am meisten"; Spanish "mayor", "máximo", and
+    # "más" unless a comparison ("más de 5") or a word of the other end ("más barato") follows.
+    r"|\b(meisten|höchst(?!ens)|größt|schwerst|längst|teuerst|maximal)\w*|\bbeste[nmrs]?\b"
+    r"|\b(mayor|máxim[oa]s?)\b|\bmás\s+(?!de\b|que\b|baj|barat|liger|pequeñ|cort|joven)\w+",
     re.I,
 )
 _LEAST = re.compile(
     r"\b(least|lowest|smallest|lightest|shortest|narrowest|shallowest|minimum|min|fewest|"
-    r"worst|cheapest|weakest|slowest|least expensive)\b",
+    r"worst|cheapest|weakest|slowest|least expensive)\b"
+    r"|\b(wenigsten|niedrigst|kleinst|leichtest|kürzest|billigst|günstigst|geringst|minimal)\w*"
+    r"|\b(menor|mínim[oa]s?)\b|\bmenos\s+(?!de\b|que\b)\w+"
+    r"|\bmás\s+(baj|barat|liger|pequeñ|cort|joven)\w*",
     re.I,
 )
 _ORDER = re.compile(r"\bORDER\s+BY\s+(ASC|DESC)?\s*\(?", re.I)
@@ -105,16 +134,22 @@ def order_problem(question: str, query: str) -> str | None:
     return None
 
 
-_NUMBER_AHEAD = r"\s+(?:of\s+)?[$€£]?\s*-?\d"
+_NUMBER_AHEAD = r"\s+(?:of\s+|von\s+|a\s+|de\s+)?[$€£]?\s*-?\d"
 # "greater than 5", "over 100", "after 1950": the value asked for lies above the number.
 _ABOVE = re.compile(
     r"\b(?:(?:greater|more|higher|larger|bigger|heavier|longer|taller|later|newer|older)"
-    r"\s+than|above|over|exceeding|after|at\s+least)" + _NUMBER_AHEAD,
+    r"\s+than|above|over|exceeding|after|at\s+least"
+    r"|(?:mehr|größer|höher|schwerer|länger|später|älter|teurer)\s+als|über|oberhalb|nach"
+    r"|mindestens|más\s+de|más\s+que|mayor\s+que|mayor\s+de|superior|por\s+encima\s+de"
+    r"|después\s+de|al\s+menos)" + _NUMBER_AHEAD,
     re.I,
 )
 _BELOW = re.compile(
     r"\b(?:(?:less|fewer|lower|smaller|lighter|shorter|earlier|younger|cheaper)\s+than"
-    r"|below|under|before|at\s+most)" + _NUMBER_AHEAD,
+    r"|below|under|before|at\s+most"
+    r"|(?:weniger|kleiner|niedriger|leichter|kürzer|früher|jünger|billiger)\s+als|unter"
+    r"|unterhalb|vor|höchstens|menos\s+de|menos\s+que|menor\s+que|menor\s+de|inferior"
+    r"|por\s+debajo\s+de|antes\s+de|como\s+máximo)" + _NUMBER_AHEAD,
     re.I,
 )
 # ?v > 5, ?v >= 5, or the other way round: 5 < ?v

@@ -7,6 +7,7 @@ A graph folder holds::
     schema.json  the schema, cached (read from the ontology files or the store otherwise)
     index/       embedding caches of the schema retriever
     model/       the translator checkpoint (save_pretrained form)
+    examples/    question/query examples (``sparqlqa examples add``) and their embeddings
     sparqlqa.log library warnings of `adapt`, `ask` (``sparqlqa.quiet``), if any
 
 ``open_graph`` turns a folder into a ``Graph``: the store and guard always, the QA pipeline
@@ -254,19 +255,7 @@ def open_graph(
             }
         )
     store, prefixes = open_store(spec, folder, settings)
-    guard = Guard(
-        Limits(
-            max_query_chars=settings.max_query_chars,
-            max_rows=settings.max_rows,
-            timeout_s=settings.query_timeout_s,
-            max_nesting=settings.max_query_nesting,
-            max_tokens=settings.max_query_tokens,
-            max_literal_chars=settings.max_literal_chars,
-            plan_timeout_s=settings.plan_timeout_s,
-        ),
-        prefixes=prefixes,
-        strict_syntax=spec.engine != "virtuoso",
-    )
+    guard = graph_guard(spec, prefixes, settings)
     pipeline: QAPipeline | None = None
     problem: str | None = None
     model = folder / spec.model if spec.model else None
@@ -286,6 +275,23 @@ def open_graph(
     sparql_store, sparql_guard = sparql_lane(store, guard, settings)
     return Graph(
         spec, folder, store, guard, prefixes, pipeline, problem, sparql_store, sparql_guard
+    )
+
+
+def graph_guard(spec: GraphSpec, prefixes: dict[str, str], settings: GraphSettings) -> Guard:
+    """The guard of a graph's untrusted queries, with the settings' limits."""
+    return Guard(
+        Limits(
+            max_query_chars=settings.max_query_chars,
+            max_rows=settings.max_rows,
+            timeout_s=settings.query_timeout_s,
+            max_nesting=settings.max_query_nesting,
+            max_tokens=settings.max_query_tokens,
+            max_literal_chars=settings.max_literal_chars,
+            plan_timeout_s=settings.plan_timeout_s,
+        ),
+        prefixes=prefixes,
+        strict_syntax=spec.engine != "virtuoso",
     )
 
 
@@ -337,6 +343,9 @@ def build_pipeline(
     translator = BatchingTranslator(
         model, max_size=settings.batch_max_size, max_wait_ms=settings.batch_max_wait_ms
     )
+    proposers = example_proposers(
+        folder, store, schema, examples_embedder(multilingual, getattr(english, "embedder", None))
+    )
     return QAPipeline(
         graph=spec.name,
         store=store,
@@ -351,8 +360,36 @@ def build_pipeline(
         schema_k=model.schema_items,
         prompt_chars=model.prompt_chars,
         abstain_below=abstain_threshold(spec, settings),
-        proposers=proposers_for(spec, settings, store, schema, prefixes),
+        # The user's own examples first, then the enumerated query graphs.
+        proposers=[*proposers, *proposers_for(spec, settings, store, schema, prefixes)],
     )
+
+
+def example_proposers(
+    folder: Path, store: Store, schema: Schema, embedder: Embedder
+) -> list[Proposer]:
+    """The proposer of the folder's question/query examples (``examples/``), if it has any:
+    read when the graph is opened, so examples added later count from the next opening."""
+    from sparqlqa.qa.example_proposer import ExampleProposer
+    from sparqlqa.qa.known_queries import load_examples
+
+    examples = load_examples(folder)
+    if not examples:
+        return []
+    log.info("%s: %d question/query examples", folder.name, len(examples))
+    return [ExampleProposer(examples, embedder, store, schema, folder=folder)]
+
+
+def examples_embedder(multilingual: Embedder | None, english: Embedder | None = None) -> Embedder:
+    """What embeds example questions: the multilingual embedder when there is one (a German
+    question then finds an English example), else the English retriever's, else MiniLM."""
+    if multilingual is not None:
+        return multilingual
+    if english is not None:
+        return english
+    from sparqlqa.ontology.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
 
 
 def proposers_for(

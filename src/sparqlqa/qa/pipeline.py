@@ -29,7 +29,7 @@ from sparqlqa.ontology.prompt import (
     schema_items,
 )
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
-from sparqlqa.qa.abstain import confidence, firm_link, grounded
+from sparqlqa.qa.abstain import confidence, firm_link, grounded, with_english_glosses
 from sparqlqa.qa.answer_type import comparison_problem, expected_answer_type, fits, order_problem
 from sparqlqa.qa.proposals import Proposal, Proposer
 
@@ -249,7 +249,8 @@ class QAPipeline:
         if scores is None:
             return None
         try:
-            return bool(scores(question, "lexical").max() > 0)
+            # "Lieferanten" names the schema's "supplier" too (German/Spanish questions).
+            return bool(scores(with_english_glosses(question), "lexical").max() > 0)
         except (SparqlqaError, TypeError, ValueError):
             return None
 

@@ -56,6 +56,13 @@ def generate(
     compose: Annotated[
         int, typer.Option(help="Also this many pairs of queries composed from the schema.")
     ] = 0,
+    languages: Annotated[
+        str | None,
+        typer.Option(
+            help="Question languages of the composed pairs with their shares "
+            "(en, de, es), e.g. en:0.5,de:0.25,es:0.25 (the default) or en."
+        ),
+    ] = None,
     phrasings: Annotated[
         int, typer.Option(help="Pairs per instance, each with another phrasing.")
     ] = 1,
@@ -88,6 +95,7 @@ def generate(
     Without template options: the shipped corporate set plus schema-derived templates.
     """
     from sparqlqa.templates.generate import GenerateArgs, run
+    from sparqlqa.templates.languages import parse_languages
 
     sets = list(template_set or [])
     derived = schema_derived
@@ -122,6 +130,9 @@ def generate(
             fail_fast=fail_fast,
             progress=not quiet,
         )
+        if languages:
+            args.languages = languages
+            parse_languages(languages)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     summary = run(args)

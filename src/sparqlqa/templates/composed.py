@@ -24,9 +24,9 @@ from sparqlqa.ontology.prompt import prefixed
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.templates.compose import Graph, SchemaView, sample_graph
 from sparqlqa.templates.fill import check_template, declare_prefixes
+from sparqlqa.templates.languages import pick_language, verbaliser
 from sparqlqa.templates.model import SourceRef, Template
 from sparqlqa.templates.operators import Operator, Rendered, render, sample_operator
-from sparqlqa.templates.verbalise import Verbaliser
 
 TAG = "composed"
 
@@ -41,6 +41,8 @@ class ComposeConfig:
     phrasings: int = 6  # question phrasings per template
     attempts: int = 8  # draws per wanted template at most
     timeout_s: float | None = 2.0  # per candidate query (None: in-process, no limit)
+    #: Share of templates phrased in each language (``languages.parse_languages``).
+    languages: tuple[tuple[str, float], ...] = (("en", 1.0),)
 
 
 def shape_of(graph: Graph, op: Operator) -> str:
@@ -102,10 +104,16 @@ def composed_templates(
         rows = _bindings(store, rendered, op, prefixes, rng, config)
         if rows is None:
             continue
-        questions = Verbaliser(view, rng).questions(graph, op, config.phrasings if rows else 2)
+        # Its own draw, so the queries are the same whatever the languages' shares.
+        language = pick_language(
+            dict(config.languages), random.Random(f"{seed}\x00language\x00{attempt}")
+        )
+        questions = verbaliser(language, view, rng).questions(
+            graph, op, config.phrasings if rows else 2
+        )
         digest = hashlib.sha1(rendered.query.encode()).hexdigest()[:10]
         template = Template(
-            id=f"compose-{attempt:05d}-{digest}",
+            id=f"compose-{attempt:05d}-{digest}" + ("" if language == "en" else f"-{language}"),
             questions=questions,
             query=rendered.query,
             source=SourceRef(f"compose#seed{seed}-{attempt}"),
@@ -115,6 +123,7 @@ def composed_templates(
             tags=[TAG, op.kind],
             prefixes=dict(prefixes),
             value_slots=list(rendered.numbers),
+            language=language,
         )
         try:
             check_template(template)

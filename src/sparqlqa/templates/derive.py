@@ -39,6 +39,13 @@ from sparqlqa.templates.derive_context import (
     usable,
     value_nodes,
 )
+from sparqlqa.templates.derive_languages import (
+    class_questions,
+    has_questions,
+    localise,
+    reverse_questions,
+)
+from sparqlqa.templates.derive_languages import lookup_questions as localised_lookups
 from sparqlqa.templates.derive_links import lookup_questions, object_templates, two_hop
 from sparqlqa.templates.derive_strings import names_values, value_templates
 from sparqlqa.templates.derive_values import negation_templates, numeric_templates
@@ -123,6 +130,10 @@ def _class_templates(ctx: DeriveContext, cls: str) -> None:
         f"SELECT (COUNT(DISTINCT ?x) AS ?count) WHERE {{ ?x a {c} }}",
         answer_type="number",
     )
+    for language in ctx.config.languages:
+        lists, counts = class_questions(one, who, language)
+        localise(ctx, f"schema-list-{key}", lists, language)
+        localise(ctx, f"schema-count-{key}", counts, language)
 
 
 def _property_templates(
@@ -161,8 +172,17 @@ def _property_templates(
         answer_type="boolean",
     )
     view = PropertyView(prop, phrase, domain, d_one, d_many, d, p, key, who_domain, r_one)
-    if prop.kind == "object" and not value_nodes(ctx, prop):
+    linking = prop.kind == "object" and not value_nodes(ctx, prop)
+    if linking:
         object_templates(ctx, view)
+    for language in ctx.config.languages:
+        lookups = localised_lookups(phrase, who_range, r_one, language)
+        localise(ctx, f"schema-lookup-{key}", lookups, language)
+        localise(ctx, f"schema-ask-has-{key}", has_questions(phrase, language), language)
+        if linking:
+            reverse, counts = reverse_questions(phrase, d_one, who_domain, language)
+            localise(ctx, f"schema-reverse_lookup-{key}", reverse, language)
+            localise(ctx, f"schema-count-reverse-{key}", counts, language)
     if prop.numeric:
         numeric_templates(ctx, view)
     if names_values(prop):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sparqlqa.kg.store import RDF, RDFS
 from sparqlqa.ontology.schema import OWL, Schema, SchemaProperty
@@ -43,6 +43,8 @@ class DeriveConfig:
     min_usage: int = 1  # properties used fewer times in the data are left out (0: keep all)
     two_hop: bool = True  # chains of two properties
     source: str = "schema"  # recorded as the templates' source
+    #: Languages besides English the main shapes are also asked in (``derive_languages``).
+    languages: tuple[str, ...] = ()
 
 
 @dataclass
@@ -100,6 +102,29 @@ class DeriveContext:
                 tags=["schema-derived"],
                 prefixes=dict(self.prefixes),
                 value_slots=values or [],
+            )
+        )
+
+    def add_localised(self, template_id: str, language: str, questions: list[str]) -> None:
+        """A copy of the template ``template_id`` (already added) with ``questions`` in
+        ``language``, its id ending in ``-<language>``; nothing when the template is not
+        there, the copy exists or there are no questions."""
+        new_id = f"{template_id}-{language}"
+        if not questions or new_id in self.ids:
+            return
+        original = next((t for t in reversed(self.out) if t.id == template_id), None)
+        if original is None:
+            return
+        self.ids.add(new_id)
+        self.out.append(
+            replace(
+                original,
+                id=new_id,
+                questions=list(dict.fromkeys(questions)),
+                source=SourceRef(f"{self.config.source}#{new_id}"),
+                slots=dict(original.slots),
+                tags=[*original.tags, language],
+                language=language,
             )
         )
 

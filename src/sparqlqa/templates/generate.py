@@ -37,6 +37,7 @@ from sparqlqa.ontology.schema import Schema, ontology_with_data_counts, schema_f
 from sparqlqa.templates.derive import DeriveConfig, derive_templates
 from sparqlqa.templates.instantiate import GenerationState, InstantiateConfig, Instantiator
 from sparqlqa.templates.labels import LabelSource
+from sparqlqa.templates.languages import DEFAULT_LANGUAGES, parse_languages
 from sparqlqa.templates.model import Template
 from sparqlqa.templates.native import bundled_set, read_templates
 from sparqlqa.templates.nspm import read_nspm_files
@@ -71,6 +72,7 @@ class GenerateArgs:
     per_template: int = 200  # target pairs per template
     compose: int = 0  # composed pairs wanted besides (templates.composed), 0: none
     compose_per_template: int = 3  # pairs per composed query
+    languages: str = DEFAULT_LANGUAGES  # question languages of composed pairs, with shares
     phrasings_per_instance: int = 1  # pairs per instance, each with another phrasing
     splits: str = "0.8,0.1,0.1"  # train,dev,test shares of entities
     label_predicates: list[str] = field(default_factory=list)  # tried before the defaults
@@ -96,6 +98,7 @@ class GenerateArgs:
         if self.compose < 0 or self.compose_per_template < 1:
             raise ValueError("--compose must be >= 0 and --compose-per-template >= 1")
         SplitRatios.parse(self.splits)
+        parse_languages(self.languages)
         self.shard_index, self.shard_count = _parse_shard(self.shard)
 
     def config(self) -> dict[str, Any]:
@@ -159,7 +162,8 @@ def collect_templates(
         templates += report.templates
         notes += [f"NSpM row not imported: {r}" for r in report.rejected]
     if args.schema_derived:
-        config = DeriveConfig(label_properties=tuple(label_properties))
+        others = tuple(c for c in parse_languages(args.languages) if c != "en")
+        config = DeriveConfig(label_properties=tuple(label_properties), languages=others)
         if args.vocabulary_as_data:
             config = replace(config, skip_namespaces=())
         templates += derive_templates(_schema(args, store), prefixes, config)
@@ -185,7 +189,10 @@ def _composed(
 
     wanted = 4 * -(-args.compose // args.compose_per_template) + 50
     config = ComposeConfig(
-        templates=wanted, per_template=args.compose_per_template, timeout_s=COMPOSED_TIMEOUT_S
+        templates=wanted,
+        per_template=args.compose_per_template,
+        timeout_s=COMPOSED_TIMEOUT_S,
+        languages=tuple(parse_languages(args.languages).items()),
     )
     return composed_templates(
         store,

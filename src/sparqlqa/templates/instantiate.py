@@ -37,7 +37,13 @@ from sparqlqa.templates.fill import (
 from sparqlqa.templates.labels import LabelSource
 from sparqlqa.templates.model import EntitySpan, Pair, Template, ValueSpan
 from sparqlqa.templates.split import SplitRatios, split_of
-from sparqlqa.templates.wording import answer_given_away, capitalise, casual, value_text
+from sparqlqa.templates.wording import (
+    answer_given_away,
+    capitalise,
+    casual,
+    localised,
+    value_text,
+)
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,8 @@ class Instantiator:
             if filled is None:
                 continue
             texts, terms, iri_of = filled
+            if template.language != "en":  # "Germany" is "Deutschland" in German
+                texts = {s: localised(t, template.language) for s, t in texts.items()}
             query = fill_query(query_template, terms)
             result = self._run(template, query, stats)
             if result is None:
@@ -186,6 +194,7 @@ class Instantiator:
                     split=split,
                     graph=self.graph,
                     values=spans,
+                    language=template.language,
                 )
                 self.state.remember(pair)
                 out.append(pair)
@@ -365,5 +374,3 @@ class Instantiator:
         if wait > 0:
             time.sleep(wait)
         self._last_query = time.monotonic()
-
-

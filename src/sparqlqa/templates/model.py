@@ -62,6 +62,8 @@ class Template:
     prefixes: dict[str, str] = field(default_factory=dict)
     #: Slots whose values are literals (numbers, dates) written as they are, not entities.
     value_slots: list[str] = field(default_factory=list)
+    #: The language of the question phrasings (en, de, es).
+    language: str = "en"
 
     @property
     def where(self) -> str:
@@ -104,6 +106,7 @@ class Pair:
     split: str
     graph: str
     values: list[ValueSpan] = field(default_factory=list)
+    language: str = "en"  # the question's language (en, de, es)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +121,7 @@ class Pair:
             "values": [v.__dict__ for v in self.values],
             "split": self.split,
             "graph": self.graph,
+            "language": self.language,
         }
 
     @classmethod
@@ -134,4 +138,5 @@ class Pair:
             split=data["split"],
             graph=data["graph"],
             values=[ValueSpan(**v) for v in data.get("values", [])],
+            language=data.get("language", "en"),
         )

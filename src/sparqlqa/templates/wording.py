@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sparqlqa.kg.store import Term
 from sparqlqa.ontology.schema import NUMERIC_DATATYPES
+from sparqlqa.ontology.word_forms import COUNTRY_NAMES
 from sparqlqa.templates.model import EntitySpan, ValueSpan
 
 
@@ -42,3 +43,12 @@ def capitalise(question: str, entities: list[EntitySpan]) -> str:
     if not question[:1].islower() or any(e.start == 0 for e in entities):
         return question
     return question[:1].upper() + question[1:]
+
+
+def localised(label: str, language: str) -> str:
+    """A label as a question in ``language`` writes it: country names translated
+    ("Germany" → "Deutschland", "España"), everything else (products, people) as it is."""
+    names = COUNTRY_NAMES.get(label.strip().casefold())
+    if names is None or language not in ("de", "es"):
+        return label
+    return names[0 if language == "de" else 1]

@@ -65,3 +65,77 @@ def predict(
         model, data, schema, split=split, k=k, limit=limit, seed=seed, output=output
     )
     typer.echo(json.dumps(report.summary(), indent=2))
+
+
+@app.command()
+def sweep(
+    config: Annotated[Path, typer.Option(help="The sweep file (YAML): base, search, space.")],
+    data: Annotated[
+        Path | None, typer.Option(help="Generated pairs (overrides the file's data).")
+    ] = None,
+    schema: Annotated[
+        list[Path] | None, typer.Option(help="Store folder or ontology files (overrides).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="The sweep's folder (overrides the file's output).")
+    ] = None,
+    parallel: Annotated[
+        int | None, typer.Option(help="Runs at once (default: from the cores, or one per GPU).")
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option(help="torch threads per run (default: cores / parallel).")
+    ] = None,
+    device: Annotated[str, typer.Option(help="auto (GPUs when there are), cpu or cuda.")] = "auto",
+    dry_run: Annotated[bool, typer.Option(help="List the points and exit.")] = False,
+) -> None:
+    """Train every point of a grid or random search over training settings, in parallel
+    processes, one run folder each; write results.md/json, results.png and best.yaml.
+
+    A second invocation skips the finished points and resumes the interrupted ones. A bad
+    sweep file (unknown settings, an empty space, bad YAML) exits with status 2 before
+    anything starts.
+    """
+    from sparqlqa.errors import ConfigError
+    from sparqlqa.progress import show_on_stderr
+    from sparqlqa.training.sweep import SweepStopped, plan_resources, run_sweep
+    from sparqlqa.training.sweep_report import best_row
+    from sparqlqa.training.sweep_spec import read_sweep
+
+    try:
+        spec = read_sweep(
+            config,
+            data=str(data) if data is not None else None,
+            schema=[str(s) for s in schema] if schema else None,
+            output=str(output) if output is not None else None,
+        )
+        resources = plan_resources(
+            len(spec.points), parallel=parallel, threads=threads, device=device
+        )
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if dry_run:
+        for point in spec.points:
+            typer.echo(json.dumps({"id": point.id, **point.varied}))
+        return
+    show_on_stderr()
+    try:
+        rows = run_sweep(spec, resources)
+    except (KeyboardInterrupt, SweepStopped) as exc:
+        typer.echo("sweep stopped: run the same command again to resume", err=True)
+        raise typer.Exit(130) from exc
+    best = best_row(rows)
+    failed = [r.id for r in rows if r.status != "done"]
+    typer.echo(
+        json.dumps(
+            {
+                "results": str(spec.output / "results.md"),
+                "points": len(rows),
+                "done": len(rows) - len(failed),
+                "failed": failed,
+                "best": best.id if best else None,
+            }
+        )
+    )
+    if failed:
+        raise typer.Exit(1)
