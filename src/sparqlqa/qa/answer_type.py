@@ -107,6 +107,15 @@ _LEAST = re.compile(
 _ORDER = re.compile(r"\bORDER\s+BY\s+(ASC|DESC)?\s*\(?", re.I)
 
 
+def superlative(question: str) -> Literal["most", "least"] | None:
+    """Whether ``question`` asks for the top ("the heaviest") or the bottom ("the cheapest")
+    of an ordering; ``None`` for neither or both."""
+    most, least = bool(_MOST.search(question)), bool(_LEAST.search(question))
+    if most == least:
+        return None
+    return "most" if most else "least"
+
+
 def order_problem(question: str, query: str) -> str | None:
     """Why the ordering of a superlative ``query`` (``ORDER BY ... LIMIT``) goes the wrong way
     for ``question`` ("the heaviest" sorted ascending), or ``None``. Questions with words of

@@ -37,6 +37,7 @@ from sparqlqa.ontology.schema import Schema, load_schema, schema_from_store
 from sparqlqa.ontology.tune import open_retriever
 from sparqlqa.qa.batching import BatchingTranslator
 from sparqlqa.qa.components import linker_for, translator_for
+from sparqlqa.qa.enumerate import EnumeratingProposer
 from sparqlqa.qa.pipeline import QAPipeline
 from sparqlqa.qa.proposals import Proposer
 from sparqlqa.training.quantize import QUANTIZE_MODES, quantize_mode
@@ -122,6 +123,11 @@ class GraphSettings(BaseSettings):
     query_worker_memory_mb: int = Field(
         0, ge=0, description="Address-space cap of each query worker process (0: none)."
     )
+    enumerate: bool | None = Field(
+        None,
+        description="Propose queries enumerated around the linked entities besides the "
+        "translator's (qa.enumerate); unset: the graph's graph.json `enumerate`.",
+    )
 
     @field_validator("quantize")
     @classmethod
@@ -156,6 +162,11 @@ class GraphSpec(BaseModel):
     )
     abstain_below: float | None = Field(
         None, ge=0, le=1, description="Confidence under which questions are not answered."
+    )
+    enumerate: bool = Field(
+        True,
+        description="Propose queries enumerated around the linked entities (one- and two-hop "
+        "query graphs, intersections, counts) besides the translator's (qa.enumerate).",
     )
 
     @classmethod
@@ -375,7 +386,8 @@ def build_pipeline(
         schema_k=model.schema_items,
         prompt_chars=model.prompt_chars,
         abstain_below=abstain_threshold(spec, settings),
-        proposers=proposers,
+        # The user's own examples first, then the enumerated query graphs.
+        proposers=[*proposers, *proposers_for(spec, settings, store, schema, prefixes)],
     )
 
 
@@ -404,6 +416,25 @@ def examples_embedder(multilingual: Embedder | None, english: Embedder | None = 
     from sparqlqa.ontology.embed import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
+
+
+def proposers_for(
+    spec: GraphSpec,
+    settings: GraphSettings,
+    store: Store,
+    schema: Schema,
+    prefixes: dict[str, str],
+) -> list[Proposer]:
+    """The graph's sources of whole candidate queries besides the beam: the enumerated
+    query graphs unless the setting (else graph.json) turns them off."""
+    proposers: list[Proposer] = []
+    on = settings.enumerate if settings.enumerate is not None else spec.enumerate
+    if on:
+        # An embedded store runs the bounded discovery queries in-process; a remote endpoint
+        # gets a short limit, so that a slow one delays a question by seconds at most.
+        timeout = None if isinstance(store, EmbeddedStore) else min(2.0, settings.query_timeout_s)
+        proposers.append(EnumeratingProposer(store, schema, prefixes, discovery_timeout_s=timeout))
+    return proposers
 
 
 def multilingual_embedder() -> Embedder | None:

@@ -1,0 +1,605 @@
+"""Candidate queries enumerated as small query graphs around the linked entities.
+
+The staged query-graph search of knowledge-base QA systems (STAGG and its successors), as a
+:class:`~sparqlqa.qa.proposals.Proposer`: from each linked entity (a resource, a literal
+value, a class) the answer node ``?x`` is placed one or two hops away, through the
+predicates that actually leave or reach the entity in the graph; the graphs are then
+constrained by a class (``?x a C``), intersected (two entities constraining one answer
+node), and wrapped in the form the question expects (a list, ``COUNT``, ``ASK``) or, for a
+superlative, ordered by a numeric property of the answer node.
+
+The predicates around an entity come from a few bounded queries of our own (``LIMIT``,
+trusted, cached per entity); nothing else is executed here: the proposals are whole SPARQL
+queries that the pipeline runs through the guard. Each proposal's ``prior`` is a cheap
+score of how well the labels of its predicates and classes match the question (their words,
+and their rank among the retrieved schema terms) and how many of the question's entities it
+uses. Nothing here knows any particular graph: predicates come from the store, labels,
+domains, ranges and numeric ranges from the schema.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from sparqlqa.errors import SparqlqaError
+from sparqlqa.kg.results import is_literal_term
+from sparqlqa.kg.store import RDF, Store
+from sparqlqa.ontology.link import LinkedEntity
+from sparqlqa.ontology.prompt import PromptValue
+from sparqlqa.ontology.schema import Schema, local_name, words_of
+from sparqlqa.ontology.words import stem, tokens
+from sparqlqa.qa.answer_type import expected_answer_type, superlative
+from sparqlqa.qa.proposals import Proposal
+
+ORIGIN = "enumerated"
+TYPE = RDF + "type"
+_PREFIXED_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+#: A prefixed name's prefix in a query we wrote (not inside an IRI or after a word).
+_PREFIX_USE = re.compile(r"(?<![\w<\"/.\-])([A-Za-z][\w\-]*):")
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """The predicates around one node of the graph, as the discovery queries found them."""
+
+    out: tuple[str, ...] = ()  # node p ?o
+    inward: tuple[str, ...] = ()  # ?s p node
+    out_out: tuple[tuple[str, str], ...] = ()  # node p ?m . ?m q ?o
+    in_in: tuple[tuple[str, str], ...] = ()  # ?m p node . ?s q ?m
+    in_out: tuple[tuple[str, str], ...] = ()  # ?m p node . ?m q ?o
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Triple patterns that tie the answer node ``?x`` to one entity (``{m}`` stands for the
+    intermediate variable, named when the constraint joins a graph)."""
+
+    patterns: tuple[str, ...]
+    predicates: tuple[str, ...]
+    span: tuple[int, int]  # the question span of the entity it starts from
+    last: str  # the predicate that reaches ?x
+    x_is_object: bool  # whether ?x is the object of ``last``
+
+
+@dataclass
+class QueryGraph:
+    """A body of triple patterns over ``?x`` and the terms it uses."""
+
+    patterns: list[str]
+    predicates: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    spans: set[tuple[int, int]] = field(default_factory=set)
+    last: str | None = None  # the predicate that reaches ?x, if one does
+    x_is_object: bool = False  # whether ?x is the object of ``last``
+
+
+class EnumeratingProposer:
+    """Whole candidate queries enumerated around the linked entities (see the module).
+
+    ``max_proposals`` bounds the answer; ``max_entities`` the entities enumerated from;
+    ``discovery_limit`` each discovery query's rows; ``cache_size`` the entities whose
+    neighbourhood is remembered; ``discovery_timeout_s`` the time of one discovery query
+    (None: the store's default; an embedded store then runs it in-process)."""
+
+    def __init__(
+        self,
+        store: Store,
+        schema: Schema,
+        prefixes: Mapping[str, str],
+        *,
+        max_proposals: int = 30,
+        max_entities: int = 4,
+        max_classes: int = 3,
+        per_entity: int = 12,
+        discovery_limit: int = 50,
+        cache_size: int = 4096,
+        discovery_timeout_s: float | None = None,
+    ) -> None:
+        self.store = store
+        self.schema = schema
+        # Longest namespace first, so that the most specific prefix names a term.
+        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self._namespaces = dict(prefixes)
+        self._terms: dict[str, str] = {}
+        self.max_proposals = max_proposals
+        self.max_entities = max_entities
+        self.max_classes = max_classes
+        self.per_entity = per_entity
+        self.discovery_limit = discovery_limit
+        self.discovery_timeout_s = discovery_timeout_s
+        self._cache: OrderedDict[str, Neighbourhood] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        self._words: dict[str, frozenset[str]] = {}
+        self._descendants: dict[str, frozenset[str]] = {}
+        # Whether the schema knows instance counts: then a class with none is left out.
+        self._counted = any(c.instances for c in schema.classes.values())
+
+    # --- the proposer ---------------------------------------------------------------------
+
+    def propose(
+        self,
+        question: str,
+        entities: Sequence[LinkedEntity],
+        values: Sequence[PromptValue],
+        schema_iris: Sequence[str],
+        language: str,
+    ) -> list[Proposal]:
+        """At most ``max_proposals`` whole queries, best prior first; an empty list when the
+        question names nothing to enumerate from. Never raises for a failed discovery (that
+        entity contributes nothing)."""
+        scorer = _Scorer(content_words(question), schema_iris, self)
+        chosen = sorted(entities, key=lambda e: -e.score)[: self.max_entities]
+        spans = {(e.start, e.end) for e in chosen}
+        classes = self._classes(chosen, schema_iris)
+        constraints: list[Constraint] = []
+        for entity in chosen:
+            if entity.iri in self.schema.classes:
+                continue  # a class constrains the answer node; it is not an anchor
+            found = self._constraints(entity, self.neighbourhood(self._node(entity.iri)))
+            # Every one-hop constraint (the discovery bounds them), the best two-hop ones.
+            constraints += [c for c in found if len(c.predicates) == 1]
+            longer = [c for c in found if len(c.predicates) > 1]
+            longer.sort(key=lambda c: -scorer.terms(c.predicates))
+            constraints += longer[: self.per_entity]
+        graphs = self._graphs(constraints, classes, schema_iris, scorer)
+        expected = expected_answer_type(question)
+        scored: dict[str, float] = {}
+
+        def add(query: str, prior: float) -> None:
+            scored[query] = max(scored.get(query, 0.0), round(min(max(prior, 0.0), 1.0), 4))
+
+        direction = superlative(question)
+        # A superlative question asks for an order: a query without one is less likely.
+        unordered = 1.0 if direction is None else _UNORDERED_FACTOR
+        amount = bool(_AMOUNT.search(question))
+        for graph in graphs:
+            prior = scorer.graph(graph, len(spans)) * unordered
+            for query, weight in self._forms(graph, expected, amount):
+                add(query, prior * weight)
+        if expected == "boolean":
+            for query, prior in self._edges(chosen, scorer, len(spans)):
+                add(query, prior)
+            for query, prior in self._has(chosen, schema_iris, scorer, len(spans)):
+                add(query, prior)
+        if direction is not None:
+            for query, prior in self._ordered(
+                graphs, schema_iris, scorer, direction, expected, len(spans)
+            ):
+                add(query, prior)
+        best = sorted(scored.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
+        return [Proposal(q, ORIGIN, p) for q, p in best[: self.max_proposals]]
+
+    # --- discovery --------------------------------------------------------------------------
+
+    def neighbourhood(self, node: str) -> Neighbourhood:
+        """The predicates around ``node`` (an IRI in angle brackets or a literal in SPARQL
+        syntax), from bounded queries of our own; cached."""
+        with self._lock:
+            if node in self._cache:
+                self._cache.move_to_end(node)
+                return self._cache[node]
+        try:
+            found = self._discover(node)
+        except (SparqlqaError, TypeError, ValueError):
+            return Neighbourhood()  # not remembered: the next question tries again
+        with self._lock:
+            self._cache[node] = found
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return found
+
+    def _discover(self, node: str) -> Neighbourhood:
+        n = self.discovery_limit
+        not_type = f"FILTER(?q != <{TYPE}>)"
+        inward = self._column(f"SELECT DISTINCT ?p WHERE {{ ?s ?p {node} }} LIMIT {n}")
+        in_in = self._pairs(f"SELECT DISTINCT ?p ?q WHERE {{ ?m ?p {node} . ?s ?q ?m }} LIMIT {n}")
+        in_out = self._pairs(
+            f"SELECT DISTINCT ?p ?q WHERE {{ ?m ?p {node} . ?m ?q ?o {not_type} }} LIMIT {n}"
+        )
+        if is_literal_term(node):
+            return Neighbourhood(inward=inward, in_in=in_in, in_out=in_out)
+        out = self._column(f"SELECT DISTINCT ?p WHERE {{ {node} ?p ?o }} LIMIT {n}")
+        out_out = self._pairs(
+            f"SELECT DISTINCT ?p ?q WHERE {{ {node} ?p ?m FILTER(isIRI(?m)) ?m ?q ?o {not_type} }}"
+            f" LIMIT {n}"
+        )
+        # rdf:type leads to the class: its members are "things of the same kind", not asked.
+        out_out = tuple((p, q) for p, q in out_out if p != TYPE)
+        return Neighbourhood(out, inward, out_out, in_in, in_out)
+
+    def _select(self, sparql: str) -> list[dict[str, dict[str, str]]]:
+        # Our own query, bounded by LIMIT: trusted, so it does not go through the guard.
+        if self.discovery_timeout_s is None:
+            return self.store.select(sparql)
+        return self.store.select(sparql, timeout_s=self.discovery_timeout_s)
+
+    def _column(self, sparql: str) -> tuple[str, ...]:
+        rows = self._select(sparql)
+        return tuple(r["p"]["value"] for r in rows if r.get("p", {}).get("type") == "uri")
+
+    def _pairs(self, sparql: str) -> tuple[tuple[str, str], ...]:
+        rows = self._select(sparql)
+        return tuple(
+            (r["p"]["value"], r["q"]["value"])
+            for r in rows
+            if r.get("p", {}).get("type") == "uri" and r.get("q", {}).get("type") == "uri"
+        )
+
+    # --- query graphs -----------------------------------------------------------------------
+
+    def _constraints(self, entity: LinkedEntity, around: Neighbourhood) -> list[Constraint]:
+        node = self._node(entity.iri)
+        span = (entity.start, entity.end)
+        t = self._term
+        out: list[Constraint] = []
+        # rdf:type reaches a class, which the class constraints cover; a two-hop path that
+        # goes out and back through one predicate reaches the entity's siblings.
+        around = Neighbourhood(
+            tuple(p for p in around.out if p != TYPE),
+            tuple(p for p in around.inward if p != TYPE),
+            around.out_out,
+            around.in_in,
+            tuple((p, q) for p, q in around.in_out if p != q),
+        )
+        for p in around.out:
+            out.append(Constraint((f"{node} {t(p)} ?x",), (p,), span, p, True))
+        for p in around.inward:
+            out.append(Constraint((f"?x {t(p)} {node}",), (p,), span, p, False))
+        for p, q in around.out_out:
+            patterns = (f"{node} {t(p)} {{m}}", f"{{m}} {t(q)} ?x")
+            out.append(Constraint(patterns, (p, q), span, q, True))
+        for p, q in around.in_in:
+            patterns = (f"{{m}} {t(p)} {node}", f"?x {t(q)} {{m}}")
+            out.append(Constraint(patterns, (p, q), span, q, False))
+        for p, q in around.in_out:
+            patterns = (f"{{m}} {t(p)} {node}", f"{{m}} {t(q)} ?x")
+            out.append(Constraint(patterns, (p, q), span, q, True))
+        return out
+
+    def _classes(self, entities: Sequence[LinkedEntity], schema_iris: Sequence[str]) -> list[str]:
+        """The classes the answer node may be constrained to: linked, then retrieved."""
+        found = [e.iri for e in entities if e.iri in self.schema.classes]
+        found += [i for i in schema_iris if i in self.schema.classes]
+        usable = [
+            c for c in dict.fromkeys(found) if not self._counted or self.schema.classes[c].instances
+        ]
+        return usable[: self.max_classes]
+
+    def _fits(self, cls: str, predicate: str, x_is_object: bool) -> bool:
+        """Whether ``cls`` can be the answer node's class at that end of ``predicate`` (an
+        undeclared domain or range fits anything)."""
+        prop = self.schema.properties.get(predicate)
+        if prop is None:
+            return not x_is_object  # the object of an unknown property may be a literal
+        ends = prop.range if x_is_object else prop.domain
+        if x_is_object and prop.kind == "datatype":
+            return False  # a literal has no class
+        if not ends:
+            return True
+        return any(cls in self._below(end) for end in ends)
+
+    def _below(self, cls: str) -> frozenset[str]:
+        """``cls`` and its subclasses, remembered (the schema walks them afresh)."""
+        if cls not in self._descendants:
+            self._descendants[cls] = frozenset(self.schema.descendants(cls))
+        return self._descendants[cls]
+
+    def _graphs(
+        self,
+        constraints: Sequence[Constraint],
+        classes: Sequence[str],
+        schema_iris: Sequence[str],
+        scorer: _Scorer,
+    ) -> list[QueryGraph]:
+        graphs: list[QueryGraph] = []
+        for c in constraints:
+            graphs.append(_join([c]))
+            for cls in classes:
+                if self._fits(cls, c.last, c.x_is_object):
+                    graphs.append(_with_class(_join([c]), cls, self._term))
+        # Intersections: two entities at different spans constrain one answer node.
+        by_span: dict[tuple[int, int], list[Constraint]] = {}
+        for c in constraints:
+            by_span.setdefault(c.span, []).append(c)
+        pair_width = max(2, self.per_entity // 2)
+        for a, b in combinations(sorted(by_span), 2):
+            if not (a[1] <= b[0] or b[1] <= a[0]):
+                continue  # one name read twice (a resource and a value): not two entities
+            for ca in by_span[a][:pair_width]:
+                for cb in by_span[b][:pair_width]:
+                    graphs.append(_join([ca, cb]))
+        # A class alone ("which bills of materials do we have"), and an attribute of its
+        # members through a retrieved property ("the cities our suppliers are in").
+        t = self._term
+        for cls in classes:
+            graphs.append(QueryGraph([f"?x a {t(cls)}"], classes=[cls]))
+            for iri in schema_iris:
+                if iri in self.schema.properties and self._fits(cls, iri, False):
+                    graphs.append(
+                        QueryGraph(
+                            [f"?m a {t(cls)}", f"?m {t(iri)} ?x"],
+                            predicates=[iri],
+                            classes=[cls],
+                            last=iri,
+                            x_is_object=True,
+                        )
+                    )
+        return graphs
+
+    def _forms(
+        self, graph: QueryGraph, expected: str, amount: bool = False
+    ) -> list[tuple[str, float]]:
+        """The whole queries of one graph for the expected answer type, with a weight;
+        ``amount``: the question asks for a quantity ("how much"), not a count."""
+        body = " . ".join(graph.patterns)
+        header = self._header(body)
+        listing = f"{header}SELECT DISTINCT ?x WHERE {{ {body} }}"
+        if expected == "boolean":
+            # "Does Karen Brant work in Procurement": two entities; "does Manfred Foth have a
+            # phone number": one property of one entity.
+            if len(graph.spans) >= 2 or (len(graph.patterns) == 1 and graph.spans):
+                return [(f"{header}ASK {{ {body} }}", 1.0)]
+            return []
+        if expected == "number":
+            count = 0.9 if amount else 1.0
+            forms = [(f"{header}SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {body} }}", count)]
+            prop = self.schema.properties.get(graph.last or "")
+            if prop is None or prop.numeric or not prop.range:
+                # "how much does X cost": the value itself
+                forms.append((listing, 1.0 if amount else 0.9))
+            return forms
+        return [(listing, 1.0)]
+
+    def _edges(
+        self, entities: Sequence[LinkedEntity], scorer: _Scorer, spans: int
+    ) -> list[tuple[str, float]]:
+        """``ASK { A p B }`` for two entities joined by a predicate both ends know."""
+        out: list[tuple[str, float]] = []
+        for a in entities:
+            if is_literal_term(a.iri) or a.iri in self.schema.classes:
+                continue
+            around = self.neighbourhood(self._node(a.iri))
+            for b in entities:
+                if b is a or not (a.end <= b.start or b.end <= a.start):
+                    continue
+                reach = set(self.neighbourhood(self._node(b.iri)).inward)
+                for p in around.out:
+                    if p in reach:
+                        body = f"{self._node(a.iri)} {self._term(p)} {self._node(b.iri)}"
+                        graph = QueryGraph([body], [p], spans={(a.start, a.end), (b.start, b.end)})
+                        out.append(
+                            (f"{self._header(body)}ASK {{ {body} }}", scorer.graph(graph, spans))
+                        )
+        return out
+
+    def _has(
+        self,
+        entities: Sequence[LinkedEntity],
+        schema_iris: Sequence[str],
+        scorer: _Scorer,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """``ASK { E p ?x }`` through the retrieved properties that E's class may have:
+        "does Manfred Foth have a phone number" is false exactly when E has no such triple,
+        which the discovery of E's predicates cannot show."""
+        out: list[tuple[str, float]] = []
+        for e in entities:
+            if is_literal_term(e.iri) or e.iri in self.schema.classes:
+                continue
+            for iri in schema_iris:
+                prop = self.schema.properties.get(iri)
+                if prop is None or (
+                    e.class_iri and prop.domain and not self._fits(e.class_iri, iri, False)
+                ):
+                    continue
+                body = f"{self._node(e.iri)} {self._term(iri)} ?x"
+                graph = QueryGraph([body], [iri], spans={(e.start, e.end)})
+                out.append((f"{self._header(body)}ASK {{ {body} }}", scorer.graph(graph, spans)))
+        return out
+
+    def _ordered(
+        self,
+        graphs: Sequence[QueryGraph],
+        schema_iris: Sequence[str],
+        scorer: _Scorer,
+        direction: str,
+        expected: str,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """Superlatives: the answer node ordered by a numeric property reachable from it
+        (one hop, or two through an object property), and the node most (least) often at
+        one end of a retrieved object property."""
+        order = "DESC" if direction == "most" else "ASC"
+        best = "MAX" if direction == "most" else "MIN"
+        t = self._term
+        out: list[tuple[str, float]] = []
+        bases = [g for g in graphs if len(g.patterns) <= 2 and self._resource_answer(g)]
+        bases.sort(key=lambda g: -scorer.graph(g, spans))
+        numeric = self._numeric_paths(scorer)
+        for graph in bases[:6]:
+            on_x = [c for c in graph.classes if f"?x a {t(c)}" in graph.patterns]
+            fitting = [p for p in numeric if all(self._fits(c, p[0], False) for c in on_x)]
+            for path in fitting[:3]:
+                patterns = [*graph.patterns, *_path_patterns(path, t)]
+                body = " . ".join(patterns)
+                header = self._header(body)
+                # Sized as the base graph: the path to the number is what the question's
+                # superlative asks for, not a guess added to it.
+                ordered = QueryGraph(
+                    graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
+                )
+                prior = scorer.graph(ordered, spans)
+                out.append(
+                    (f"{header}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v) LIMIT 1", prior)
+                )
+                weight = 1.0 if expected == "number" else 0.9
+                out.append(
+                    (f"{header}SELECT ({best}(?v) AS ?value) WHERE {{ {body} }}", prior * weight)
+                )
+        for iri in schema_iris:
+            prop = self.schema.properties.get(iri)
+            if prop is None or prop.kind != "object":
+                continue
+            for pattern in (f"?y {t(iri)} ?x", f"?x {t(iri)} ?y"):
+                header = self._header(pattern)
+                graph = QueryGraph([pattern], [iri])
+                out.append(
+                    (
+                        f"{header}SELECT ?x WHERE {{ {pattern} }} GROUP BY ?x "
+                        f"ORDER BY {order}(COUNT(DISTINCT ?y)) LIMIT 1",
+                        scorer.graph(graph, spans) * 0.9,
+                    )
+                )
+        return out
+
+    def _resource_answer(self, graph: QueryGraph) -> bool:
+        """Whether the answer node of ``graph`` may be a resource (not a literal value)."""
+        if graph.last is None or not graph.x_is_object:
+            return True
+        prop = self.schema.properties.get(graph.last)
+        return prop is not None and prop.kind == "object"
+
+    def _numeric_paths(self, scorer: _Scorer) -> list[tuple[str, ...]]:
+        """Paths from a node to a number: a numeric property, or an object property then a
+        numeric one whose domain its range fits; best matching the question first."""
+        props = self.schema.properties.values()
+        numeric = [p for p in props if p.numeric]
+        paths: list[tuple[str, ...]] = [(p.iri,) for p in numeric]
+        for o in props:
+            if o.kind != "object" or not o.range:
+                continue
+            for n in numeric:
+                if any(r in self._below(d) for r in o.range for d in n.domain):
+                    paths.append((o.iri, n.iri))
+        paths.sort(key=lambda path: (-scorer.terms(path), len(path)))
+        return paths
+
+    # --- writing queries --------------------------------------------------------------------
+
+    def _node(self, iri: str) -> str:
+        return iri if is_literal_term(iri) else f"<{iri}>"
+
+    def _term(self, iri: str) -> str:
+        """A prefixed name where a prefix covers ``iri`` cleanly, else ``<iri>``."""
+        if iri not in self._terms:
+            written = f"<{iri}>"
+            for name, namespace in self.prefixes:
+                if iri.startswith(namespace) and _PREFIXED_LOCAL.match(iri[len(namespace) :]):
+                    written = f"{name}:{iri[len(namespace) :]}"
+                    break
+            self._terms[iri] = "a" if iri == TYPE else written
+        return self._terms[iri]
+
+    def _header(self, body: str) -> str:
+        names = sorted(set(_PREFIX_USE.findall(body)) & self._namespaces.keys())
+        return "".join(f"PREFIX {name}: <{self._namespaces[name]}>\n" for name in names)
+
+    def words(self, iri: str) -> frozenset[str]:
+        """The stemmed content words of a term's label and local name."""
+        if iri not in self._words:
+            text = f"{words_of(self.schema.label(iri))} {words_of(local_name(iri))}"
+            self._words[iri] = frozenset(content_words(text))
+        return self._words[iri]
+
+
+class _Scorer:
+    """How well the terms of a query graph match one question."""
+
+    def __init__(
+        self, question_words: Sequence[str], schema_iris: Sequence[str], owner: EnumeratingProposer
+    ) -> None:
+        self.question = frozenset(question_words)
+        self.rank = {iri: i for i, iri in enumerate(schema_iris)}
+        self.retrieved = max(1, len(schema_iris))
+        self.owner = owner
+        self._memo: dict[str, float] = {}
+
+    def lexical(self, iri: str) -> float:
+        """The share of the term's words that the question has."""
+        words = self.owner.words(iri)
+        return len(words & self.question) / len(words) if words else 0.0
+
+    def term(self, iri: str) -> float:
+        """In [0, 1]: the share of the term's words in the question, or its rank among the
+        retrieved terms (0.8 for the first), whichever is higher."""
+        if iri not in self._memo:
+            rank = self.rank.get(iri)
+            retrieved = 0.8 * (1 - rank / self.retrieved) if rank is not None else 0.0
+            self._memo[iri] = max(self.lexical(iri), retrieved)
+        return self._memo[iri]
+
+    def terms(self, iris: Sequence[str]) -> float:
+        scores = [self.term(i) for i in iris if i != TYPE]
+        return sum(scores) / len(scores) if scores else 0.0
+
+    def graph(self, graph: QueryGraph, spans: int) -> float:
+        """The prior of a query graph: from one half (no term matches the question) to one
+        (all do), shrunk for each triple pattern past the first (a smaller graph is
+        likelier) and for each of the question's entities it leaves out. A graph of no
+        entity none of whose terms the question names is only a guess: half as likely."""
+        terms = [*graph.predicates, *graph.classes]
+        match = self.terms(terms) if terms else 0.0
+        coverage = len(graph.spans) / spans if spans else 1.0
+        size = _PATTERN_FACTOR ** (len(graph.patterns) - 1)
+        prior = (0.5 + 0.5 * match) * size * (0.2 + 0.8 * coverage)
+        if not graph.spans and not any(self.lexical(t) for t in terms):
+            prior *= 0.5
+        return prior
+
+
+#: A question asking for a quantity rather than a count.
+_AMOUNT = re.compile(r"\bhow\s+much\b", re.I)
+#: How much a query without an order counts for a superlative question.
+_UNORDERED_FACTOR = 0.7
+#: How much a query graph's prior shrinks with each triple pattern past the first.
+_PATTERN_FACTOR = 0.85
+#: Words too common in labels to say anything ("has manager", "part of"); the retriever's
+#: stopwords also drop words that name properties ("name", "number").
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or"}
+    | {"is", "are", "was", "be", "has", "have", "had", "its", "it"}
+)
+
+
+def content_words(text: str) -> list[str]:
+    """The stemmed words of ``text`` but its function words: what labels and questions are
+    compared by."""
+    return [stem(t.norm) for t in tokens(text) if t.norm not in _FUNCTION_WORDS]
+
+
+def _join(constraints: Sequence[Constraint]) -> QueryGraph:
+    """One graph of the constraints on ``?x``, each with its own intermediate variable."""
+    patterns: list[str] = []
+    predicates: list[str] = []
+    for i, c in enumerate(constraints):
+        patterns += [p.replace("{m}", f"?m{i}") for p in c.patterns]
+        predicates += c.predicates
+    one = constraints[0] if len(constraints) == 1 else None
+    return QueryGraph(
+        patterns,
+        predicates,
+        [],
+        {c.span for c in constraints},
+        one.last if one else None,
+        one.x_is_object if one else False,
+    )
+
+
+def _with_class(graph: QueryGraph, cls: str, term: Callable[[str], str]) -> QueryGraph:
+    """``graph`` with its answer node constrained to ``cls``."""
+    graph.patterns.append(f"?x a {term(cls)}")
+    graph.classes.append(cls)
+    return graph
+
+
+def _path_patterns(path: Sequence[str], term: Callable[[str], str]) -> list[str]:
+    """``?x p ?v`` or ``?x p ?w . ?w q ?v``."""
+    if len(path) == 1:
+        return [f"?x {term(path[0])} ?v"]
+    return [f"?x {term(path[0])} ?w", f"?w {term(path[1])} ?v"]

@@ -1,0 +1,173 @@
+"""The enumerating proposer on the corporate graph: its queries answer one-hop, intersection,
+count and yes/no questions, within its bounds, and it copes with questions naming nothing."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sparqlqa.kg.embedded import EmbeddedStore
+from sparqlqa.kg.guard import Guard, Limits
+from sparqlqa.kg.prefixes import COMMON_PREFIXES
+from sparqlqa.kg.results import values
+from sparqlqa.ontology.link import EntityLinker, LinkedEntity
+from sparqlqa.ontology.retrieve import SchemaRetriever
+from sparqlqa.ontology.schema import Schema, schema_from_store
+from sparqlqa.qa.enumerate import ORIGIN, EnumeratingProposer
+from sparqlqa.qa.graphs import GraphSettings, GraphSpec, proposers_for
+from sparqlqa.qa.proposals import Proposal
+
+PV = "PREFIX pv: <http://ld.company.org/prod-vocab/>\n"
+
+
+@pytest.fixture(scope="module")
+def schema(corporate_store: EmbeddedStore) -> Schema:
+    return schema_from_store(corporate_store)
+
+
+@pytest.fixture(scope="module")
+def linker(corporate_store: EmbeddedStore, schema: Schema) -> EntityLinker:
+    return EntityLinker.from_store(corporate_store, schema=schema)
+
+
+@pytest.fixture(scope="module")
+def retriever(schema: Schema) -> SchemaRetriever:
+    return SchemaRetriever(schema, mode="lexical")
+
+
+@pytest.fixture(scope="module")
+def prefixes(corporate_store: EmbeddedStore) -> dict[str, str]:
+    return {**COMMON_PREFIXES, **corporate_store.prefixes}
+
+
+@pytest.fixture(scope="module")
+def proposer(
+    corporate_store: EmbeddedStore, schema: Schema, prefixes: dict[str, str]
+) -> EnumeratingProposer:
+    return EnumeratingProposer(corporate_store, schema, prefixes)
+
+
+def propose(
+    question: str,
+    proposer: EnumeratingProposer,
+    linker: EntityLinker,
+    retriever: SchemaRetriever,
+) -> list[Proposal]:
+    """What the pipeline would hand the proposer: the retrieved terms and linked entities."""
+    terms = [t for t, _ in retriever.retrieve(question, k=8)]
+    entities = linker.entities(question, schema_terms=terms)
+    return proposer.propose(question, entities, [], [t.iri for t in terms], "en")
+
+
+def answers(store: EmbeddedStore, guard: Guard, sparql: str) -> list[str] | None:
+    try:
+        return sorted(set(values(guard.run(store, sparql))))
+    except Exception:  # a proposal the guard refuses or that fails is just no answer
+        return None
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        # one hop from an instance
+        (
+            "What's Yanka Schreiber's email address?",
+            'SELECT ?m WHERE { ?e pv:name "Yanka Schreiber" ; pv:email ?m }',
+        ),
+        # one hop into a category
+        (
+            "Show me all resistors.",
+            'SELECT DISTINCT ?p WHERE { ?p pv:hasCategory ?c . ?c pv:name "Resistor" }',
+        ),
+        # a literal value on its property, with a retrieved class on the answer node
+        (
+            "list the japanese suppliers pls",
+            'SELECT DISTINCT ?s WHERE { ?s a pv:Supplier ; pv:addressCountry "Japan" }',
+        ),
+        # an intersection of two entities' constraints on one answer node
+        (
+            "Which Marketing employes are experts in potentiometers?",
+            "SELECT DISTINCT ?e WHERE { ?e pv:memberOf ?d ; pv:areaOfExpertise ?c . "
+            '?d pv:name "Marketing" . ?c pv:name "Potentiometer" }',
+        ),
+        # a count
+        (
+            "How many products are compatible with C247-3833661?",
+            "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE "
+            '{ ?p pv:id "C247-3833661" ; pv:compatibleProduct ?o }',
+        ),
+        # yes/no: an edge between two entities
+        (
+            "Does Karen Brant work in Procurement?",
+            'ASK { ?e pv:name "Karen Brant" ; pv:memberOf ?d . ?d pv:name "Procurement" }',
+        ),
+        # yes/no whose answer is no: a retrieved property the entity lacks
+        (
+            "Does Manfred Foth have a phone number?",
+            'ASK { ?e pv:name "Manfred Foth" ; pv:phone ?p }',
+        ),
+    ],
+)
+def test_some_proposal_answers_like_the_gold_query(
+    question: str,
+    gold: str,
+    corporate_store: EmbeddedStore,
+    proposer: EnumeratingProposer,
+    linker: EntityLinker,
+    retriever: SchemaRetriever,
+    prefixes: dict[str, str],
+) -> None:
+    guard = Guard(Limits(timeout_s=10.0), prefixes=prefixes)
+    want = answers(corporate_store, guard, PV + gold)
+    assert want  # the gold query itself answers
+    proposals = propose(question, proposer, linker, retriever)
+    assert proposals and all(p.origin == ORIGIN and 0 <= p.prior <= 1 for p in proposals)
+    assert [p.prior for p in proposals] == sorted((p.prior for p in proposals), reverse=True)
+    got = [answers(corporate_store, guard, p.query) for p in proposals]
+    assert want in got, "\n".join(p.query for p in proposals)
+
+
+def test_the_proposer_is_bounded(
+    corporate_store: EmbeddedStore,
+    schema: Schema,
+    prefixes: dict[str, str],
+    linker: EntityLinker,
+    retriever: SchemaRetriever,
+) -> None:
+    few = EnumeratingProposer(corporate_store, schema, prefixes, max_proposals=5)
+    question = "Which sensors from Indian suppliers does Minnie Kuehn manage?"
+    assert len(propose(question, few, linker, retriever)) <= 5
+    fresh = EnumeratingProposer(corporate_store, schema, prefixes)
+    started = time.perf_counter()
+    proposals = propose(question, fresh, linker, retriever)
+    assert 0 < len(proposals) <= 30
+    # Discovery included (the cache is cold), with room for a loaded test machine.
+    assert time.perf_counter() - started < 5.0
+
+
+def test_a_question_naming_nothing_gets_few_proposals_and_no_error(
+    proposer: EnumeratingProposer, linker: EntityLinker, retriever: SchemaRetriever
+) -> None:
+    proposals = propose("Hello there, how are you today?", proposer, linker, retriever)
+    assert len(proposals) <= 10
+    assert all(p.prior < 0.8 for p in proposals)
+    assert proposer.propose("", [], [], [], "en") == []
+
+
+def test_an_entity_the_store_cannot_query_contributes_nothing(
+    proposer: EnumeratingProposer,
+) -> None:
+    broken = LinkedEntity("http://example.org/a b>", "a b", 0, 3, 1.0)
+    assert proposer.propose("How many a b are there?", [broken], [], [], "en") == []
+
+
+def test_the_setting_turns_it_off(
+    corporate_store: EmbeddedStore, schema: Schema, prefixes: dict[str, str]
+) -> None:
+    spec = GraphSpec(name="corporate")
+    assert len(proposers_for(spec, GraphSettings(), corporate_store, schema, prefixes)) == 1
+    off = GraphSettings(enumerate=False)
+    assert proposers_for(spec, off, corporate_store, schema, prefixes) == []
+    assert proposers_for(spec.model_copy(update={"enumerate": False}), GraphSettings(),
+                         corporate_store, schema, prefixes) == []  # fmt: skip
