@@ -7,6 +7,7 @@ A graph folder holds::
     schema.json  the schema, cached (read from the ontology files or the store otherwise)
     index/       embedding caches of the schema retriever
     model/       the translator checkpoint (save_pretrained form)
+    ranker/      the candidate ranker (optional: qa.rank, ``sparqlqa rank train``)
     sparqlqa.log library warnings of `adapt`, `ask` (``sparqlqa.quiet``), if any
 
 ``open_graph`` turns a folder into a ``Graph``: the store and guard always, the QA pipeline
@@ -37,6 +38,7 @@ from sparqlqa.ontology.tune import open_retriever
 from sparqlqa.qa.batching import BatchingTranslator
 from sparqlqa.qa.components import linker_for, translator_for
 from sparqlqa.qa.pipeline import QAPipeline
+from sparqlqa.qa.rank import DEFAULT_RANKER_ABSTAIN_BELOW, GraphRanker, open_ranker
 from sparqlqa.training.target import decode
 
 if TYPE_CHECKING:
@@ -277,9 +279,7 @@ def open_graph(
     )
 
 
-def sparql_lane(
-    store: Store, guard: Guard, settings: GraphSettings
-) -> tuple[Store | None, Guard]:
+def sparql_lane(store: Store, guard: Guard, settings: GraphSettings) -> tuple[Store | None, Guard]:
     """The store and guard of /sparql: worker processes of their own (query workers for an
     embedded store, at low CPU priority; parser workers always), so that /sparql traffic
     never waits behind or slows down /ask's candidate queries."""
@@ -327,6 +327,7 @@ def build_pipeline(
     translator = BatchingTranslator(
         model, max_size=settings.batch_max_size, max_wait_ms=settings.batch_max_wait_ms
     )
+    ranker = open_ranker(folder / "ranker", schema, prefixes)
     return QAPipeline(
         graph=spec.name,
         store=store,
@@ -340,7 +341,8 @@ def build_pipeline(
         label_predicates=spec.label_predicates,
         schema_k=model.schema_items,
         prompt_chars=model.prompt_chars,
-        abstain_below=abstain_threshold(spec, settings),
+        abstain_below=abstain_threshold(spec, settings, ranker),
+        ranker=ranker,
     )
 
 
@@ -380,11 +382,20 @@ def other_language_retriever(
     return LanguageRetrievers(retriever, build)
 
 
-def abstain_threshold(spec: GraphSpec, settings: GraphSettings) -> float:
+def abstain_threshold(
+    spec: GraphSpec, settings: GraphSettings, ranker: GraphRanker | None = None
+) -> float:
     """The confidence under which a graph's pipeline abstains: the setting, else the graph's,
-    else the default."""
+    else the default. With a ranker the confidence is the ranker's (another scale): the
+    setting, else the threshold chosen for it on a dev set (``ranker.json``), else
+    ``qa.rank.DEFAULT_RANKER_ABSTAIN_BELOW``; graph.json's is for the beam's confidence."""
     from sparqlqa.qa.abstain import DEFAULT_ABSTAIN_BELOW
 
+    if ranker is not None:
+        for value in (settings.abstain_below, ranker.meta.abstain_below):
+            if value is not None:
+                return value
+        return DEFAULT_RANKER_ABSTAIN_BELOW
     for value in (settings.abstain_below, spec.abstain_below):
         if value is not None:
             return value

@@ -365,5 +365,3 @@ class Instantiator:
         if wait > 0:
             time.sleep(wait)
         self._last_query = time.monotonic()
-
-

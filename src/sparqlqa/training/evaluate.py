@@ -138,9 +138,7 @@ def evaluate_model(
     return report
 
 
-def _score(
-    example: Example, group: Sequence[Any], store: Store | None, guard: Guard
-) -> Outcome:
+def _score(example: Example, group: Sequence[Any], store: Store | None, guard: Guard) -> Outcome:
     chosen, answers, error = group[0], None, None
     if store is not None:
         for candidate in group:
