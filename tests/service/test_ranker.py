@@ -229,3 +229,31 @@ def test_ask_shows_rank_scores_and_refuses_nonsense(ranked_graph: Path, live_ser
         assert nonsense["answered"] is False and nonsense["answers"] == []
     meta = json.loads((ranked_graph / "ranker" / "ranker.json").read_text())
     assert meta["preset"] == "tiny"
+
+
+def test_curve_on_dev_questions_recommends_a_threshold(ranked_graph: Path, tmp_path: Path) -> None:
+    from sparqlqa.adapt.rank import choose_threshold, curve_rows, save_threshold
+
+    nonsense = tmp_path / "nonsense.jsonl"
+    nonsense.write_text('{"question": "§$%& ### !!"}\n{"question": "@@ ~~ ^^ ;;; ???"}\n')
+    found = curve_rows(
+        ranked_graph,
+        ranked_graph / "pairs" / "dev.jsonl",
+        format="jsonl",
+        split="dev",
+        nonsense=nonsense,
+        k=2,
+        limit=6,
+    )
+    assert len(found) == 8 and sum(r["nonsense"] for r in found) == 2
+    assert all(not r["right"] for r in found if r["nonsense"])
+    assert any(r["right"] for r in found), found  # the tiny model answers some dev questions
+    table, best = choose_threshold(found)
+    assert 0.0 <= best <= 1.0 and table[0]["coverage"] >= table[-1]["coverage"]
+    save_threshold(ranked_graph, best)
+    assert RankerMeta.read(ranked_graph / "ranker").abstain_below == best
+    graph = open_graph(ranked_graph, GraphSettings())
+    try:
+        assert graph.pipeline is not None and graph.pipeline.abstain_below == best
+    finally:
+        graph.close()
