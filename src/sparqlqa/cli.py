@@ -11,7 +11,7 @@ import sys
 import typer
 
 from sparqlqa.adapt.cli import command as adapt
-from sparqlqa.adapt.cli import serve
+from sparqlqa.adapt.cli import rank_app, serve
 from sparqlqa.errors import QueryError, SparqlqaError
 from sparqlqa.eval.cli import app as eval_app
 from sparqlqa.kg.cli import app as kg_app
@@ -34,6 +34,7 @@ app.command("index")(index_graph)
 app.command("generate")(generate)
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
+app.add_typer(rank_app, name="rank")
 app.command("serve")(serve)
 app.command("adapt")(adapt)
 app.command("ask")(ask)

@@ -54,6 +54,7 @@ def astronomy_args(output: Path, **overrides: object) -> AdaptArgs:
         "threads": 1,
         "progress": False,
         "train_settings": {"max_steps": 80},
+        "ranker_steps": 20,  # the tiny ranker: a second or two
     }
     settings.update(overrides)
     return AdaptArgs(**settings)  # type: ignore[arg-type]
@@ -121,7 +122,7 @@ def test_report_has_overall_and_per_shape_figures(adapted: Adapted) -> None:
 def test_resume_skips_finished_stages(adapted: Adapted) -> None:
     assert adapted.first_stages == ["store", "schema", "index", "generate"]
     assert adapted.result.skipped == ["store", "schema", "index", "generate"]
-    assert adapted.result.ran == ["train", "evaluate", "graph"]
+    assert adapted.result.ran == ["train", "rank", "evaluate", "graph"]
     assert (adapted.folder / "store" / "store.json").stat().st_mtime == adapted.store_mtime
     # once complete, a third run redoes nothing but graph.json (which carries the name)
     again = adapt(astronomy_args(adapted.folder, title="Stars"))
@@ -238,3 +239,31 @@ def test_service_routes_text2sparql_by_dataset(two_graphs: TestClient) -> None:
     assert unknown.status_code == 404
     message = unknown.json()["message"]
     assert "https://nope.test/" in message and DATASET in message and CORPORATE_DATASET in message
+
+
+def test_rank_stage_trains_a_ranker_the_pipeline_uses(adapted: Adapted) -> None:
+    meta = json.loads((adapted.folder / "ranker" / "ranker.json").read_text())
+    assert (meta["preset"], meta["steps"]) == ("tiny", 20)  # tiny translator: tiny ranker
+    state = json.loads((adapted.folder / "adapt.json").read_text())
+    assert state["stages"]["rank"]["steps"] == 20
+    graph = open_graph(adapted.folder, Settings(graphs=[adapted.folder], warm_up=False))
+    try:
+        assert graph.pipeline is not None and graph.pipeline.ranker is not None
+    finally:
+        graph.close()
+
+
+def test_rank_train_command_adds_a_ranker_to_a_finished_folder(
+    adapted: Adapted, tmp_path: Path
+) -> None:
+    folder = tmp_path / "astronomy"
+    shutil.copytree(adapted.folder, folder, ignore=shutil.ignore_patterns("ranker"))
+    model_before = (folder / "model" / "config.json").read_bytes()
+    result = CliRunner().invoke(
+        cli_app, ["rank", "train", str(folder), "--steps", "3", "--preset", "tiny", "--seed", "4"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads((folder / "ranker" / "ranker.json").read_text())["steps"] == 3
+    assert (folder / "model" / "config.json").read_bytes() == model_before
+    refused = CliRunner().invoke(cli_app, ["rank", "train", str(tmp_path / "nothing")])
+    assert refused.exit_code != 0

@@ -10,6 +10,8 @@ generate, train and evaluate stages resume inside themselves)::
     index     the schema retriever's embeddings (index/) and a check of the label index
     generate  pairs/: hand-written templates (if any) plus schema-derived ones, instantiated
     train     model/: the translator, trained for a wall-clock budget (train/ keeps its log)
+    rank      ranker/: the candidate ranker, trained on the pairs for --ranker-steps steps
+              (0: none); ``sparqlqa rank train`` adds one to a finished folder
     evaluate  eval/ (per question) and report.json, report.md: the whole pipeline on the
               generated test split, answer F1 and exact match overall and per question shape
     graph     graph.json: the folder is complete and can be served
@@ -21,7 +23,8 @@ graph's name and dataset ids may change between runs: they apply to the stages s
 and ``graph.json`` is written again at the end of every run.
 
 The package: ``args`` (what a run needs), ``state`` (``adapt.json``, the inputs' check),
-``stages`` and ``learn`` (each stage one ``Stage`` object), ``report`` (``report.json`` and
+``stages`` and ``learn`` (each stage one ``Stage`` object), ``rank`` (the ranker's training
+and its threshold curve, ``sparqlqa rank``), ``report`` (``report.json`` and
 ``report.md``), ``run`` (the stage loop), ``corporate`` (the bundled graph's preset) and
 ``cli`` (the ``adapt`` and ``serve`` commands).
 """

@@ -49,6 +49,9 @@ class AdaptArgs:
     #: Optimizer steps of the training stage (0: what train_minutes buys at the usual step
     #: time). Given, the run is the same on an idle and a busy machine; minutes only cap it.
     train_steps: int = 0
+    #: Steps of the candidate ranker (adapt stage ``rank``: 16 candidates a step, MiniLM;
+    #: the tiny one with a tiny translator); 0: no ranker, the first fitting candidate wins.
+    ranker_steps: int = 300
     max_pairs: int = 12_000  # generated pairs at most (about; sets the pairs per template)
     composed_share: float = 0.5  # share of max_pairs from queries composed from the schema
     #: Question languages of the composed pairs with their shares (``templates.languages``).
@@ -75,6 +78,8 @@ class AdaptArgs:
             raise ConfigError("--train-minutes must be positive")
         if self.train_steps < 0:
             raise ConfigError("--train-steps must be 0 (from the minutes) or positive")
+        if self.ranker_steps < 0:
+            raise ConfigError("--ranker-steps must be 0 (no ranker) or positive")
         if not 0.0 <= self.composed_share <= 1.0:
             raise ConfigError("--composed-share must be between 0 and 1")
         # Imported here: the verbalisers are not needed for `sparqlqa --help`.

@@ -69,6 +69,9 @@ def command(
         int,
         typer.Option(help="Training steps (0: what --train-minutes buys); same seed, same model."),
     ] = DEFAULTS["train_steps"],
+    ranker_steps: Annotated[
+        int, typer.Option(help="Steps of the candidate ranker (0: no ranker).")
+    ] = DEFAULTS["ranker_steps"],
     max_pairs: Annotated[int, typer.Option(help="Generated pairs at most (about).")] = DEFAULTS[
         "max_pairs"
     ],
@@ -137,6 +140,7 @@ def command(
         model=model,
         train_minutes=train_minutes,
         train_steps=train_steps,
+        ranker_steps=ranker_steps,
         max_pairs=max_pairs,
         composed_share=composed_share,
         languages=languages,
@@ -235,3 +239,74 @@ def serve(
         )
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+rank_app = typer.Typer(
+    help="The candidate ranker of a graph folder: train it, choose its threshold."
+)
+
+
+@rank_app.command("train")
+def rank_train(
+    folder: Annotated[Path, typer.Argument(help="An adapted graph folder (schema.json, pairs/).")],
+    steps: Annotated[int, typer.Option(help="Training steps (16 candidates a step).")] = 300,
+    seed: Annotated[int, typer.Option(help="Seed of the near misses, the order, the head.")] = 0,
+    preset: Annotated[str, typer.Option(help="minilm, or tiny (a random test model).")] = "minilm",
+    threads: Annotated[int, typer.Option(help="Torch CPU threads (0: torch's default).")] = 0,
+) -> None:
+    """Train the ranker of a graph folder on its generated pairs into FOLDER/ranker/; the
+    translator is left as it is. The served pipeline uses it from its next start."""
+    from sparqlqa.adapt.rank import train_folder_ranker
+
+    show_on_stderr()
+    with library_log(folder / LOG_FILE):
+        meta = train_folder_ranker(folder, steps=steps, seed=seed, preset=preset, threads=threads)
+    typer.echo(json.dumps({"ranker": str(folder / "ranker"), **meta.__dict__}, indent=2))
+
+
+@rank_app.command("curve")
+def rank_curve(
+    folder: Annotated[Path, typer.Argument(help="A graph folder with a ranker.")],
+    dataset: Annotated[Path, typer.Option(help="Dev questions with gold queries.")],
+    format: Annotated[str, typer.Option(help="Format of the dataset file.")] = "text2sparql",
+    split: Annotated[str, typer.Option(help="The dataset's split to use.")] = "dev",
+    language: Annotated[str, typer.Option(help="Language of the questions.")] = "en",
+    nonsense: Annotated[
+        Path | None, typer.Option(help="JSON Lines of nonsense questions (never right).")
+    ] = None,
+    k: Annotated[int, typer.Option(help="Beam candidates per question.")] = 5,
+    min_precision: Annotated[float, typer.Option(help="Precision the threshold must reach.")] = (
+        0.85
+    ),
+    save: Annotated[
+        bool, typer.Option(help="Write the recommended threshold into ranker/ranker.json.")
+    ] = False,
+    out: Annotated[Path | None, typer.Option(help="Also write the rows (JSON Lines).")] = None,
+) -> None:
+    """Precision and coverage of the ranker's confidence on dev questions, and the threshold
+    it recommends (docs/abstention.md); --save makes it the folder's abstain_below."""
+    from sparqlqa.adapt.rank import choose_threshold, curve_rows, save_threshold
+
+    show_on_stderr()
+    with library_log(folder / LOG_FILE):
+        found = curve_rows(
+            folder,
+            dataset,
+            format=format,
+            split=split,
+            language=language,
+            nonsense=nonsense,
+            k=k,
+        )
+    if out is not None:
+        out.write_text("".join(json.dumps(r) + "\n" for r in found))
+    table, best = choose_threshold(found, min_precision)
+    for row in table:
+        typer.echo(
+            f"{row['threshold']:.2f}  coverage {row['coverage']:.3f}  precision "
+            f"{row['precision']:.3f}  nonsense answered {int(row['nonsense_answered'])} "
+            f"(by confidence alone {int(row['nonsense_by_confidence'])})"
+        )
+    typer.echo(f"recommended abstain_below: {best:.2f} ({len(found)} questions)")
+    if save:
+        save_threshold(folder, best)

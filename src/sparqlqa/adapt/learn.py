@@ -1,4 +1,5 @@
-"""The stages that learn and measure: train the translator, evaluate the whole pipeline.
+"""The stages that learn and measure: train the translator and the candidate ranker,
+evaluate the whole pipeline.
 
 The training presets (``training.presets``) set how a run bounded by wall time trains on a
 few CPU cores; the evaluation answers the generated test questions as the service would and
@@ -13,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from sparqlqa.adapt.rank import ranker_preset, train_folder_ranker
 from sparqlqa.adapt.report import build_report, write_report
 from sparqlqa.adapt.stages import Context
 from sparqlqa.errors import ConfigError
@@ -105,6 +107,37 @@ class TrainStage:
             "stopped": result.get("stopped"),
             "dev_exact_match": result.get("best_exact_match"),
             "examples_per_s": result.get("examples_per_s"),
+        }
+
+
+class RankStage:
+    """``ranker/``: the candidate ranker (adapt.rank), trained on the generated pairs for
+    ``--ranker-steps`` steps; 0 removes none and trains none (the stage is recorded as done,
+    so a later run with steps resumes nothing: use ``sparqlqa rank train`` then)."""
+
+    name = "rank"
+
+    def run(self, ctx: Context) -> dict[str, Any]:
+        steps = ctx.args.ranker_steps
+        if not steps:
+            ctx.log("  --ranker-steps 0: no ranker")
+            return {"steps": 0}
+        ctx.close()  # the ranker reads the pairs only
+        preset = ranker_preset(ctx.args.model)
+        ctx.log(f"  {preset} ranker: {steps} steps")
+        meta = train_folder_ranker(
+            ctx.folder, steps=steps, seed=ctx.args.seed, preset=preset, threads=ctx.args.threads
+        )
+        ctx.log(
+            f"  {meta.seconds_per_step:.2f} s a step; held-out gold above its near misses "
+            f"{meta.heldout_pairwise}, top-1 {meta.heldout_top1}"
+        )
+        return {
+            "steps": steps,
+            "preset": preset,
+            "seconds_per_step": meta.seconds_per_step,
+            "heldout_pairwise": meta.heldout_pairwise,
+            "heldout_top1": meta.heldout_top1,
         }
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sparqlqa.adapt.args import AdaptArgs, Log, default_log
-from sparqlqa.adapt.learn import EvaluateStage, TrainStage
+from sparqlqa.adapt.learn import EvaluateStage, RankStage, TrainStage
 from sparqlqa.adapt.report import AdaptReport, write_report
 from sparqlqa.adapt.stages import (
     Context,
@@ -28,6 +28,7 @@ PIPELINE: tuple[Stage, ...] = (
     IndexStage(),
     GenerateStage(),
     TrainStage(),
+    RankStage(),
     EvaluateStage(),
     GraphStage(),
 )

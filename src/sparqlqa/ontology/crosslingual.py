@@ -128,4 +128,3 @@ class LanguageRetrievers:
     ) -> list[tuple[Term, float]]:
         """As :meth:`SchemaRetriever.retrieve`, by the retriever of ``language``."""
         return self.for_language(language).retrieve(question, k, kind=kind)
-

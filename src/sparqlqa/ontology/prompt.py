@@ -91,9 +91,7 @@ class PromptValue:
 _NUMBER = re.compile(r"(?<![\w.,])(?<!\d-)-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,]\d)")
 
 
-def question_values(
-    question: str, taken: Iterable[tuple[int, int]] = ()
-) -> list[PromptValue]:
+def question_values(question: str, taken: Iterable[tuple[int, int]] = ()) -> list[PromptValue]:
     """The numbers of ``question`` in order, leaving out those inside the ``taken`` spans
     (the linked entities' names: the 3000 of "Printer 3000" is not a value)."""
     spans = list(taken)

@@ -8,6 +8,7 @@ A graph folder holds::
     index/       embedding caches of the schema retriever
     model/       the translator checkpoint (save_pretrained form)
     examples/    question/query examples (``sparqlqa examples add``) and their embeddings
+    ranker/      the candidate ranker (optional: qa.rank, ``sparqlqa rank train``)
     sparqlqa.log library warnings of `adapt`, `ask` (``sparqlqa.quiet``), if any
 
 ``open_graph`` turns a folder into a ``Graph``: the store and guard always, the QA pipeline
@@ -40,6 +41,7 @@ from sparqlqa.qa.components import linker_for, translator_for
 from sparqlqa.qa.enumerate import EnumeratingProposer
 from sparqlqa.qa.pipeline import QAPipeline
 from sparqlqa.qa.proposals import Proposer
+from sparqlqa.qa.rank import DEFAULT_RANKER_ABSTAIN_BELOW, GraphRanker, open_ranker
 from sparqlqa.training.quantize import QUANTIZE_MODES, quantize_mode
 from sparqlqa.training.target import decode
 
@@ -372,6 +374,7 @@ def build_pipeline(
     proposers = example_proposers(
         folder, store, schema, examples_embedder(multilingual, getattr(english, "embedder", None))
     )
+    ranker = open_ranker(folder / "ranker", schema, prefixes)
     return QAPipeline(
         graph=spec.name,
         store=store,
@@ -385,9 +388,10 @@ def build_pipeline(
         label_predicates=spec.label_predicates,
         schema_k=model.schema_items,
         prompt_chars=model.prompt_chars,
-        abstain_below=abstain_threshold(spec, settings),
+        abstain_below=abstain_threshold(spec, settings, ranker),
         # The user's own examples first, then the enumerated query graphs.
         proposers=[*proposers, *proposers_for(spec, settings, store, schema, prefixes)],
+        ranker=ranker,
     )
 
 
@@ -473,11 +477,20 @@ def other_language_retriever(
     return LanguageRetrievers(retriever, build)
 
 
-def abstain_threshold(spec: GraphSpec, settings: GraphSettings) -> float:
+def abstain_threshold(
+    spec: GraphSpec, settings: GraphSettings, ranker: GraphRanker | None = None
+) -> float:
     """The confidence under which a graph's pipeline abstains: the setting, else the graph's,
-    else the default."""
+    else the default. With a ranker the confidence is the ranker's (another scale): the
+    setting, else the threshold chosen for it on a dev set (``ranker.json``), else
+    ``qa.rank.DEFAULT_RANKER_ABSTAIN_BELOW``; graph.json's is for the beam's confidence."""
     from sparqlqa.qa.abstain import DEFAULT_ABSTAIN_BELOW
 
+    if ranker is not None:
+        for value in (settings.abstain_below, ranker.meta.abstain_below):
+            if value is not None:
+                return value
+        return DEFAULT_RANKER_ABSTAIN_BELOW
     for value in (settings.abstain_below, spec.abstain_below):
         if value is not None:
             return value

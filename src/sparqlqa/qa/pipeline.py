@@ -1,8 +1,10 @@
 """The question-answering pipeline: one object per graph, shared by the API and ``eval``.
 
-link entities → retrieve schema → translate to k candidate queries → guard → execute →
-answer with the first candidate that parses, runs and returns a non-empty result of the
-expected answer type. The question's language (given, or detected by
+link entities → retrieve schema → translate to k candidate queries (and take the
+proposers' whole queries, qa.proposals) → guard → execute → answer with the first candidate
+that parses, runs and returns a non-empty result of the expected answer type; or, when the
+graph has a ranker (qa.rank), with the one of those the ranker scores highest. The
+question's language (given, or detected by
 :func:`~sparqlqa.ontology.language.detect_language`) goes to the linker and the retriever
 when they take one. If none does, the answer says so and carries the best candidate with
 the reason each candidate was rejected.
@@ -30,8 +32,15 @@ from sparqlqa.ontology.prompt import (
 )
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
 from sparqlqa.qa.abstain import confidence, firm_link, grounded, with_english_glosses
-from sparqlqa.qa.answer_type import comparison_problem, expected_answer_type, fits, order_problem
+from sparqlqa.qa.answer_type import (
+    Expected,
+    comparison_problem,
+    expected_answer_type,
+    fits,
+    order_problem,
+)
 from sparqlqa.qa.proposals import Proposal, Proposer
+from sparqlqa.qa.rank import MAX_RANKED, QueryRanker, rank_confidence
 
 
 class Linker(Protocol):
@@ -83,6 +92,7 @@ class Candidate:
     rejected_because: str | None = None
     confidence: float | None = None  # see qa.abstain.confidence
     origin: str = "beam"  # "beam" (the translator) or a proposer's name (qa.proposals)
+    rank_score: float | None = None  # the ranker's score, when the graph has one (qa.rank)
 
 
 @dataclass
@@ -129,11 +139,13 @@ class QAPipeline:
         prompt_chars: int = 1600,
         abstain_below: float | None = None,
         proposers: Sequence[Proposer] = (),
+        ranker: QueryRanker | None = None,
     ) -> None:
         """``abstain_below``: the confidence under which the pipeline does not answer (None:
         answer whenever a candidate is accepted); ungrounded questions are never answered.
         ``proposers``: sources of whole candidate queries besides the beam (qa.proposals),
-        tried after the beam's candidates."""
+        tried after the beam's candidates. ``ranker`` (qa.rank): when given, every candidate
+        is executed and the ranker picks among those that fit; confidences come from it."""
         self.graph = graph
         self.store = store
         self.guard = guard
@@ -148,6 +160,7 @@ class QAPipeline:
         self.prompt_chars = prompt_chars
         self.abstain_below = abstain_below
         self.proposers = tuple(proposers)
+        self.ranker = ranker
 
     def close(self) -> None:
         """Stop the translator (the store belongs to the graph, which closes it)."""
@@ -194,7 +207,9 @@ class QAPipeline:
         proposals = self.propose(question, entities, values, schema_iris, language)
         timings["propose"] = _ms(started)
         started = time.perf_counter()
-        candidates, chosen, result = self.choose(question, scored, entities, values, proposals)
+        candidates, chosen, result = self.choose(
+            question, scored, entities, values, proposals, timings=timings
+        )
         timings["execute"] = _ms(started)
         answers: list[dict[str, str]] = []
         if result is not None:
@@ -275,9 +290,12 @@ class QAPipeline:
         entities: Sequence[LinkedEntity],
         values: Sequence[PromptValue] = (),
         proposals: Sequence[Proposal] = (),
+        timings: dict[str, float] | None = None,
     ) -> tuple[list[Candidate], Candidate | None, QueryResult | None]:
-        """Try candidates in order (the beam's, then the proposals); the first that runs and
-        fits the expected type wins."""
+        """Without a ranker: try candidates in order (the beam's, then the proposals); the
+        first that runs and fits the expected type wins. With one: execute them all (at most
+        ``qa.rank.MAX_RANKED``) and answer with the fitting one the ranker scores highest
+        (``timings["rank"]``: the ranker's time)."""
         expected = expected_answer_type(question)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
         slots.update({v.slot: v.text for v in values})
@@ -285,40 +303,92 @@ class QAPipeline:
         seen: set[str] = set()
         tries: list[tuple[str, float, str | None, str]] = [(t, s, None, "beam") for t, s in scored]
         tries += [(p.query, p.prior, p.query, p.origin) for p in proposals]
+        if self.ranker is not None:
+            tries = tries[:MAX_RANKED]
+        fitting: list[tuple[Candidate, QueryResult]] = []
         for target, score, whole, origin in tries:
             candidate = Candidate(target=target, score=score, origin=origin)
-            candidate.confidence = confidence(score, "undecodable")
             candidates.append(candidate)
-            try:
-                candidate.query = whole or self.decode(target, slots, self.prefixes)
-            except SparqlqaError as exc:
-                candidate.rejected_because = f"cannot be decoded: {exc}"
+            result = self.attempt(candidate, whole, question, expected, slots, seen)
+            if result is None:
                 continue
-            candidate.confidence = confidence(score, "failed")
-            if candidate.query in seen:
-                candidate.rejected_because = "same query as an earlier candidate"
-                continue
-            seen.add(candidate.query)
-            wrong_way = order_problem(question, candidate.query) or comparison_problem(
-                question, candidate.query
-            )
-            if wrong_way:
-                candidate.rejected_because = wrong_way
-                continue
-            try:
-                result = self.guard.run(self.store, candidate.query)
-            except QueryError as exc:
-                candidate.rejected_because = str(exc)
-                continue
-            candidate.confidence = confidence(score, "ran")
-            problem = fits(result, expected)
-            if problem:
-                candidate.rejected_because = problem
-                continue
-            candidate.accepted = True
-            candidate.confidence = confidence(score, "accepted")
-            return candidates, candidate, result
-        return candidates, None, None
+            if self.ranker is None:
+                candidate.accepted = True
+                return candidates, candidate, result
+            fitting.append((candidate, result))
+        if not fitting:
+            return candidates, None, None
+        chosen, result = self.rank(question, fitting, entities, timings)
+        return candidates, chosen, result
+
+    def attempt(
+        self,
+        candidate: Candidate,
+        whole: str | None,
+        question: str,
+        expected: Expected,
+        slots: Mapping[str, str],
+        seen: set[str],
+    ) -> QueryResult | None:
+        """Decode, check and execute one candidate; its result when it runs and fits the
+        expected type, else None with ``candidate.rejected_because`` saying why. Sets the
+        candidate's query and (beam) confidence; ``seen`` holds the queries tried before."""
+        score = candidate.score
+        candidate.confidence = confidence(score, "undecodable")
+        try:
+            candidate.query = whole or self.decode(candidate.target, slots, self.prefixes)
+        except SparqlqaError as exc:
+            candidate.rejected_because = f"cannot be decoded: {exc}"
+            return None
+        candidate.confidence = confidence(score, "failed")
+        if candidate.query in seen:
+            candidate.rejected_because = "same query as an earlier candidate"
+            return None
+        seen.add(candidate.query)
+        wrong_way = order_problem(question, candidate.query) or comparison_problem(
+            question, candidate.query
+        )
+        if wrong_way:
+            candidate.rejected_because = wrong_way
+            return None
+        try:
+            result = self.guard.run(self.store, candidate.query)
+        except QueryError as exc:
+            candidate.rejected_because = str(exc)
+            return None
+        candidate.confidence = confidence(score, "ran")
+        problem = fits(result, expected)
+        if problem:
+            candidate.rejected_because = problem
+            return None
+        candidate.confidence = confidence(score, "accepted")
+        return result
+
+    def rank(
+        self,
+        question: str,
+        fitting: Sequence[tuple[Candidate, QueryResult]],
+        entities: Sequence[LinkedEntity],
+        timings: dict[str, float] | None = None,
+    ) -> tuple[Candidate, QueryResult]:
+        """The fitting candidate the ranker scores highest (the earlier one on a tie); each
+        gets its ``rank_score`` and a confidence from it; the others are marked as ranked
+        below the chosen one."""
+        assert self.ranker is not None
+        started = time.perf_counter()
+        scores = self.ranker.rank(question, [c.query or "" for c, _ in fitting], entities)
+        if timings is not None:
+            timings["rank"] = _ms(started)
+        for (candidate, _), value in zip(fitting, scores, strict=True):
+            candidate.rank_score = round(value, 4)
+            candidate.confidence = rank_confidence(value)
+        best = max(range(len(fitting)), key=lambda i: (scores[i], -i))
+        chosen, result = fitting[best]
+        chosen.accepted = True
+        for candidate, _ in fitting:
+            if candidate is not chosen:
+                candidate.rejected_because = "the ranker scores another candidate higher"
+        return chosen, result
 
     def simple_answers(self, result: QueryResult) -> list[dict[str, str]]:
         """The answers as a flat list of ``{"value", "type", "label"?}``."""

@@ -46,6 +46,11 @@ class CandidateOut(BaseModel):
     origin: str = Field(
         "beam", description="Where it came from: the translator's beam, or a proposer's name."
     )
+    rank_score: float | None = Field(
+        None,
+        description="The graph's ranker's score of it (higher is better; the confidence is "
+        "its sigmoid); absent when the graph has no ranker or the candidate did not fit.",
+    )
 
 
 class AskResponse(BaseModel):

@@ -175,7 +175,7 @@ def object_templates(ctx: DeriveContext, view: PropertyView) -> None:
 def two_hop(
     ctx: DeriveContext, first: SchemaProperty, second: SchemaProperty, domain: str, middle: str
 ) -> None:
-    """"What is the <second> of the <first> of <A>?" and its reverse, for nouns only."""
+    """ "What is the <second> of the <first> of <A>?" and its reverse, for nouns only."""
     one = property_phrase(first.label)
     two = property_phrase(second.label)
     if one.kind != "noun" or two.kind != "noun":

@@ -91,6 +91,7 @@ def response_of(answer: Answer) -> AskResponse:
             accepted=c.accepted,
             rejected_because=c.rejected_because,
             origin=c.origin,
+            rank_score=c.rank_score,
         )
         for c in answer.candidates
     ]

@@ -1,0 +1,82 @@
+"""The ranker of a graph's candidate queries, as the pipeline uses it.
+
+When a graph folder holds ``ranker/`` (trained by ``sparqlqa rank train`` or the adapt stage
+``rank``; the model is ``training.ranker``), the pipeline executes every candidate (the
+beam's and the proposals'), keeps those that run and fit the expected answer type, and
+answers with the one this ranker scores highest against the question. Its confidence is the
+sigmoid of that score, and the threshold under which the pipeline abstains is the one chosen
+on a dev set (``ranker.json`` ``abstain_below``, see docs/abstention.md), else
+:data:`DEFAULT_RANKER_ABSTAIN_BELOW`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from sparqlqa.ontology.link import LinkedEntity
+from sparqlqa.ontology.schema import Schema
+from sparqlqa.training.ranker import (
+    META_FILE,
+    CrossEncoder,
+    RankerMeta,
+    Vocabulary,
+    load_ranker,
+    render_query,
+)
+
+#: The confidence under which a graph with a ranker abstains when its ranker.json names
+#: no threshold chosen on a dev set (the sigmoid's midpoint: the ranker thinks it more
+#: likely right than wrong).
+DEFAULT_RANKER_ABSTAIN_BELOW = 0.5
+
+#: Candidates executed and ranked per question at most (the beam's first, then proposals).
+MAX_RANKED = 40
+
+
+class QueryRanker(Protocol):
+    """Scores whole candidate queries against a question: higher is better."""
+
+    def rank(
+        self, question: str, queries: Sequence[str], entities: Sequence[LinkedEntity]
+    ) -> list[float]:
+        """One raw score per query (one batched forward pass); ``entities``: the question's
+        linked entities, whose labels stand for their IRIs in the queries."""
+        ...
+
+
+def rank_confidence(score: float) -> float:
+    """The confidence of a ranker score: its sigmoid, rounded as candidate confidences are."""
+    return round(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score)))), 4)
+
+
+class GraphRanker:
+    """A trained cross-encoder with the graph's schema labels: a :class:`QueryRanker`."""
+
+    def __init__(
+        self, encoder: CrossEncoder, meta: RankerMeta, schema: Schema, prefixes: Mapping[str, str]
+    ) -> None:
+        self.encoder = encoder
+        self.meta = meta
+        self.vocabulary = Vocabulary.of(schema, prefixes)
+
+    def render(self, query: str, entities: Sequence[LinkedEntity] = ()) -> str:
+        """``query`` as the ranker reads it (IRIs as labels)."""
+        vocabulary = self.vocabulary.with_entities((e.iri, e.label) for e in entities)
+        return render_query(query, vocabulary)
+
+    def rank(
+        self, question: str, queries: Sequence[str], entities: Sequence[LinkedEntity]
+    ) -> list[float]:
+        vocabulary = self.vocabulary.with_entities((e.iri, e.label) for e in entities)
+        return self.encoder.score(question, [render_query(q, vocabulary) for q in queries])
+
+
+def open_ranker(folder: Path, schema: Schema, prefixes: Mapping[str, str]) -> GraphRanker | None:
+    """The ranker in ``folder`` (a graph folder's ``ranker/``), or None when it has none."""
+    if not (folder / META_FILE).is_file():
+        return None
+    encoder, meta = load_ranker(folder)
+    return GraphRanker(encoder, meta, schema, prefixes)

@@ -1,0 +1,259 @@
+"""The candidate ranker: readable rendering, near misses, training (tiny model, seconds),
+the pipeline choosing by it, and /ask showing its scores (real model graph, loopback)."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sparqlqa.jsonl import read_jsonl
+from sparqlqa.ontology.link import LinkedEntity
+from sparqlqa.ontology.schema import Schema
+from sparqlqa.qa.graphs import GraphSettings, open_graph
+from sparqlqa.qa.rank import rank_confidence
+from sparqlqa.service.app import create_app
+from sparqlqa.service.settings import Settings
+from sparqlqa.training.ranker import (
+    RankerConfig,
+    RankerMeta,
+    Vocabulary,
+    groups_of,
+    heldout_scores,
+    load_ranker,
+    near_misses,
+    render_query,
+    train_ranker,
+)
+
+PV = "http://ld.company.org/prod-vocab/"
+WOLFGANG = "http://ld.company.org/prod-instances/empl-Wolfgang.Martin%40company.org"
+DEPARTMENT = "Which department does Wolfgang Martin work in?"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread() -> Iterator[None]:
+    """Tiny models run fastest on one thread on the shared 2-core machine."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def schema_of(folder: Path) -> Schema:
+    graph = open_graph(folder, GraphSettings())
+    try:
+        assert graph.pipeline is not None
+        return graph.pipeline.schema
+    finally:
+        graph.close()
+
+
+def test_render_query_shows_labels_and_bracketed_properties() -> None:
+    schema = Schema.from_json(
+        {
+            "classes": [{"iri": PV + "Supplier", "label": "Supplier"}],
+            "properties": [{"iri": PV + "country", "label": "country", "kind": "object"}],
+        }
+    )
+    vocab = Vocabulary.of(schema, entities=[("http://x.test/France", "France")])
+    query = (
+        "PREFIX pv: <http://ld.company.org/prod-vocab/>\n"
+        "SELECT ?x WHERE { ?x a pv:Supplier . ?x pv:country <http://x.test/France> . "
+        '?x pv:size ?n FILTER(?n > "3"^^<http://www.w3.org/2001/XMLSchema#integer>) }'
+    )
+    assert render_query(query, vocab) == (
+        'SELECT ?x WHERE ?x [type] Supplier . ?x [country] France . ?x size ?n FILTER ( ?n > "3" )'
+    )
+
+
+def test_near_misses_are_each_kind_and_seeded() -> None:
+    schema = Schema.from_json(
+        {
+            "classes": [{"iri": PV + "Employee", "label": "employee"}],
+            "properties": [
+                {"iri": PV + "memberOf", "label": "member of", "domain": [PV + "Employee"]},
+                {"iri": PV + "manages", "label": "manages", "domain": [PV + "Employee"]},
+            ],
+        }
+    )
+    query = (
+        "SELECT DISTINCT ?d WHERE { <http://x.test/ann> <http://ld.company.org/prod-vocab/"
+        "memberOf> ?d . ?d a <http://ld.company.org/prod-vocab/Employee> }"
+    )
+    vocab = Vocabulary.of(schema)
+    others = {"http://x.test/ann": ["http://x.test/bob"]}
+    misses = near_misses(query, vocab, schema, others, random.Random(1), n=5)
+    kinds = {kind: mutated for kind, mutated in misses}
+    assert set(kinds) == {"property", "constraint", "direction", "aggregate", "entity"}
+    assert "manages" in kinds["property"] and "memberOf" not in kinds["property"]
+    assert "COUNT(DISTINCT ?d)" in kinds["aggregate"]
+    assert (
+        "?d <http://ld.company.org/prod-vocab/memberOf> <http://x.test/ann>" in (kinds["direction"])
+    )
+    assert "x.test/bob" in kinds["entity"]
+    assert kinds["constraint"].count(" . ") == 0 and query.count(" . ") == 1
+    assert misses == near_misses(query, vocab, schema, others, random.Random(1), n=5)
+
+
+@pytest.fixture(scope="module")
+def ranked_graph(model_graph: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the tiny model graph with a tiny ranker trained on its pairs."""
+    folder = tmp_path_factory.mktemp("ranked") / "corporate"
+    shutil.copytree(model_graph, folder)
+    schema = schema_of(folder)
+    config = RankerConfig(preset="tiny", steps=150, learning_rate=2e-3, seed=5, eval_groups=60)
+    train_ranker(folder / "pairs", schema, {}, folder / "ranker", config)
+    return folder
+
+
+def test_ranker_learns_to_put_gold_above_its_near_misses(ranked_graph: Path) -> None:
+    meta = RankerMeta.read(ranked_graph / "ranker")
+    assert meta.steps == 150 and meta.seconds < 60
+    # Held-out (dev) lists, scored after training: most gold queries beat their near misses,
+    # far more than the untrained model (chance: 0.5).
+    assert meta.heldout_pairwise is not None and meta.heldout_pairwise >= 0.75, meta
+    schema = schema_of(ranked_graph)
+    dev = [r for _, r in read_jsonl(ranked_graph / "pairs" / "dev.jsonl")]
+    groups = groups_of(dev, schema, {}, seed=6)
+    trained, _ = load_ranker(ranked_graph / "ranker")
+    from sparqlqa.training.ranker import CrossEncoder, _new_model
+
+    untrained = CrossEncoder(*_new_model("tiny", 5), max_length=96)
+    after = heldout_scores(trained, groups)["pairwise"]
+    before = heldout_scores(untrained, groups)["pairwise"]
+    assert after is not None and before is not None and after >= before + 0.2, (before, after)
+
+
+def test_ranker_training_is_deterministic(model_graph: Path, tmp_path: Path) -> None:
+    schema = schema_of(model_graph)
+    config = RankerConfig(preset="tiny", steps=5, seed=2, eval_groups=10)
+    one = train_ranker(model_graph / "pairs", schema, {}, tmp_path / "a", config)
+    two = train_ranker(model_graph / "pairs", schema, {}, tmp_path / "b", config)
+    assert one.heldout_by_kind == two.heldout_by_kind
+    a, _ = load_ranker(tmp_path / "a")
+    b, _ = load_ranker(tmp_path / "b")
+    texts = ["SELECT ?x WHERE ?x [member of] Data Services", "ASK WHERE ?x [email] ?e"]
+    assert a.score(DEPARTMENT, texts) == b.score(DEPARTMENT, texts)
+
+
+class PreferLast:
+    """A ranker that prefers the candidate listed last: whatever the beam's order."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def rank(
+        self, question: str, queries: Sequence[str], entities: Sequence[LinkedEntity]
+    ) -> list[float]:
+        self.calls.append(list(queries))
+        return [float(i) for i in range(len(queries))]
+
+
+def test_pipeline_with_a_ranker_picks_the_candidate_it_prefers(model_graph: Path) -> None:
+    graph = open_graph(model_graph, GraphSettings())
+    try:
+        pipeline = graph.pipeline
+        assert pipeline is not None and pipeline.ranker is None
+        plain = pipeline.answer(DEPARTMENT, k=4)
+        fitting = [c for c in plain.candidates if c.rejected_because is None or c.accepted]
+        assert plain.candidates[0].accepted and all(c.rank_score is None for c in fitting)
+        ranker = PreferLast()
+        pipeline.ranker = ranker
+        ranked = pipeline.answer(DEPARTMENT, k=4)
+        ran = [c for c in ranked.candidates if c.rank_score is not None]
+        assert ranker.calls and len(ranker.calls[0]) == len(ran) >= 1
+        chosen = next(c for c in ranked.candidates if c.accepted)
+        # The last fitting candidate is chosen, though the beam put others first.
+        assert chosen is ran[-1] and chosen.query == ranker.calls[0][-1]
+        assert chosen.confidence == rank_confidence(chosen.rank_score or 0.0)
+        assert all(
+            c.rejected_because == "the ranker scores another candidate higher" for c in ran[:-1]
+        )
+        assert "rank" in ranked.timings_ms
+    finally:
+        graph.close()
+
+
+def test_pipeline_with_a_ranker_picks_a_lower_beam_candidate(model_graph: Path) -> None:
+    """The beam's first candidate fits, yet the ranker's choice (a lower one) is answered."""
+    graph = open_graph(model_graph, GraphSettings())
+    try:
+        pipeline = graph.pipeline
+        assert pipeline is not None
+        scored = pipeline.translator.translate([pipeline.prepare(DEPARTMENT)[0]], 5)[0]
+        _, entities, values, _, _ = pipeline.prepare(DEPARTMENT)
+        # A second, different candidate that also runs and fits: the beam's first with its
+        # answer variable renamed and DISTINCT dropped.
+        first = scored[0][0]
+        other = pipeline.decode(first, {"ENT0": WOLFGANG}, pipeline.prefixes)
+        other = other.replace("DISTINCT", "").strip()
+        from sparqlqa.qa.proposals import Proposal
+
+        pipeline.ranker = PreferLast()
+        candidates, chosen, result = pipeline.choose(
+            DEPARTMENT, scored, entities, values, [Proposal(other, "example", 0.1)]
+        )
+        assert chosen is not None and result is not None
+        assert chosen is not candidates[0] and chosen.origin == "example"
+        assert candidates[0].rank_score is not None and not candidates[0].accepted
+    finally:
+        graph.close()
+
+
+def ask(url: str, **body: Any) -> dict[str, Any]:
+    response = httpx.post(f"{url}/ask", json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_ask_shows_rank_scores_and_refuses_nonsense(ranked_graph: Path, live_server: Any) -> None:
+    settings = Settings(graphs=[ranked_graph], rate_limit_per_minute=0, torch_threads=1)
+    with live_server(create_app(settings)) as server:
+        body = ask(server.url, question=DEPARTMENT, k=3)
+        scored = [c for c in body["candidates"] if c["rank_score"] is not None]
+        assert scored, body["candidates"]
+        best = max(scored, key=lambda c: c["rank_score"])
+        assert best["accepted"] is True and best["query"] == body["query"]
+        assert body["confidence"] == pytest.approx(rank_confidence(best["rank_score"]))
+        assert "rank" in body["timings_ms"]
+        nonsense = ask(server.url, question="§$%& qwrtz ### zxcvb !!", k=3)
+        assert nonsense["answered"] is False and nonsense["answers"] == []
+    meta = json.loads((ranked_graph / "ranker" / "ranker.json").read_text())
+    assert meta["preset"] == "tiny"
+
+
+def test_curve_on_dev_questions_recommends_a_threshold(ranked_graph: Path, tmp_path: Path) -> None:
+    from sparqlqa.adapt.rank import choose_threshold, curve_rows, save_threshold
+
+    nonsense = tmp_path / "nonsense.jsonl"
+    nonsense.write_text('{"question": "§$%& ### !!"}\n{"question": "@@ ~~ ^^ ;;; ???"}\n')
+    found = curve_rows(
+        ranked_graph,
+        ranked_graph / "pairs" / "dev.jsonl",
+        format="jsonl",
+        split="dev",
+        nonsense=nonsense,
+        k=2,
+        limit=6,
+    )
+    assert len(found) == 8 and sum(r["nonsense"] for r in found) == 2
+    assert all(not r["right"] for r in found if r["nonsense"])
+    assert any(r["right"] for r in found), found  # the tiny model answers some dev questions
+    table, best = choose_threshold(found)
+    assert 0.0 <= best <= 1.0 and table[0]["coverage"] >= table[-1]["coverage"]
+    save_threshold(ranked_graph, best)
+    assert RankerMeta.read(ranked_graph / "ranker").abstain_below == best
+    graph = open_graph(ranked_graph, GraphSettings())
+    try:
+        assert graph.pipeline is not None and graph.pipeline.abstain_below == best
+    finally:
+        graph.close()
