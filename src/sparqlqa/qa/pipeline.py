@@ -12,6 +12,7 @@ the reason each candidate was rejected.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -302,7 +303,9 @@ class QAPipeline:
         candidates: list[Candidate] = []
         seen: set[str] = set()
         tries: list[tuple[str, float, str | None, str]] = [(t, s, None, "beam") for t, s in scored]
-        tries += [(p.query, p.prior, p.query, p.origin) for p in proposals]
+        # A proposal's prior is a probability-like [0, 1]; as a log it reads like the beam's
+        # mean log-probability, so that the confidence (and abstention) treat both alike.
+        tries += [(p.query, math.log(max(p.prior, 1e-6)), p.query, p.origin) for p in proposals]
         if self.ranker is not None:
             tries = tries[:MAX_RANKED]
         fitting: list[tuple[Candidate, QueryResult]] = []

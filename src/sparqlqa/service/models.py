@@ -37,7 +37,9 @@ class EntityOut(BaseModel):
 class CandidateOut(BaseModel):
     target: str = Field(description="What the model wrote (entity slots, prefixed names).")
     query: str | None = Field(description="The executable query decoded from it.")
-    score: float = Field(description="Mean log-probability per token of the model.")
+    score: float = Field(
+        description="Mean log-probability per token of the model (a proposal: log of its prior)."
+    )
     confidence: float | None = Field(
         None, description="exp(score) weighted by whether it ran and fit (qa.abstain)."
     )
