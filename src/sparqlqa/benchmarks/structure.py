@@ -36,8 +36,8 @@ parse".
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,9 +60,17 @@ from sparqlqa.kg.prefixes import COMMON_PREFIXES
 STRUCTURE_LIMITS = Limits(max_query_chars=10_000, max_nesting=20, max_tokens=1_000)
 
 # rdflib documents no thread safety for its pyparsing grammar (shared module state), and eval
-# scores questions on several threads. Parsing is CPU-bound under the GIL, so serialising it
-# costs no throughput.
-_PARSE_LOCK = threading.Lock()
+# scores questions on several threads: one parser thread serialises the parses (CPU-bound
+# under the GIL, so no throughput is lost). The parser also recurses, and in that thread each
+# parse starts at the same stack depth, so how deep a query may nest does not depend on the
+# caller's stack (a deep pytest or server stack made the same query fail).
+_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="structure-parse")
+
+
+def _parse(sparql: str, namespaces: Mapping[str, str]) -> tuple[Any, Any]:
+    tree = parseQuery(sparql)
+    return tree, translateQuery(tree, initNs=dict(namespaces))
+
 
 Pattern = tuple[str, str, str]
 
@@ -102,17 +110,15 @@ def query_structure(
         )
     check_bounds(sparql, limits)
     namespaces = dict(COMMON_PREFIXES if prefixes is None else prefixes)
-    with _PARSE_LOCK:
-        try:
-            tree = parseQuery(sparql)
-            query = translateQuery(tree, initNs=namespaces)
-        # rdflib raises ParseException, plain Exception (unknown prefix), RecursionError and
-        # others on odd input: each means the query does not parse here.
-        except Exception as exc:
-            raise QuerySyntaxError(
-                f"the query does not parse (rdflib): {type(exc).__name__}: "
-                f"{str(exc).splitlines()[0][:200] if str(exc) else ''}"
-            ) from exc
+    try:
+        tree, query = _PARSER.submit(_parse, sparql, namespaces).result()
+    # rdflib raises ParseException, plain Exception (unknown prefix), RecursionError and
+    # others on odd input: each means the query does not parse here.
+    except Exception as exc:
+        raise QuerySyntaxError(
+            f"the query does not parse (rdflib): {type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        ) from exc
     names = _Names(sparql, tree)
     patterns: set[Pattern] = set()
     iris: set[str] = set()

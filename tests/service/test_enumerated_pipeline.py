@@ -1,0 +1,34 @@
+"""The enumerating proposer in a served graph's pipeline (the tiny trained model's folder,
+whose graph.json turns it off: the setting turns it back on)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sparqlqa.qa.enumerate import ORIGIN
+from sparqlqa.qa.graphs import GraphSettings, open_graph
+
+
+def test_an_enumerated_count_answers_where_the_beam_cannot(model_graph: Path) -> None:
+    # The tiny model knows only lookups: every beam candidate of a "how many" question is
+    # rejected (no number); an enumerated COUNT around the linked person fits and answers.
+    question = "How many departments does Wolfgang Martin work in?"
+    off = open_graph(model_graph, GraphSettings(plan_timeout_s=5.0))
+    try:
+        assert off.pipeline is not None and off.pipeline.proposers == ()
+        assert off.pipeline.answer(question, k=2).candidates[-1].origin == "beam"
+    finally:
+        off.close()
+    # Abstention off: this test is about where the answer comes from, not how sure it is.
+    settings = GraphSettings(plan_timeout_s=5.0, enumerate=True, abstain_below=0.0)
+    on = open_graph(model_graph, settings)
+    try:
+        assert on.pipeline is not None
+        answer = on.pipeline.answer(question, k=2)
+        accepted = [c for c in answer.candidates if c.accepted]
+        assert len(accepted) == 1 and accepted[0].origin == ORIGIN
+        assert accepted[0].query is not None and "COUNT" in accepted[0].query.upper()
+        assert answer.answers and answer.answers[0]["value"] == "1"
+        assert all(c.confidence is not None and c.confidence < 1.0 for c in answer.candidates)
+    finally:
+        on.close()
