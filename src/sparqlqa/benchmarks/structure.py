@@ -36,6 +36,7 @@ parse".
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -67,7 +68,16 @@ STRUCTURE_LIMITS = Limits(max_query_chars=10_000, max_nesting=20, max_tokens=1_0
 _PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="structure-parse")
 
 
+# pyparsing's packrat cache, which another library may switch on for the whole process
+# (matplotlib's mathtext does, and the sweep plots with it), doubles the frames per nesting
+# level: 18 nested parentheses then exceed Python's default limit of 1,000. The bounds above
+# keep a parse far below this limit, so raising it cannot exhaust the thread's stack.
+PARSE_RECURSION_LIMIT = 5_000
+
+
 def _parse(sparql: str, namespaces: Mapping[str, str]) -> tuple[Any, Any]:
+    if sys.getrecursionlimit() < PARSE_RECURSION_LIMIT:
+        sys.setrecursionlimit(PARSE_RECURSION_LIMIT)
     tree = parseQuery(sparql)
     return tree, translateQuery(tree, initNs=dict(namespaces))
 
