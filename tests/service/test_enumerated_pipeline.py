@@ -32,3 +32,25 @@ def test_an_enumerated_count_answers_where_the_beam_cannot(model_graph: Path) ->
         assert all(c.confidence is not None and c.confidence < 1.0 for c in answer.candidates)
     finally:
         on.close()
+
+
+def test_a_leading_proposal_is_tried_before_the_beam(model_graph: Path) -> None:
+    from sparqlqa.qa.proposals import Proposal
+
+    question = "Which department does Wolfgang Martin work in?"
+    graph = open_graph(model_graph, GraphSettings(plan_timeout_s=5.0))
+    try:
+        pipeline = graph.pipeline
+        assert pipeline is not None
+        prompt, entities, values, _, _ = pipeline.prepare(question, "en")
+        scored = pipeline.translator.translate([prompt], 2)[0]
+        known = (
+            "PREFIX pv: <http://ld.company.org/prod-vocab/>\n"
+            'SELECT ?d WHERE { ?e pv:name "Wolfgang Martin" ; pv:memberOf ?d }'
+        )
+        for lead, origin in ((False, "beam"), (True, "example")):
+            proposal = Proposal(known, "example", 0.97, lead=lead)
+            _, chosen, _ = pipeline.choose(question, scored, entities, values, [proposal])
+            assert chosen is not None and chosen.origin == origin
+    finally:
+        graph.close()

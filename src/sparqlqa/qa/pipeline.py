@@ -293,19 +293,23 @@ class QAPipeline:
         proposals: Sequence[Proposal] = (),
         timings: dict[str, float] | None = None,
     ) -> tuple[list[Candidate], Candidate | None, QueryResult | None]:
-        """Without a ranker: try candidates in order (the beam's, then the proposals); the
-        first that runs and fits the expected type wins. With one: execute them all (at most
-        ``qa.rank.MAX_RANKED``) and answer with the fitting one the ranker scores highest
-        (``timings["rank"]``: the ranker's time)."""
+        """Without a ranker: try candidates in order (the leading proposals, the beam's, then
+        the other proposals); the first that runs and fits the expected type wins. With one:
+        execute them all (at most ``qa.rank.MAX_RANKED``) and answer with the fitting one the
+        ranker scores highest (``timings["rank"]``: the ranker's time)."""
         expected = expected_answer_type(question)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
         slots.update({v.slot: v.text for v in values})
         candidates: list[Candidate] = []
         seen: set[str] = set()
-        tries: list[tuple[str, float, str | None, str]] = [(t, s, None, "beam") for t, s in scored]
         # A proposal's prior is a probability-like [0, 1]; as a log it reads like the beam's
         # mean log-probability, so that the confidence (and abstention) treat both alike.
-        tries += [(p.query, math.log(max(p.prior, 1e-6)), p.query, p.origin) for p in proposals]
+        offered = [
+            (p, (p.query, math.log(max(p.prior, 1e-6)), p.query, p.origin)) for p in proposals
+        ]
+        tries: list[tuple[str, float, str | None, str]] = [t for p, t in offered if p.lead]
+        tries += [(t, s, None, "beam") for t, s in scored]
+        tries += [t for p, t in offered if not p.lead]
         if self.ranker is not None:
             tries = tries[:MAX_RANKED]
         fitting: list[tuple[Candidate, QueryResult]] = []

@@ -21,11 +21,14 @@ class Proposal:
     """One whole SPARQL query proposed for a question.
 
     ``origin`` names the proposer ("beam", "enumerated", "example", ...); ``prior`` is the
-    proposer's own score in [0, 1] (how sure it is), used when no ranker is present."""
+    proposer's own score in [0, 1] (how sure it is), used when no ranker is present.
+    ``lead``: the proposer is sure enough (by a threshold measured on a dev set) that the
+    pipeline tries this query before the translator's candidates."""
 
     query: str
     origin: str
     prior: float
+    lead: bool = False
 
 
 class Proposer(Protocol):
