@@ -20,6 +20,7 @@ from sparqlqa.adapt.stages import (
     StoreStage,
 )
 from sparqlqa.adapt.state import State, check_inputs, finished_stages, inputs_of
+from sparqlqa.locks import folder_lock
 
 #: The stages in the order they run.
 PIPELINE: tuple[Stage, ...] = (
@@ -66,6 +67,13 @@ def adapt(
     """
     started = time.perf_counter()
     check_inputs(args)
+    with folder_lock(args.folder, "sparqlqa adapt"):  # one adapt per graph folder at a time
+        return _adapt(args, log, after_stage, started)
+
+
+def _adapt(
+    args: AdaptArgs, log: Log, after_stage: Callable[[str], None] | None, started: float
+) -> AdaptResult:
     state = State.open(args.folder, inputs_of(args), args.force)
     ctx = Context(args, state, log)
     ran: list[str] = []

@@ -19,6 +19,7 @@ from sparqlqa.adapt.args import DEFAULT_LANGUAGES, AdaptArgs
 from sparqlqa.errors import ConfigError
 from sparqlqa.kg.embedded import rdf_format
 from sparqlqa.kg.remote import RemoteEndpoint
+from sparqlqa.locks import LOCK_FILE
 
 STATE_FILE = "adapt.json"
 STATE_VERSION = 1
@@ -88,9 +89,12 @@ class State:
         """The state of ``folder``: read when it was made from the same inputs, new for an
         empty or missing folder (``force``: whatever it holds is deleted first)."""
         path = folder / STATE_FILE
-        if folder.exists() and any(folder.iterdir()):
+        # The run's lock file (sparqlqa.locks) is no content, and stays: it is held now.
+        contents = [p for p in folder.iterdir() if p.name != LOCK_FILE] if folder.exists() else []
+        if contents:
             if force:
-                shutil.rmtree(folder)
+                for item in contents:
+                    shutil.rmtree(item) if item.is_dir() else item.unlink()
             elif not path.is_file():
                 raise ConfigError(
                     f"{folder} is not empty and holds no {STATE_FILE}: it is not a folder "

@@ -33,6 +33,7 @@ from sparqlqa.kg.embedded import EmbeddedStore
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
 from sparqlqa.kg.remote import RemoteEndpoint
 from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, Store
+from sparqlqa.locks import LOCK_FILE, folder_lock
 from sparqlqa.ontology.schema import Schema, ontology_with_data_counts, schema_from_store
 from sparqlqa.templates.derive import DeriveConfig, derive_templates
 from sparqlqa.templates.instantiate import GenerationState, InstantiateConfig, Instantiator
@@ -233,7 +234,7 @@ def label_predicates(args: GenerateArgs, store: Store) -> list[str]:
 
 def prepare_output(args: GenerateArgs) -> None:
     out = args.output
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(p.name != LOCK_FILE for p in out.iterdir()):
         if args.overwrite:
             shutil.rmtree(out)
         elif not args.resume:
@@ -263,11 +264,22 @@ def run(
     on_template: Callable[[Template, int], None] | None = None,
 ) -> RunSummary:
     """Generate the dataset described by ``args``. ``on_template`` is called after each
-    template is written (with the number of pairs), e.g. for tests that interrupt a run."""
-    from tqdm import tqdm
-
+    template is written (with the number of pairs), e.g. for tests that interrupt a run.
+    ``ConfigError`` when another process is generating into ``args.output``."""
     started = time.perf_counter()
     prepare_output(args)
+    with folder_lock(args.output, "sparqlqa generate"):  # one generator per output folder
+        return _run(args, store, on_template, started)
+
+
+def _run(
+    args: GenerateArgs,
+    store: Store | None,
+    on_template: Callable[[Template, int], None] | None,
+    started: float,
+) -> RunSummary:
+    from tqdm import tqdm
+
     own_store = store is None
     prefixes: dict[str, str]
     if store is None:
