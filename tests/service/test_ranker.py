@@ -148,6 +148,8 @@ def test_ranker_training_is_deterministic(model_graph: Path, tmp_path: Path) -> 
 class PreferLast:
     """A ranker that prefers the candidate listed last: whatever the beam's order."""
 
+    languages = frozenset({"en"})
+
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
 
@@ -179,6 +181,10 @@ def test_pipeline_with_a_ranker_picks_the_candidate_it_prefers(model_graph: Path
             c.rejected_because == "the ranker scores another candidate higher" for c in ran[:-1]
         )
         assert "rank" in ranked.timings_ms
+        # A language it does not rank: not asked, the first fitting candidate answers.
+        german = pipeline.answer(DEPARTMENT, k=4, language="de")
+        assert len(ranker.calls) == 1 and german.candidates[0].accepted
+        assert all(c.rank_score is None for c in german.candidates)
     finally:
         graph.close()
 

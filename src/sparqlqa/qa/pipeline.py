@@ -209,7 +209,7 @@ class QAPipeline:
         timings["propose"] = _ms(started)
         started = time.perf_counter()
         candidates, chosen, result = self.choose(
-            question, scored, entities, values, proposals, timings=timings
+            question, scored, entities, values, proposals, timings=timings, language=language
         )
         timings["execute"] = _ms(started)
         answers: list[dict[str, str]] = []
@@ -292,11 +292,14 @@ class QAPipeline:
         values: Sequence[PromptValue] = (),
         proposals: Sequence[Proposal] = (),
         timings: dict[str, float] | None = None,
+        language: str = "en",
     ) -> tuple[list[Candidate], Candidate | None, QueryResult | None]:
         """Without a ranker: try candidates in order (the leading proposals, the beam's, then
         the other proposals); the first that runs and fits the expected type wins. With one:
         execute them all (at most ``qa.rank.MAX_RANKED``) and answer with the fitting one the
-        ranker scores highest (``timings["rank"]``: the ranker's time)."""
+        ranker scores highest (``timings["rank"]``: the ranker's time), when it ranks
+        ``language`` (``QueryRanker.languages``)."""
+        ranked = self.ranker is not None and language in self.ranker.languages
         expected = expected_answer_type(question)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
         slots.update({v.slot: v.text for v in values})
@@ -310,7 +313,7 @@ class QAPipeline:
         tries: list[tuple[str, float, str | None, str]] = [t for p, t in offered if p.lead]
         tries += [(t, s, None, "beam") for t, s in scored]
         tries += [t for p, t in offered if not p.lead]
-        if self.ranker is not None:
+        if ranked:
             tries = tries[:MAX_RANKED]
         fitting: list[tuple[Candidate, QueryResult]] = []
         for target, score, whole, origin in tries:
@@ -319,7 +322,7 @@ class QAPipeline:
             result = self.attempt(candidate, whole, question, expected, slots, seen)
             if result is None:
                 continue
-            if self.ranker is None:
+            if not ranked:
                 candidate.accepted = True
                 return candidates, candidate, result
             fitting.append((candidate, result))
