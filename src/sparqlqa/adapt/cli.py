@@ -199,7 +199,7 @@ def serve(
         bool,
         typer.Option(
             help="First build the default corporate graph folder if it is missing or "
-            "incomplete (`sparqlqa adapt` of the bundled graph: about 15 minutes on 2 CPU "
+            "incomplete (`sparqlqa adapt` of the bundled graph: about 25 minutes on 2 CPU "
             "cores, resumed if interrupted); a complete folder starts in seconds."
         ),
     ] = False,
