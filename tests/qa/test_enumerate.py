@@ -15,7 +15,7 @@ from sparqlqa.ontology.link import EntityLinker, LinkedEntity
 from sparqlqa.ontology.retrieve import SchemaRetriever
 from sparqlqa.ontology.schema import Schema, schema_from_store
 from sparqlqa.qa.enumerate import ORIGIN, EnumeratingProposer
-from sparqlqa.qa.graphs import GraphSettings, GraphSpec, proposers_for
+from sparqlqa.qa.graphs import GraphSettings, GraphSpec, enumerating_proposers
 from sparqlqa.qa.proposals import Proposal
 
 PV = "PREFIX pv: <http://ld.company.org/prod-vocab/>\n"
@@ -166,8 +166,8 @@ def test_the_setting_turns_it_off(
     corporate_store: EmbeddedStore, schema: Schema, prefixes: dict[str, str]
 ) -> None:
     spec = GraphSpec(name="corporate")
-    assert len(proposers_for(spec, GraphSettings(), corporate_store, schema, prefixes)) == 1
+    assert len(enumerating_proposers(spec, GraphSettings(), corporate_store, schema, prefixes)) == 1
     off = GraphSettings(enumerate=False)
-    assert proposers_for(spec, off, corporate_store, schema, prefixes) == []
-    assert proposers_for(spec.model_copy(update={"enumerate": False}), GraphSettings(),
+    assert enumerating_proposers(spec, off, corporate_store, schema, prefixes) == []
+    assert enumerating_proposers(spec.model_copy(update={"enumerate": False}), GraphSettings(),
                          corporate_store, schema, prefixes) == []  # fmt: skip

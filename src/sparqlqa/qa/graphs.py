@@ -390,7 +390,7 @@ def build_pipeline(
         prompt_chars=model.prompt_chars,
         abstain_below=abstain_threshold(spec, settings, ranker),
         # The user's own examples first, then the enumerated query graphs.
-        proposers=[*proposers, *proposers_for(spec, settings, store, schema, prefixes)],
+        proposers=[*proposers, *enumerating_proposers(spec, settings, store, schema, prefixes)],
         ranker=ranker,
     )
 
@@ -422,15 +422,16 @@ def examples_embedder(multilingual: Embedder | None, english: Embedder | None = 
     return SentenceTransformerEmbedder()
 
 
-def proposers_for(
+def enumerating_proposers(
     spec: GraphSpec,
     settings: GraphSettings,
     store: Store,
     schema: Schema,
     prefixes: dict[str, str],
 ) -> list[Proposer]:
-    """The graph's sources of whole candidate queries besides the beam: the enumerated
-    query graphs unless the setting (else graph.json) turns them off."""
+    """The proposer of query graphs enumerated around the linked entities (qa.enumerate),
+    unless the setting (else graph.json) turns it off; the sibling of
+    :func:`example_proposers`."""
     proposers: list[Proposer] = []
     on = settings.enumerate if settings.enumerate is not None else spec.enumerate
     if on:
