@@ -279,3 +279,44 @@ def test_a_step_budget_trains_the_same_model_whatever_the_cap(
         weights.append(load_file(str(tmp_path / name / "model" / "model.safetensors")))
     assert weights[0].keys() == weights[1].keys()
     assert all(bool((weights[0][k] == weights[1][k]).all()) for k in weights[0])
+
+
+def test_freezing_the_lower_encoder_layers_trains_only_the_rest(
+    tmp_path: Path, corporate_pairs: Path, corporate_store_path: Path
+) -> None:
+    """``freeze_encoder_layers: 1`` keeps the embeddings and layer 0 of the (2-layer) tiny
+    encoder as initialised; layer 1 and the decoder move; more layers than there are is refused."""
+    import torch
+    from safetensors.torch import load_file
+
+    config = make_config(
+        tmp_path / "run",
+        corporate_pairs,
+        corporate_store_path,
+        model="tiny-seq2seq",
+        max_steps=3,
+        freeze_encoder_layers=1,
+    )
+    result = train(config)
+    start = load_file(str(tmp_path / "run" / "init" / "model.safetensors"))
+    end = load_file(str(result.model_dir / "model.safetensors"))
+
+    def moved(prefix: str) -> bool:
+        keys = [k for k in start if k.startswith(prefix)]
+        assert keys, prefix
+        return any(not torch.equal(start[k], end[k]) for k in keys)
+
+    assert not moved("encoder.embeddings.")
+    assert not moved("encoder.encoder.layer.0.")
+    assert moved("encoder.encoder.layer.1.")
+    assert moved("decoder.")
+    too_many = make_config(
+        tmp_path / "bad",
+        corporate_pairs,
+        corporate_store_path,
+        model="tiny-seq2seq",
+        max_steps=1,
+        freeze_encoder_layers=3,
+    )
+    with pytest.raises(ConfigError, match="has 2 layers"):
+        train(too_many)

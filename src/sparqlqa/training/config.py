@@ -115,6 +115,13 @@ class TrainConfig:
     freeze_encoder: bool = field(
         default=False, metadata=_help("seq2seq: keep the encoder's weights fixed (faster on CPU).")
     )
+    freeze_encoder_layers: int = field(
+        default=0,
+        metadata=_help(
+            "seq2seq: keep the encoder's embeddings and its lowest N layers fixed, train the "
+            "rest (0: none; freeze_encoder fixes all of it)."
+        ),
+    )
     # optimisation
     seed: int = field(
         default=42, metadata=_help("Seed for data order, distractors, initialisation and dropout.")
@@ -205,8 +212,10 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.batch_size < 1 or self.gradient_accumulation_steps < 1:
             raise ConfigError("batch_size and gradient_accumulation_steps must be at least 1")
-        if self.length_buckets < 0 or self.num_threads < 0:
-            raise ConfigError("length_buckets and num_threads must be 0 or more")
+        if self.length_buckets < 0 or self.num_threads < 0 or self.freeze_encoder_layers < 0:
+            raise ConfigError(
+                "length_buckets, num_threads and freeze_encoder_layers must be 0 or more"
+            )
         if self.epochs <= 0 and self.max_steps <= 0:
             raise ConfigError("give epochs > 0 or max_steps > 0")
         if self.lr_scheduler not in ("linear", "cosine", "constant_with_warmup"):

@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from sparqlqa.errors import ConfigError
 from sparqlqa.training.config import TrainConfig
 
 
@@ -38,6 +39,38 @@ def param_groups(model: Any, config: TrainConfig) -> list[dict[str, Any]]:
         }
         for (no_decay, in_encoder), params in groups.items()
     ]
+
+
+def freeze_encoder(model: Any, config: TrainConfig) -> int:
+    """Fix the encoder's weights as ``config`` asks: all of them (``freeze_encoder``), or its
+    embeddings and lowest ``freeze_encoder_layers`` layers; returns how many parameters were
+    fixed. A BERT-like encoder (``embeddings``, ``encoder.layer``) is needed for the partial
+    form; anything else gets a ConfigError rather than a silently unfrozen model."""
+    encoder = model.get_encoder()
+    if config.freeze_encoder:
+        parts = [encoder]
+    elif config.freeze_encoder_layers > 0:
+        layers = getattr(getattr(encoder, "encoder", None), "layer", None)
+        embeddings = getattr(encoder, "embeddings", None)
+        if layers is None or embeddings is None:
+            raise ConfigError(
+                "freeze_encoder_layers needs a BERT-like encoder (embeddings, encoder.layer); "
+                f"this one is a {type(encoder).__name__}"
+            )
+        if config.freeze_encoder_layers > len(layers):
+            raise ConfigError(
+                f"freeze_encoder_layers is {config.freeze_encoder_layers} but the encoder has "
+                f"{len(layers)} layers"
+            )
+        parts = [embeddings, *layers[: config.freeze_encoder_layers]]
+    else:
+        return 0
+    fixed = 0
+    for part in parts:
+        for param in part.parameters():
+            param.requires_grad = False
+            fixed += param.numel()
+    return fixed
 
 
 def clock_schedule(

@@ -41,7 +41,13 @@ from sparqlqa.training.features import (
     make_collate,
     special_ids,
 )
-from sparqlqa.training.optim import clock_schedule, mixed_precision, param_groups, with_lora
+from sparqlqa.training.optim import (
+    clock_schedule,
+    freeze_encoder,
+    mixed_precision,
+    param_groups,
+    with_lora,
+)
 
 
 @dataclass
@@ -157,9 +163,8 @@ class Trainer:
             bundle, _ = model_lib.load(init_dir)  # resume: the very model the run started from
         model: Any = bundle.model
         model.train()
-        if config.freeze_encoder and bundle.kind == "seq2seq":
-            for param in model.get_encoder().parameters():
-                param.requires_grad = False
+        if bundle.kind == "seq2seq":
+            freeze_encoder(model, config)
         if config.lora_r:
             bundle.model = with_lora(model, bundle.kind, config)
         return bundle
