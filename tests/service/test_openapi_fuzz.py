@@ -83,3 +83,44 @@ def test_no_server_errors(api_schema: Any, method: str, path: str, mode: Generat
 
 def _has_inputs(operation: Any) -> bool:
     return bool(list(operation.iter_parameters())) or bool(operation.body)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), sorted(OPERATIONS), ids=[f"{m} {p}" for m, p in sorted(OPERATIONS)]
+)
+def test_responses_match_the_documentation(api_schema: Any, method: str, path: str) -> None:
+    """What the service answers (valid and invalid inputs alike) is what /openapi.json says:
+    every status code documented, each response's content type the documented one, the
+    documented headers present."""
+    from schemathesis.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        status_code_conformance,
+    )
+
+    operation = api_schema[path][method]
+    modes = [GenerationMode.POSITIVE]
+    if _has_inputs(operation):
+        modes.append(GenerationMode.NEGATIVE)
+    for mode in modes:
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=max(4, EXAMPLES // 2),
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case: Any) -> None:
+            response = case.call(timeout=60)
+            case.validate_response(
+                response,
+                checks=[
+                    status_code_conformance,
+                    content_type_conformance,
+                    response_headers_conformance,
+                ],
+            )
+
+        check()

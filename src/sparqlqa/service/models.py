@@ -112,3 +112,23 @@ class ErrorBody(BaseModel):
 
     error: str = Field(description="The error's kind, e.g. QueryTooComplex.")
     message: str = Field(description="What went wrong, naming the limit or reason.")
+
+
+def error_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route for OpenAPI: each status code with its description and
+    the :class:`ErrorBody` every error response carries (``service/errors.py``)."""
+    return {code: {"model": ErrorBody, "description": text} for code, text in descriptions.items()}
+
+
+#: The error responses of the question routes (/ask, /text2sparql, / with a question).
+QUESTION_ERRORS = error_responses(
+    {
+        400: "The body is not JSON.",
+        404: "UnknownGraph: no served graph of that name or dataset id.",
+        413: "BodyTooLarge: the body is over max_body_bytes.",
+        422: "InvalidRequest: a missing or empty question, one over max_question_chars, "
+        "k over max_k, an unknown language.",
+        429: "RateLimited: over rate_limit_per_minute for this address; see Retry-After.",
+        503: "NotReady (the graph has no translator model) or Overloaded; see Retry-After.",
+    }
+)

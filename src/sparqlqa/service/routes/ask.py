@@ -13,6 +13,7 @@ from sparqlqa.qa.examples import example_questions
 from sparqlqa.qa.pipeline import Answer, QAPipeline
 from sparqlqa.service.deps import MetricsDep, RegistryDep, SettingsDep
 from sparqlqa.service.models import (
+    QUESTION_ERRORS,
     AnswerItem,
     AskRequest,
     AskResponse,
@@ -68,7 +69,7 @@ def run_question(
     return answer
 
 
-@router.post("/ask", response_model=AskResponse)
+@router.post("/ask", response_model=AskResponse, responses=QUESTION_ERRORS)
 def ask(
     request: AskRequest, registry: RegistryDep, settings: SettingsDep, metrics: MetricsDep
 ) -> AskResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from sparqlqa.service.deps import MetricsDep, RegistryDep
@@ -39,7 +39,7 @@ def ready(registry: RegistryDep) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 def metrics(metrics: MetricsDep) -> Response:
     """Prometheus metrics."""
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
@@ -15,7 +15,7 @@ from sparqlqa.kg.results import rows, sparql_term
 from sparqlqa.kg.store import QueryResult, Term
 from sparqlqa.service.deps import MetricsDep, RegistryDep
 from sparqlqa.service.limits import ClientQuerySlots
-from sparqlqa.service.models import ErrorBody
+from sparqlqa.service.models import error_responses
 
 router = APIRouter(tags=["sparql"])
 
@@ -57,25 +57,21 @@ async def _query_of(request: Request, query: str | None) -> str:
     )
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorBody, "description": description}
-
-
 #: The error responses of /sparql, for the OpenAPI document (``service/errors.py`` maps them).
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("QuerySyntaxError: the query does not parse, or names an unknown prefix."),
-    403: _error("QueryRefused: an update or a SERVICE clause."),
-    404: _error("UnknownGraph: no served graph of that name or dataset id."),
-    413: _error("BodyTooLarge: the body is over max_body_bytes."),
-    422: _error(
-        "QueryTooComplex (over a bound checked before parsing, named) or QueryFailed (the "
-        "engine cannot run it, e.g. an unsupported function, or its worker died)."
-    ),
-    429: _error("RateLimited or TooManyQueries (sparql_per_client); see Retry-After."),
-    502: _error("EndpointError: the remote endpoint failed."),
-    503: _error("Overloaded: no query worker free within the queue deadline; see Retry-After."),
-    504: _error("QueryTimeout: the query ran past query_timeout_s and was stopped."),
-}
+ERRORS = error_responses(
+    {
+        400: "QuerySyntaxError: the query does not parse, or names an unknown prefix.",
+        403: "QueryRefused: an update or a SERVICE clause.",
+        404: "UnknownGraph: no served graph of that name or dataset id.",
+        413: "BodyTooLarge: the body is over max_body_bytes.",
+        422: "QueryTooComplex (over a bound checked before parsing, named) or QueryFailed (the "
+        "engine cannot run it, e.g. an unsupported function, or its worker died).",
+        429: "RateLimited or TooManyQueries (sparql_per_client); see Retry-After.",
+        502: "EndpointError: the remote endpoint failed.",
+        503: "Overloaded: no query worker free within the queue deadline; see Retry-After.",
+        504: "QueryTimeout: the query ran past query_timeout_s and was stopped.",
+    }
+)
 
 GraphParam = Annotated[
     str | None, Query(description="Served graph name or dataset id; default: the first.")

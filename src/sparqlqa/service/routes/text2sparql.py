@@ -9,13 +9,13 @@ es) is detected. ``GET /`` without a question serves the playground page.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
 from sparqlqa.service.deps import MetricsDep, RegistryDep, SettingsDep
-from sparqlqa.service.models import Text2SparqlResponse
+from sparqlqa.service.models import QUESTION_ERRORS, Text2SparqlResponse
 from sparqlqa.service.routes.ask import run_question
 
 router = APIRouter(tags=["text2sparql"])
@@ -43,7 +43,7 @@ def _text2sparql(
     )
 
 
-@router.get("/text2sparql", response_model=Text2SparqlResponse)
+@router.get("/text2sparql", response_model=Text2SparqlResponse, responses=QUESTION_ERRORS)
 def text2sparql(
     question: Annotated[str, Query(description="The question.")],
     registry: RegistryDep,
@@ -55,7 +55,20 @@ def text2sparql(
     return _text2sparql(question, dataset, registry, settings, metrics)
 
 
-@router.get("/", response_model=None)
+#: ``/`` answers JSON with a question and the playground page without one.
+ROOT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **QUESTION_ERRORS,
+    200: {
+        "description": "The TEXT2SPARQL answer (with ``question``) or the playground page.",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Text2SparqlResponse"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    },
+}
+
+
+@router.get("/", response_model=None, responses=ROOT_RESPONSES)
 def root(
     registry: RegistryDep,
     settings: SettingsDep,
