@@ -33,7 +33,15 @@ from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.prompt import PromptValue
 from sparqlqa.ontology.schema import Schema, local_name, words_of
 from sparqlqa.ontology.words import stem, tokens
-from sparqlqa.qa.answer_type import expected_answer_type, superlative
+from sparqlqa.qa.answer_type import (
+    comparison,
+    expected_answer_type,
+    negated,
+    ordinal_offset,
+    per_group,
+    superlative,
+    top_count,
+)
 from sparqlqa.qa.proposals import Proposal
 
 ORIGIN = "enumerated"
@@ -155,13 +163,33 @@ class EnumeratingProposer:
             scored[query] = max(scored.get(query, 0.0), round(min(max(prior, 0.0), 1.0), 4))
 
         direction = superlative(question)
-        # A superlative question asks for an order: a query without one is less likely.
-        unordered = 1.0 if direction is None else _UNORDERED_FACTOR
+        compared = comparison(question)
+        negative = negated(question)
+        grouped = expected == "number" and per_group(question)
+        # A superlative question asks for an order, a comparison with a number for a filter,
+        # a negation for an absence, "each" for a count per group: a query without one is
+        # less likely.
+        plain = 1.0 if direction is None else _UNORDERED_FACTOR
+        plain *= 1.0 if compared is None else _UNFILTERED_FACTOR
+        plain *= _UNNEGATED_FACTOR if negative else 1.0
+        plain *= _UNGROUPED_FACTOR if grouped else 1.0
         amount = bool(_AMOUNT.search(question))
         for graph in graphs:
-            prior = scorer.graph(graph, len(spans)) * unordered
+            prior = scorer.graph(graph, len(spans)) * plain
             for query, weight in self._forms(graph, expected, amount):
                 add(query, prior * weight)
+        extra: list[tuple[str, float]] = []
+        if compared is not None:
+            extra += self._filtered(graphs, scorer, compared, expected, len(spans))
+            extra += self._having(schema_iris, scorer, compared, expected, len(spans))
+        if negative:
+            extra += self._negated(graphs, schema_iris, classes, scorer, expected, len(spans))
+        if grouped:
+            extra += self._per_group(schema_iris, classes, scorer, len(spans))
+        if expected == "any":
+            extra += self._columns(graphs, schema_iris, scorer, len(spans))
+        for query, prior in extra:
+            add(query, prior)
         if expected == "boolean":
             for query, prior in self._edges(chosen, scorer, len(spans)):
                 add(query, prior)
@@ -169,7 +197,14 @@ class EnumeratingProposer:
                 add(query, prior)
         if direction is not None:
             for query, prior in self._ordered(
-                graphs, schema_iris, scorer, direction, expected, len(spans)
+                graphs,
+                schema_iris,
+                scorer,
+                direction,
+                expected,
+                len(spans),
+                top_count(question) or 1,
+                ordinal_offset(question) or 0,
             ):
                 add(query, prior)
         best = sorted(scored.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
@@ -411,12 +446,17 @@ class EnumeratingProposer:
         direction: str,
         expected: str,
         spans: int,
+        limit: int = 1,
+        offset: int = 0,
     ) -> list[tuple[str, float]]:
         """Superlatives: the answer node ordered by a numeric property reachable from it
         (one hop, or two through an object property), and the node most (least) often at
-        one end of a retrieved object property."""
+        one end of a retrieved object property; the first ``limit`` rows after ``offset``
+        ("the 3 heaviest", "the second cheapest"), else also the MAX/MIN value itself."""
         order = "DESC" if direction == "most" else "ASC"
         best = "MAX" if direction == "most" else "MIN"
+        window = (f" OFFSET {offset}" if offset else "") + f" LIMIT {limit}"
+        single = limit == 1 and not offset
         t = self._term
         out: list[tuple[str, float]] = []
         bases = [g for g in graphs if len(g.patterns) <= 2 and self._resource_answer(g)]
@@ -436,12 +476,16 @@ class EnumeratingProposer:
                 )
                 prior = scorer.graph(ordered, spans)
                 out.append(
-                    (f"{header}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v) LIMIT 1", prior)
+                    (f"{header}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v){window}", prior)
                 )
-                weight = 1.0 if expected == "number" else 0.9
-                out.append(
-                    (f"{header}SELECT ({best}(?v) AS ?value) WHERE {{ {body} }}", prior * weight)
-                )
+                if single:
+                    weight = 1.0 if expected == "number" else 0.9
+                    out.append(
+                        (
+                            f"{header}SELECT ({best}(?v) AS ?value) WHERE {{ {body} }}",
+                            prior * weight,
+                        )
+                    )
         for iri in schema_iris:
             prop = self.schema.properties.get(iri)
             if prop is None or prop.kind != "object":
@@ -452,10 +496,211 @@ class EnumeratingProposer:
                 out.append(
                     (
                         f"{header}SELECT ?x WHERE {{ {pattern} }} GROUP BY ?x "
-                        f"ORDER BY {order}(COUNT(DISTINCT ?y)) LIMIT 1",
+                        f"ORDER BY {order}(COUNT(DISTINCT ?y)){window}",
                         scorer.graph(graph, spans) * 0.9,
                     )
                 )
+        return out
+
+    def _bases(
+        self, graphs: Sequence[QueryGraph], scorer: _Scorer, spans: int, size: int
+    ) -> list[QueryGraph]:
+        """The best-scored graphs whose answer node may be a resource and that have at most
+        ``size`` triple patterns: what a filter, a negation or extra columns are added to."""
+        bases = [g for g in graphs if len(g.patterns) <= size and self._resource_answer(g)]
+        bases.sort(key=lambda g: -scorer.graph(g, spans))
+        return bases[:_BASES]
+
+    def _x_classes(self, graph: QueryGraph) -> list[str]:
+        """The classes ``graph`` puts its answer node in (``?x a C``)."""
+        t = self._term
+        return [c for c in graph.classes if f"?x a {t(c)}" in graph.patterns]
+
+    def _wrap(self, body: str, expected: str, tail: str = "") -> str:
+        """``body`` as the whole query the expected answer type asks for: a list (with
+        ``tail``, e.g. a GROUP BY), a count, or ASK."""
+        header = self._header(body)
+        if expected == "boolean":
+            return f"{header}ASK {{ {body} }}"
+        if expected == "number":
+            return f"{header}SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {body} }}"
+        return f"{header}SELECT DISTINCT ?x WHERE {{ {body} }}{tail}"
+
+    def _filtered(
+        self,
+        graphs: Sequence[QueryGraph],
+        scorer: _Scorer,
+        compared: tuple[str, str],
+        expected: str,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """ "Transformers that cost over 5": a graph's answer node filtered by a numeric path
+        (as superlatives order by one) compared with the question's number."""
+        op, number = compared
+        t = self._term
+        out: list[tuple[str, float]] = []
+        numeric = self._numeric_paths(scorer)
+        for graph in self._bases(graphs, scorer, spans, 3):
+            on_x = self._x_classes(graph)
+            fitting = [p for p in numeric if all(self._fits(c, p[0], False) for c in on_x)]
+            # A path through an edge the graph already has ("over 5 EUR": the price node the
+            # currency constrains) first.
+            fitting.sort(key=lambda p: p[0] not in graph.predicates)
+            for path in fitting[:3]:
+                body = " . ".join([*graph.patterns, *_path_patterns(path, t)])
+                body += f" FILTER(?v {op} {number})"
+                # Sized as the base graph: the path is what the comparison asks for.
+                filtered = QueryGraph(
+                    graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
+                )
+                out.append((self._wrap(body, expected), scorer.graph(filtered, spans)))
+        return out
+
+    def _having(
+        self,
+        schema_iris: Sequence[str],
+        scorer: _Scorer,
+        compared: tuple[str, str],
+        expected: str,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """ "Managers who look after more than 24 products": the nodes at one end of a
+        retrieved object property, grouped, kept where the count at the other end passes
+        the question's number (``HAVING``)."""
+        op, number = compared
+        if expected == "boolean" or "." in number:
+            return []
+        out: list[tuple[str, float]] = []
+        for iri in self._object_properties(schema_iris):
+            for pattern in (f"?y {self._term(iri)} ?x", f"?x {self._term(iri)} ?y"):
+                query = (
+                    f"{self._header(pattern)}SELECT ?x WHERE {{ {pattern} }} GROUP BY ?x "
+                    f"HAVING (COUNT(DISTINCT ?y) {op} {number})"
+                )
+                if expected == "number":
+                    query = (
+                        f"{self._header(pattern)}SELECT (COUNT(?x) AS ?n) WHERE {{ "
+                        f"{{ SELECT ?x WHERE {{ {pattern} }} GROUP BY ?x "
+                        f"HAVING (COUNT(DISTINCT ?y) {op} {number}) }} }}"
+                    )
+                graph = QueryGraph([pattern], [iri])
+                out.append((query, scorer.graph(graph, spans) * _GROUPED_WEIGHT))
+        return out
+
+    def _object_properties(self, schema_iris: Sequence[str]) -> list[str]:
+        """The retrieved object properties, best first, at most ``_GROUPING``."""
+        found = [
+            i
+            for i in schema_iris
+            if (p := self.schema.properties.get(i)) is not None and p.kind == "object"
+        ]
+        return found[:_GROUPING]
+
+    def _negated(
+        self,
+        graphs: Sequence[QueryGraph],
+        schema_iris: Sequence[str],
+        classes: Sequence[str],
+        scorer: _Scorer,
+        expected: str,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """ "Who in Marketing has no phone number": a graph's answer node without a
+        retrieved property (``FILTER NOT EXISTS { ?x p ?z }``, or ``?z p ?x``), also where
+        the node at the other end is of a retrieved class ("not responsible for any
+        service")."""
+        t = self._term
+        out: list[tuple[str, float]] = []
+        props = [i for i in schema_iris if i in self.schema.properties][:_NEGATED]
+        for graph in self._bases(graphs, scorer, spans, 2):
+            on_x = self._x_classes(graph)
+            for iri in props:
+                if iri in graph.predicates:
+                    continue  # the graph requires the very edge whose absence is asked
+                prop = self.schema.properties[iri]
+                absent: list[tuple[str, list[str]]] = []
+                if all(self._fits(c, iri, False) for c in on_x):
+                    absent.append((f"?x {t(iri)} ?z", []))
+                    if prop.kind == "object":
+                        absent += [
+                            (f"?x {t(iri)} ?z . ?z a {t(c)}", [c])
+                            for c in classes
+                            if c not in on_x and self._fits(c, iri, True)
+                        ]
+                if prop.kind == "object" and all(self._fits(c, iri, True) for c in on_x):
+                    absent.append((f"?z {t(iri)} ?x", []))
+                for pattern, other in absent:
+                    body = " . ".join(graph.patterns) + f" FILTER NOT EXISTS {{ {pattern} }}"
+                    negative = QueryGraph(
+                        graph.patterns,
+                        [*graph.predicates, iri],
+                        [*graph.classes, *other],
+                        graph.spans,
+                    )
+                    if expected == "boolean" and not graph.spans:
+                        continue  # "is there anyone without...": about a named group
+                    out.append((self._wrap(body, expected), scorer.graph(negative, spans)))
+        return out
+
+    def _per_group(
+        self, schema_iris: Sequence[str], classes: Sequence[str], scorer: _Scorer, spans: int
+    ) -> list[tuple[str, float]]:
+        """ "How many products is each department responsible for": each node at one end of
+        a retrieved object property with the count of nodes at the other end, also with the
+        group node in a retrieved class."""
+        t = self._term
+        out: list[tuple[str, float]] = []
+        for iri in self._object_properties(schema_iris):
+            for pattern, group_is_object in ((f"?x {t(iri)} ?g", True), (f"?g {t(iri)} ?x", False)):
+                options: list[tuple[list[str], list[str]]] = [([pattern], [])]
+                options += [
+                    ([f"?g a {t(c)}", pattern], [c])
+                    for c in classes
+                    if self._fits(c, iri, group_is_object)
+                ]
+                for patterns, cls in options:
+                    body = " . ".join(patterns)
+                    query = (
+                        f"{self._header(body)}SELECT ?g (COUNT(DISTINCT ?x) AS ?n) "
+                        f"WHERE {{ {body} }} GROUP BY ?g"
+                    )
+                    # Sized as the one edge: the class names the groups the question asks for.
+                    graph = QueryGraph([pattern], [iri], cls)
+                    out.append((query, scorer.graph(graph, spans)))
+        return out
+
+    def _columns(
+        self, graphs: Sequence[QueryGraph], schema_iris: Sequence[str], scorer: _Scorer, spans: int
+    ) -> list[tuple[str, float]]:
+        """ "Name, email and phone of everyone in Marketing": a graph's answer node with a
+        column per retrieved property the question names (its label's words are in the
+        question), each ``OPTIONAL``; with the node itself and without."""
+        t = self._term
+        named = [
+            i
+            for i in schema_iris
+            if (p := self.schema.properties.get(i)) is not None
+            and p.kind != "object"
+            and scorer.lexical(i) > 0
+        ][:_COLUMNS]
+        if len(named) < 2:
+            return []  # one property named is a lookup, which the graphs cover
+        out: list[tuple[str, float]] = []
+        for graph in self._bases(graphs, scorer, spans, 2):
+            on_x = self._x_classes(graph)
+            cols = [i for i in named if all(self._fits(c, i, False) for c in on_x)]
+            if len(cols) < 2:
+                continue
+            optional = " ".join(f"OPTIONAL {{ ?x {t(i)} ?c{n} }}" for n, i in enumerate(cols))
+            body = " . ".join(graph.patterns) + " " + optional
+            names = " ".join(f"?c{n}" for n in range(len(cols)))
+            header = self._header(body)
+            wide = QueryGraph(
+                graph.patterns, [*graph.predicates, *cols], graph.classes, graph.spans
+            )
+            prior = scorer.graph(wide, spans)
+            out.append((f"{header}SELECT DISTINCT ?x {names} WHERE {{ {body} }}", prior))
+            out.append((f"{header}SELECT DISTINCT {names} WHERE {{ {body} }}", prior * 0.95))
         return out
 
     def _resource_answer(self, graph: QueryGraph) -> bool:
@@ -557,6 +802,19 @@ class _Scorer:
 _AMOUNT = re.compile(r"\bhow\s+much\b", re.I)
 #: How much a query without an order counts for a superlative question.
 _UNORDERED_FACTOR = 0.7
+#: How much a query without the filter, the negation or the grouping that the question's
+#: wording asks for counts.
+_UNFILTERED_FACTOR = 0.7
+_UNNEGATED_FACTOR = 0.85
+_UNGROUPED_FACTOR = 0.8
+#: How much a HAVING over an edge counts beside a filter on a path (the number may be a value).
+_GROUPED_WEIGHT = 0.9
+#: Base graphs a filter, negation or columns are added to; retrieved object properties
+#: grouped by; retrieved properties tried as absent; columns at most.
+_BASES = 6
+_GROUPING = 4
+_NEGATED = 4
+_COLUMNS = 4
 #: How much a query graph's prior shrinks with each triple pattern past the first.
 _PATTERN_FACTOR = 0.85
 #: Words too common in labels to say anything ("has manager", "part of"); the retriever's
