@@ -82,9 +82,9 @@ SHAPES = [
         "HAVING (COUNT(DISTINCT ?p) > 10)",
     ),
     (
-        "Which employees in Engineering have no email address?",
-        'SELECT DISTINCT ?e WHERE { ?e pv:memberOf ?d . ?d pv:name "Engineering" '
-        "FILTER NOT EXISTS { ?e pv:email ?m } }",
+        "Which members of Procurement have no phone number?",
+        'SELECT DISTINCT ?e WHERE { ?e pv:memberOf ?d . ?d pv:name "Procurement" '
+        "FILTER NOT EXISTS { ?e pv:phone ?m } }",
     ),
     (
         "How many members does each department have?",

@@ -84,6 +84,9 @@ class QueryGraph:
     spans: set[tuple[int, int]] = field(default_factory=set)
     last: str | None = None  # the predicate that reaches ?x, if one does
     x_is_object: bool = False  # whether ?x is the object of ``last``
+    # The classes ?x may be in by its constraints' domains and ranges ("" for a literal);
+    # None where none says.
+    x_types: frozenset[str] | None = None
 
 
 class EnumeratingProposer:
@@ -319,6 +322,30 @@ class EnumeratingProposer:
             return True
         return any(cls in self._below(end) for end in ends)
 
+    def _ends(self, predicate: str, x_is_object: bool) -> frozenset[str] | None:
+        """The classes (and their subclasses) a node at that end of ``predicate`` may be in,
+        ``{""}`` for a literal; None where the schema does not say."""
+        prop = self.schema.properties.get(predicate)
+        if prop is None:
+            return None
+        if x_is_object and prop.kind == "datatype":
+            return frozenset({""})
+        ends = prop.range if x_is_object else prop.domain
+        if not ends or (x_is_object and prop.kind != "object"):
+            return None
+        return frozenset(c for end in ends for c in self._below(end))
+
+    def _may_have(self, graph: QueryGraph, predicate: str) -> bool:
+        """Whether the answer node of ``graph`` may be the subject of ``predicate``: its
+        classes fit the domain, and so do the types its constraints imply."""
+        if not all(self._fits(c, predicate, False) for c in self._x_classes(graph)):
+            return False
+        types = graph.x_types
+        if types is None and graph.last is not None:
+            types = self._ends(graph.last, graph.x_is_object)
+        meet = _meet(types, self._ends(predicate, False))
+        return meet is None or bool(meet)
+
     def _below(self, cls: str) -> frozenset[str]:
         """``cls`` and its subclasses, remembered (the schema walks them afresh)."""
         if cls not in self._descendants:
@@ -348,7 +375,14 @@ class EnumeratingProposer:
                 continue  # one name read twice (a resource and a value): not two entities
             for ca in by_span[a][:pair_width]:
                 for cb in by_span[b][:pair_width]:
-                    graphs.append(_join([ca, cb]))
+                    types = _meet(
+                        self._ends(ca.last, ca.x_is_object), self._ends(cb.last, cb.x_is_object)
+                    )
+                    if types is not None and not types:
+                        continue  # a product and a price: no node is both
+                    graph = _join([ca, cb])
+                    graph.x_types = types
+                    graphs.append(graph)
         # A class alone ("which bills of materials do we have"), and an attribute of its
         # members through a retrieved property ("the cities our suppliers are in").
         t = self._term
@@ -541,8 +575,7 @@ class EnumeratingProposer:
         out: list[tuple[str, float]] = []
         numeric = self._numeric_paths(scorer)
         for graph in self._bases(graphs, scorer, spans, 3):
-            on_x = self._x_classes(graph)
-            fitting = [p for p in numeric if all(self._fits(c, p[0], False) for c in on_x)]
+            fitting = [p for p in numeric if self._may_have(graph, p[0])]
             # A path through an edge the graph already has ("over 5 EUR": the price node the
             # currency constrains) first.
             fitting.sort(key=lambda p: p[0] not in graph.predicates)
@@ -619,7 +652,7 @@ class EnumeratingProposer:
                     continue  # the graph requires the very edge whose absence is asked
                 prop = self.schema.properties[iri]
                 absent: list[tuple[str, list[str]]] = []
-                if all(self._fits(c, iri, False) for c in on_x):
+                if self._may_have(graph, iri):
                     absent.append((f"?x {t(iri)} ?z", []))
                     if prop.kind == "object":
                         absent += [
@@ -687,8 +720,7 @@ class EnumeratingProposer:
             return []  # one property named is a lookup, which the graphs cover
         out: list[tuple[str, float]] = []
         for graph in self._bases(graphs, scorer, spans, 2):
-            on_x = self._x_classes(graph)
-            cols = [i for i in named if all(self._fits(c, i, False) for c in on_x)]
+            cols = [i for i in named if self._may_have(graph, i)]
             if len(cols) < 2:
                 continue
             optional = " ".join(f"OPTIONAL {{ ?x {t(i)} ?c{n} }}" for n, i in enumerate(cols))
@@ -847,6 +879,15 @@ def _join(constraints: Sequence[Constraint]) -> QueryGraph:
         one.last if one else None,
         one.x_is_object if one else False,
     )
+
+
+def _meet(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """The classes both allow (None: unconstrained)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a & b
 
 
 def _with_class(graph: QueryGraph, cls: str, term: Callable[[str], str]) -> QueryGraph:
