@@ -337,14 +337,15 @@ class EnumeratingProposer:
 
     def _may_have(self, graph: QueryGraph, predicate: str) -> bool:
         """Whether the answer node of ``graph`` may be the subject of ``predicate``: its
-        classes fit the domain, and so do the types its constraints imply."""
+        classes fit the domain, and it is no literal. (Declared domains are often narrower
+        than the use: ``name`` declared for products, used for people; only the classes the
+        graph names are held against them.)"""
         if not all(self._fits(c, predicate, False) for c in self._x_classes(graph)):
             return False
         types = graph.x_types
         if types is None and graph.last is not None:
             types = self._ends(graph.last, graph.x_is_object)
-        meet = _meet(types, self._ends(predicate, False))
-        return meet is None or bool(meet)
+        return types != frozenset({""})
 
     def _below(self, cls: str) -> frozenset[str]:
         """``cls`` and its subclasses, remembered (the schema walks them afresh)."""
@@ -537,13 +538,18 @@ class EnumeratingProposer:
         return out
 
     def _bases(
-        self, graphs: Sequence[QueryGraph], scorer: _Scorer, spans: int, size: int
+        self,
+        graphs: Sequence[QueryGraph],
+        scorer: _Scorer,
+        spans: int,
+        size: int,
+        count: int = 0,
     ) -> list[QueryGraph]:
         """The best-scored graphs whose answer node may be a resource and that have at most
         ``size`` triple patterns: what a filter, a negation or extra columns are added to."""
         bases = [g for g in graphs if len(g.patterns) <= size and self._resource_answer(g)]
         bases.sort(key=lambda g: -scorer.graph(g, spans))
-        return bases[:_BASES]
+        return bases[: count or _BASES]
 
     def _x_classes(self, graph: QueryGraph) -> list[str]:
         """The classes ``graph`` puts its answer node in (``?x a C``)."""
@@ -574,7 +580,7 @@ class EnumeratingProposer:
         t = self._term
         out: list[tuple[str, float]] = []
         numeric = self._numeric_paths(scorer)
-        for graph in self._bases(graphs, scorer, spans, 3):
+        for graph in self._bases(graphs, scorer, spans, 3, 2 * _BASES):
             fitting = [p for p in numeric if self._may_have(graph, p[0])]
             # A path through an edge the graph already has ("over 5 EUR": the price node the
             # currency constrains) first.
@@ -586,7 +592,10 @@ class EnumeratingProposer:
                 filtered = QueryGraph(
                     graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
                 )
-                out.append((self._wrap(body, expected), scorer.graph(filtered, spans)))
+                prior = scorer.graph(filtered, spans)
+                if path[0] in graph.predicates:
+                    prior = min(1.0, prior * _REUSED_EDGE_FACTOR)
+                out.append((self._wrap(body, expected), prior))
         return out
 
     def _having(
@@ -841,6 +850,8 @@ _UNNEGATED_FACTOR = 0.85
 _UNGROUPED_FACTOR = 0.8
 #: How much a HAVING over an edge counts beside a filter on a path (the number may be a value).
 _GROUPED_WEIGHT = 0.9
+#: How much a filter on a path through an edge the graph already has counts more.
+_REUSED_EDGE_FACTOR = 1.15
 #: Base graphs a filter, negation or columns are added to; retrieved object properties
 #: grouped by; retrieved properties tried as absent; columns at most.
 _BASES = 6
