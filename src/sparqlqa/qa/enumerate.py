@@ -190,7 +190,7 @@ class EnumeratingProposer:
         if grouped:
             extra += self._per_group(schema_iris, classes, scorer, len(spans))
         if expected == "any":
-            extra += self._columns(graphs, schema_iris, scorer, len(spans))
+            extra += self._columns(question, graphs, schema_iris, scorer, len(spans))
         for query, prior in extra:
             add(query, prior)
         if expected == "boolean":
@@ -712,7 +712,12 @@ class EnumeratingProposer:
         return out
 
     def _columns(
-        self, graphs: Sequence[QueryGraph], schema_iris: Sequence[str], scorer: _Scorer, spans: int
+        self,
+        question: str,
+        graphs: Sequence[QueryGraph],
+        schema_iris: Sequence[str],
+        scorer: _Scorer,
+        spans: int,
     ) -> list[tuple[str, float]]:
         """ "Name, email and phone of everyone in Marketing": a graph's answer node with a
         column per retrieved property the question names (its label's words are in the
@@ -724,8 +729,14 @@ class EnumeratingProposer:
             if (p := self.schema.properties.get(i)) is not None
             and p.kind != "object"
             and scorer.lexical(i) > 0
-        ][:_COLUMNS]
-        if len(named) < 2:
+        ]
+        # "country code" names one property whose words cover another's ("country"): one
+        # column; and several columns are asked as a list ("name, email and phone").
+        matched = {i: self.words(i) & scorer.question for i in named}
+        named = [i for i in named if not any(matched[i] < matched[j] for j in named if j != i)][
+            :_COLUMNS
+        ]
+        if len(named) < 2 or not _LIST.search(question):
             return []  # one property named is a lookup, which the graphs cover
         out: list[tuple[str, float]] = []
         for graph in self._bases(graphs, scorer, spans, 2):
@@ -839,6 +850,8 @@ class _Scorer:
         return prior
 
 
+#: A list of things asked for: "name, email and phone", "Name und Telefon", "nombre y correo".
+_LIST = re.compile(r",|\b(and|und|y|e|with|mit|con)\b", re.I)
 #: A question asking for a quantity rather than a count.
 _AMOUNT = re.compile(r"\bhow\s+much\b", re.I)
 #: How much a query without an order counts for a superlative question.
