@@ -14,6 +14,7 @@ from sparqlqa.kg.results import values
 from sparqlqa.ontology.link import EntityLinker, LinkedEntity
 from sparqlqa.ontology.retrieve import SchemaRetriever
 from sparqlqa.ontology.schema import Schema, schema_from_store
+from sparqlqa.qa.answer_type import comparison, negated, ordinal_offset, per_group, top_count
 from sparqlqa.qa.enumerate import ORIGIN, EnumeratingProposer
 from sparqlqa.qa.graphs import GraphSettings, GraphSpec, enumerating_proposers
 from sparqlqa.qa.proposals import Proposal
@@ -67,6 +68,50 @@ def answers(store: EmbeddedStore, guard: Guard, sparql: str) -> list[str] | None
         return None
 
 
+#: Shapes the wording asks for beyond a graph: a numeric filter, HAVING, negation, a count
+#: per group, top-k and OFFSET orderings, OPTIONAL columns, ASK over a negation.
+SHAPES = [
+    (
+        "Which resistors cost more than 3 EUR?",
+        "SELECT DISTINCT ?p WHERE { ?p pv:hasCategory ?c ; pv:price/pv:amount ?a . "
+        '?c pv:name "Resistor" FILTER(?a > 3) }',
+    ),
+    (
+        "Which product managers look after more than 10 products?",
+        "SELECT ?pm WHERE { ?p pv:hasProductManager ?pm } GROUP BY ?pm "
+        "HAVING (COUNT(DISTINCT ?p) > 10)",
+    ),
+    (
+        "Which members of Procurement have no phone number?",
+        'SELECT DISTINCT ?e WHERE { ?e pv:memberOf ?d . ?d pv:name "Procurement" '
+        "FILTER NOT EXISTS { ?e pv:phone ?m } }",
+    ),
+    (
+        "How many members does each department have?",
+        "SELECT ?d (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e pv:memberOf ?d } GROUP BY ?d",
+    ),
+    (
+        "Which 3 departments have the most members?",
+        "SELECT ?d WHERE { ?e pv:memberOf ?d } GROUP BY ?d "
+        "ORDER BY DESC(COUNT(DISTINCT ?e)) LIMIT 3",
+    ),
+    (
+        "What is the second most expensive service?",
+        "SELECT ?s WHERE { ?s a pv:Service ; pv:price/pv:amount ?a } "
+        "ORDER BY DESC(?a) OFFSET 1 LIMIT 1",
+    ),
+    (
+        "Give me the email and phone of the members of Marketing.",
+        'SELECT ?e ?m ?p WHERE { ?e pv:memberOf ?d . ?d pv:name "Marketing" '
+        "OPTIONAL { ?e pv:email ?m } OPTIONAL { ?e pv:phone ?p } }",
+    ),
+    (
+        "Does anybody in Marketing have no phone number?",
+        'ASK { ?e pv:memberOf ?d . ?d pv:name "Marketing" FILTER NOT EXISTS { ?e pv:phone ?p } }',
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("question", "gold"),
     [
@@ -107,6 +152,7 @@ def answers(store: EmbeddedStore, guard: Guard, sparql: str) -> list[str] | None
             "Does Manfred Foth have a phone number?",
             'ASK { ?e pv:name "Manfred Foth" ; pv:phone ?p }',
         ),
+        *SHAPES,
     ],
 )
 def test_some_proposal_answers_like_the_gold_query(
@@ -171,3 +217,33 @@ def test_the_setting_turns_it_off(
     assert enumerating_proposers(spec, off, corporate_store, schema, prefixes) == []
     assert enumerating_proposers(spec.model_copy(update={"enumerate": False}), GraphSettings(),
                          corporate_store, schema, prefixes) == []  # fmt: skip
+
+
+@pytest.mark.parametrize("question", [q for q, _ in SHAPES])
+def test_every_proposal_of_the_new_shapes_runs_through_the_guard(
+    question: str,
+    corporate_store: EmbeddedStore,
+    proposer: EnumeratingProposer,
+    linker: EntityLinker,
+    retriever: SchemaRetriever,
+    prefixes: dict[str, str],
+) -> None:
+    guard = Guard(Limits(timeout_s=10.0), prefixes=prefixes)
+    proposals = propose(question, proposer, linker, retriever)
+    assert 0 < len(proposals) <= proposer.max_proposals
+    for p in proposals:
+        guard.run(corporate_store, p.query)  # parses, passes the guard, and runs
+
+
+def test_the_shape_cues_in_three_languages() -> None:
+    assert comparison("Transformers that cost over 5 EUR?") == (">", "5")
+    assert comparison("Produkte, die weniger als 2,5 Euro kosten") == ("<", "2.5")
+    assert comparison("productos que cuestan más de 1,000 euros") == (">", "1000")
+    assert comparison("at least 3 parts") == (">=", "3")
+    assert comparison("more than 3 and less than 5") is None
+    assert negated("Wer im Einkauf hat keine E-Mail?") and negated("¿Quién no tiene jefe?")
+    assert not negated("Who is Karen's boss?")
+    assert per_group("Wie viele Produkte hat jede Abteilung?") and not per_group("How many?")
+    assert top_count("the three heaviest crystals") == 3 and top_count("the heaviest") is None
+    assert ordinal_offset("der zweitbilligste Dienst") == 1
+    assert ordinal_offset("the cheapest") is None

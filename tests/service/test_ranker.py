@@ -104,6 +104,37 @@ def test_near_misses_are_each_kind_and_seeded() -> None:
     assert misses == near_misses(query, vocab, schema, others, random.Random(1), n=5)
 
 
+def test_near_misses_change_the_modifiers_of_the_shape() -> None:
+    schema = Schema.from_json({"classes": [], "properties": []})
+    vocab = Vocabulary.of(schema)
+    queries = {
+        "SELECT ?x WHERE { ?x <http://a.test/p> ?v FILTER(?v > 5) }": ("?v < 5", "?v > 10"),
+        "SELECT ?x WHERE { ?y <http://a.test/p> ?x } GROUP BY ?x HAVING (COUNT(?y) > 24)": (
+            "COUNT(?y) > 48",
+        ),
+        "SELECT ?x WHERE { ?x <http://a.test/p> ?v } ORDER BY DESC(?v) LIMIT 3": ("LIMIT 6",),
+        "SELECT ?x WHERE { ?x a <http://a.test/C> "
+        "FILTER NOT EXISTS { ?x <http://a.test/p> ?z } }": ("<http://a.test/C>  }",),
+    }
+    for query, wanted in queries.items():
+        found = {
+            mutated
+            for seed in range(12)
+            for kind, mutated in near_misses(query, vocab, schema, {}, random.Random(seed), n=6)
+            if kind == "modifier"
+        }
+        for part in wanted:
+            assert any(part in m for m in found), (query, found)
+    # the ORDER BY ... LIMIT dropped
+    ordered = "SELECT ?x WHERE { ?x <http://a.test/p> ?v } ORDER BY DESC(?v) LIMIT 3"
+    found = {
+        m
+        for s in range(12)
+        for k, m in near_misses(ordered, vocab, schema, {}, random.Random(s), n=6)
+    }
+    assert "SELECT ?x WHERE { ?x <http://a.test/p> ?v }" in found
+
+
 @pytest.fixture(scope="module")
 def ranked_graph(model_graph: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the tiny model graph with a tiny ranker trained on its pairs."""

@@ -174,3 +174,111 @@ def comparison_problem(question: str, query: str) -> str | None:
     if below and found[0] == "up":
         return "filters for values above the number, but the question asks for less"
     return None
+
+
+# The number after a comparison word: "over 5", "more than 1,000", "unter 2,5".
+_NUMBER_AFTER = re.compile(r"-?\d+(?:[.,]\d+)*")
+# Comparison words that include the bound ("at least 3").
+_INCLUSIVE = re.compile(r"at\s+(least|most)|mindestens|höchstens|al\s+menos|como\s+máximo", re.I)
+
+
+def comparison(question: str) -> tuple[str, str] | None:
+    """The one comparison with a number that ``question`` asks for, as a SPARQL operator and
+    a numeric literal ("cheaper than 10" → ``("<", "10")``); None for none, or for words of
+    both directions."""
+    above, below = _ABOVE.search(question), _BELOW.search(question)
+    if (above is None) == (below is None):
+        return None
+    found = above or below
+    assert found is not None
+    number = _NUMBER_AFTER.search(question, max(found.start(), found.end() - 2))
+    if number is None:
+        return None
+    text = number.group(0)
+    # "1,000" groups thousands; "2,5" (German, Spanish) is a decimal comma.
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
+        text = text.replace(",", "")
+    text = text.replace(",", ".")
+    if text.count(".") > 1:
+        return None
+    inclusive = bool(_INCLUSIVE.match(found.group(0)))
+    op = (">" if above else "<") + ("=" if inclusive else "")
+    return op, text
+
+
+# Negation cues: "no phone", "not responsible", "doesn't", "without"; German "kein",
+# "nicht", "ohne"; Spanish "sin", "no", "ningún".
+_NEGATION = re.compile(
+    r"\b(no|not|none|never|without|lacks?|lacking)\b|n't\b"
+    r"|\b(kein\w*|nicht|ohne|nie)\b|\b(sin|ningun[oa]?s?|ningún|nunca)\b",
+    re.I,
+)
+
+
+def negated(question: str) -> bool:
+    """Whether ``question`` asks about something absent ("who has no phone number")."""
+    return bool(_NEGATION.search(question))
+
+
+# "each department", "per category", "for every supplier"; "jede Abteilung", "pro",
+# "cada", "por".
+_PER_GROUP = re.compile(r"\b(each|every|per|jede[rsmn]?|pro|cada|por\s+cada)\b", re.I)
+
+
+def per_group(question: str) -> bool:
+    """Whether ``question`` asks for a value per member of a group ("how many products
+    does each department have")."""
+    return bool(_PER_GROUP.search(question))
+
+
+_NUMBER_WORDS = {
+    w: n
+    for n, words in enumerate(
+        [
+            (),
+            (),
+            ("two", "zwei", "dos"),
+            ("three", "drei", "tres"),
+            ("four", "vier", "cuatro"),
+            ("five", "fünf", "cinco"),
+            ("six", "sechs", "seis"),
+            ("seven", "sieben", "siete"),
+            ("eight", "acht", "ocho"),
+            ("nine", "neun", "nueve"),
+            ("ten", "zehn", "diez"),
+        ]
+    )
+    for w in words
+}
+_COUNT_WORD = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+# "the second cheapest", "der zweitbilligste", "el segundo más barato".
+_ORDINAL = re.compile(
+    r"\b(second|third|fourth|fifth|zweit|dritt|viert|fünft|segund[oa]|tercer[oa]?|cuart[oa]|"
+    r"quint[oa])",
+    re.I,
+)
+_ORDINALS = {"second": 1, "zweit": 1, "segund": 1, "third": 2, "dritt": 2, "tercer": 2}
+_ORDINALS |= {"fourth": 3, "viert": 3, "cuart": 3, "fifth": 4, "fünft": 4, "quint": 4}
+
+
+def top_count(question: str) -> int | None:
+    """How many of the top of an ordering ``question`` asks for ("the 4 suppliers with the
+    most", "the three heaviest"), or None (one, or no number): 2 to 99."""
+    found = _COUNT_WORD.search(question)
+    if found is None:
+        return None
+    word = found.group(1).lower()
+    n = int(word) if word.isdigit() else _NUMBER_WORDS[word]
+    return n if n >= 2 else None
+
+
+def ordinal_offset(question: str) -> int | None:
+    """The rows an ordering skips for "the second cheapest" (1) or "the third" (2), or None."""
+    found = _ORDINAL.search(question)
+    if found is None:
+        return None
+    word = found.group(1).lower()
+    for stem_, offset in _ORDINALS.items():
+        if word.startswith(stem_):
+            return offset
+    return None

@@ -33,7 +33,15 @@ from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.prompt import PromptValue
 from sparqlqa.ontology.schema import Schema, local_name, words_of
 from sparqlqa.ontology.words import stem, tokens
-from sparqlqa.qa.answer_type import expected_answer_type, superlative
+from sparqlqa.qa.answer_type import (
+    comparison,
+    expected_answer_type,
+    negated,
+    ordinal_offset,
+    per_group,
+    superlative,
+    top_count,
+)
 from sparqlqa.qa.proposals import Proposal
 
 ORIGIN = "enumerated"
@@ -76,6 +84,9 @@ class QueryGraph:
     spans: set[tuple[int, int]] = field(default_factory=set)
     last: str | None = None  # the predicate that reaches ?x, if one does
     x_is_object: bool = False  # whether ?x is the object of ``last``
+    # The classes ?x may be in by its constraints' domains and ranges ("" for a literal);
+    # None where none says.
+    x_types: frozenset[str] | None = None
 
 
 class EnumeratingProposer:
@@ -155,13 +166,33 @@ class EnumeratingProposer:
             scored[query] = max(scored.get(query, 0.0), round(min(max(prior, 0.0), 1.0), 4))
 
         direction = superlative(question)
-        # A superlative question asks for an order: a query without one is less likely.
-        unordered = 1.0 if direction is None else _UNORDERED_FACTOR
+        compared = comparison(question)
+        negative = negated(question)
+        grouped = expected == "number" and per_group(question)
+        # A superlative question asks for an order, a comparison with a number for a filter,
+        # a negation for an absence, "each" for a count per group: a query without one is
+        # less likely.
+        plain = 1.0 if direction is None else _UNORDERED_FACTOR
+        plain *= 1.0 if compared is None else _UNFILTERED_FACTOR
+        plain *= _UNNEGATED_FACTOR if negative else 1.0
+        plain *= _UNGROUPED_FACTOR if grouped else 1.0
         amount = bool(_AMOUNT.search(question))
         for graph in graphs:
-            prior = scorer.graph(graph, len(spans)) * unordered
+            prior = scorer.graph(graph, len(spans)) * plain
             for query, weight in self._forms(graph, expected, amount):
                 add(query, prior * weight)
+        extra: list[tuple[str, float]] = []
+        if compared is not None:
+            extra += self._filtered(graphs, scorer, compared, expected, len(spans))
+            extra += self._having(schema_iris, scorer, compared, expected, len(spans))
+        if negative:
+            extra += self._negated(graphs, schema_iris, classes, scorer, expected, len(spans))
+        if grouped:
+            extra += self._per_group(schema_iris, classes, scorer, len(spans))
+        if expected == "any":
+            extra += self._columns(question, graphs, schema_iris, scorer, len(spans))
+        for query, prior in extra:
+            add(query, prior)
         if expected == "boolean":
             for query, prior in self._edges(chosen, scorer, len(spans)):
                 add(query, prior)
@@ -169,7 +200,14 @@ class EnumeratingProposer:
                 add(query, prior)
         if direction is not None:
             for query, prior in self._ordered(
-                graphs, schema_iris, scorer, direction, expected, len(spans)
+                graphs,
+                schema_iris,
+                scorer,
+                direction,
+                expected,
+                len(spans),
+                top_count(question) or 1,
+                ordinal_offset(question) or 0,
             ):
                 add(query, prior)
         best = sorted(scored.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
@@ -284,6 +322,31 @@ class EnumeratingProposer:
             return True
         return any(cls in self._below(end) for end in ends)
 
+    def _ends(self, predicate: str, x_is_object: bool) -> frozenset[str] | None:
+        """The classes (and their subclasses) a node at that end of ``predicate`` may be in,
+        ``{""}`` for a literal; None where the schema does not say."""
+        prop = self.schema.properties.get(predicate)
+        if prop is None:
+            return None
+        if x_is_object and prop.kind == "datatype":
+            return frozenset({""})
+        ends = prop.range if x_is_object else prop.domain
+        if not ends or (x_is_object and prop.kind != "object"):
+            return None
+        return frozenset(c for end in ends for c in self._below(end))
+
+    def _may_have(self, graph: QueryGraph, predicate: str) -> bool:
+        """Whether the answer node of ``graph`` may be the subject of ``predicate``: its
+        classes fit the domain, and it is no literal. (Declared domains are often narrower
+        than the use: ``name`` declared for products, used for people; only the classes the
+        graph names are held against them.)"""
+        if not all(self._fits(c, predicate, False) for c in self._x_classes(graph)):
+            return False
+        types = graph.x_types
+        if types is None and graph.last is not None:
+            types = self._ends(graph.last, graph.x_is_object)
+        return types != frozenset({""})
+
     def _below(self, cls: str) -> frozenset[str]:
         """``cls`` and its subclasses, remembered (the schema walks them afresh)."""
         if cls not in self._descendants:
@@ -313,7 +376,14 @@ class EnumeratingProposer:
                 continue  # one name read twice (a resource and a value): not two entities
             for ca in by_span[a][:pair_width]:
                 for cb in by_span[b][:pair_width]:
-                    graphs.append(_join([ca, cb]))
+                    types = _meet(
+                        self._ends(ca.last, ca.x_is_object), self._ends(cb.last, cb.x_is_object)
+                    )
+                    if types is not None and not types:
+                        continue  # a product and a price: no node is both
+                    graph = _join([ca, cb])
+                    graph.x_types = types
+                    graphs.append(graph)
         # A class alone ("which bills of materials do we have"), and an attribute of its
         # members through a retrieved property ("the cities our suppliers are in").
         t = self._term
@@ -411,12 +481,17 @@ class EnumeratingProposer:
         direction: str,
         expected: str,
         spans: int,
+        limit: int = 1,
+        offset: int = 0,
     ) -> list[tuple[str, float]]:
         """Superlatives: the answer node ordered by a numeric property reachable from it
         (one hop, or two through an object property), and the node most (least) often at
-        one end of a retrieved object property."""
+        one end of a retrieved object property; the first ``limit`` rows after ``offset``
+        ("the 3 heaviest", "the second cheapest"), else also the MAX/MIN value itself."""
         order = "DESC" if direction == "most" else "ASC"
         best = "MAX" if direction == "most" else "MIN"
+        window = (f" OFFSET {offset}" if offset else "") + f" LIMIT {limit}"
+        single = limit == 1 and not offset
         t = self._term
         out: list[tuple[str, float]] = []
         bases = [g for g in graphs if len(g.patterns) <= 2 and self._resource_answer(g)]
@@ -436,12 +511,16 @@ class EnumeratingProposer:
                 )
                 prior = scorer.graph(ordered, spans)
                 out.append(
-                    (f"{header}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v) LIMIT 1", prior)
+                    (f"{header}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v){window}", prior)
                 )
-                weight = 1.0 if expected == "number" else 0.9
-                out.append(
-                    (f"{header}SELECT ({best}(?v) AS ?value) WHERE {{ {body} }}", prior * weight)
-                )
+                if single:
+                    weight = 1.0 if expected == "number" else 0.9
+                    out.append(
+                        (
+                            f"{header}SELECT ({best}(?v) AS ?value) WHERE {{ {body} }}",
+                            prior * weight,
+                        )
+                    )
         for iri in schema_iris:
             prop = self.schema.properties.get(iri)
             if prop is None or prop.kind != "object":
@@ -452,10 +531,228 @@ class EnumeratingProposer:
                 out.append(
                     (
                         f"{header}SELECT ?x WHERE {{ {pattern} }} GROUP BY ?x "
-                        f"ORDER BY {order}(COUNT(DISTINCT ?y)) LIMIT 1",
+                        f"ORDER BY {order}(COUNT(DISTINCT ?y)){window}",
                         scorer.graph(graph, spans) * 0.9,
                     )
                 )
+        return out
+
+    def _bases(
+        self,
+        graphs: Sequence[QueryGraph],
+        scorer: _Scorer,
+        spans: int,
+        size: int,
+        count: int = 0,
+    ) -> list[QueryGraph]:
+        """The best-scored graphs whose answer node may be a resource and that have at most
+        ``size`` triple patterns: what a filter, a negation or extra columns are added to."""
+        bases = [g for g in graphs if len(g.patterns) <= size and self._resource_answer(g)]
+        bases.sort(key=lambda g: -scorer.graph(g, spans))
+        return bases[: count or _BASES]
+
+    def _x_classes(self, graph: QueryGraph) -> list[str]:
+        """The classes ``graph`` puts its answer node in (``?x a C``)."""
+        t = self._term
+        return [c for c in graph.classes if f"?x a {t(c)}" in graph.patterns]
+
+    def _wrap(self, body: str, expected: str, tail: str = "") -> str:
+        """``body`` as the whole query the expected answer type asks for: a list (with
+        ``tail``, e.g. a GROUP BY), a count, or ASK."""
+        header = self._header(body)
+        if expected == "boolean":
+            return f"{header}ASK {{ {body} }}"
+        if expected == "number":
+            return f"{header}SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {body} }}"
+        return f"{header}SELECT DISTINCT ?x WHERE {{ {body} }}{tail}"
+
+    def _filtered(
+        self,
+        graphs: Sequence[QueryGraph],
+        scorer: _Scorer,
+        compared: tuple[str, str],
+        expected: str,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """ "Transformers that cost over 5": a graph's answer node filtered by a numeric path
+        (as superlatives order by one) compared with the question's number."""
+        op, number = compared
+        t = self._term
+        out: list[tuple[str, float]] = []
+        numeric = self._numeric_paths(scorer)
+        for graph in self._bases(graphs, scorer, spans, 3, 2 * _BASES):
+            fitting = [p for p in numeric if self._may_have(graph, p[0])]
+            # A path through an edge the graph already has ("over 5 EUR": the price node the
+            # currency constrains) first.
+            fitting.sort(key=lambda p: p[0] not in graph.predicates)
+            for path in fitting[:3]:
+                body = " . ".join([*graph.patterns, *_path_patterns(path, t)])
+                body += f" FILTER(?v {op} {number})"
+                # Sized as the base graph: the path is what the comparison asks for.
+                filtered = QueryGraph(
+                    graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
+                )
+                prior = scorer.graph(filtered, spans)
+                if path[0] in graph.predicates:
+                    prior = min(1.0, prior * _REUSED_EDGE_FACTOR)
+                out.append((self._wrap(body, expected), prior))
+        return out
+
+    def _having(
+        self,
+        schema_iris: Sequence[str],
+        scorer: _Scorer,
+        compared: tuple[str, str],
+        expected: str,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """ "Managers who look after more than 24 products": the nodes at one end of a
+        retrieved object property, grouped, kept where the count at the other end passes
+        the question's number (``HAVING``)."""
+        op, number = compared
+        if expected == "boolean" or "." in number:
+            return []
+        out: list[tuple[str, float]] = []
+        for iri in self._object_properties(schema_iris):
+            for pattern in (f"?y {self._term(iri)} ?x", f"?x {self._term(iri)} ?y"):
+                query = (
+                    f"{self._header(pattern)}SELECT ?x WHERE {{ {pattern} }} GROUP BY ?x "
+                    f"HAVING (COUNT(DISTINCT ?y) {op} {number})"
+                )
+                if expected == "number":
+                    query = (
+                        f"{self._header(pattern)}SELECT (COUNT(?x) AS ?n) WHERE {{ "
+                        f"{{ SELECT ?x WHERE {{ {pattern} }} GROUP BY ?x "
+                        f"HAVING (COUNT(DISTINCT ?y) {op} {number}) }} }}"
+                    )
+                graph = QueryGraph([pattern], [iri])
+                out.append((query, scorer.graph(graph, spans) * _GROUPED_WEIGHT))
+        return out
+
+    def _object_properties(self, schema_iris: Sequence[str]) -> list[str]:
+        """The retrieved object properties, best first, at most ``_GROUPING``."""
+        found = [
+            i
+            for i in schema_iris
+            if (p := self.schema.properties.get(i)) is not None and p.kind == "object"
+        ]
+        return found[:_GROUPING]
+
+    def _negated(
+        self,
+        graphs: Sequence[QueryGraph],
+        schema_iris: Sequence[str],
+        classes: Sequence[str],
+        scorer: _Scorer,
+        expected: str,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """ "Who in Marketing has no phone number": a graph's answer node without a
+        retrieved property (``FILTER NOT EXISTS { ?x p ?z }``, or ``?z p ?x``), also where
+        the node at the other end is of a retrieved class ("not responsible for any
+        service")."""
+        t = self._term
+        out: list[tuple[str, float]] = []
+        props = [i for i in schema_iris if i in self.schema.properties][:_NEGATED]
+        for graph in self._bases(graphs, scorer, spans, 2):
+            on_x = self._x_classes(graph)
+            for iri in props:
+                if iri in graph.predicates:
+                    continue  # the graph requires the very edge whose absence is asked
+                prop = self.schema.properties[iri]
+                absent: list[tuple[str, list[str]]] = []
+                if self._may_have(graph, iri):
+                    absent.append((f"?x {t(iri)} ?z", []))
+                    if prop.kind == "object":
+                        absent += [
+                            (f"?x {t(iri)} ?z . ?z a {t(c)}", [c])
+                            for c in classes
+                            if c not in on_x and self._fits(c, iri, True)
+                        ]
+                if prop.kind == "object" and all(self._fits(c, iri, True) for c in on_x):
+                    absent.append((f"?z {t(iri)} ?x", []))
+                for pattern, other in absent:
+                    body = " . ".join(graph.patterns) + f" FILTER NOT EXISTS {{ {pattern} }}"
+                    negative = QueryGraph(
+                        graph.patterns,
+                        [*graph.predicates, iri],
+                        [*graph.classes, *other],
+                        graph.spans,
+                    )
+                    if expected == "boolean" and not graph.spans:
+                        continue  # "is there anyone without...": about a named group
+                    out.append((self._wrap(body, expected), scorer.graph(negative, spans)))
+        return out
+
+    def _per_group(
+        self, schema_iris: Sequence[str], classes: Sequence[str], scorer: _Scorer, spans: int
+    ) -> list[tuple[str, float]]:
+        """ "How many products is each department responsible for": each node at one end of
+        a retrieved object property with the count of nodes at the other end, also with the
+        group node in a retrieved class."""
+        t = self._term
+        out: list[tuple[str, float]] = []
+        for iri in self._object_properties(schema_iris):
+            for pattern, group_is_object in ((f"?x {t(iri)} ?g", True), (f"?g {t(iri)} ?x", False)):
+                options: list[tuple[list[str], list[str]]] = [([pattern], [])]
+                options += [
+                    ([f"?g a {t(c)}", pattern], [c])
+                    for c in classes
+                    if self._fits(c, iri, group_is_object)
+                ]
+                for patterns, cls in options:
+                    body = " . ".join(patterns)
+                    query = (
+                        f"{self._header(body)}SELECT ?g (COUNT(DISTINCT ?x) AS ?n) "
+                        f"WHERE {{ {body} }} GROUP BY ?g"
+                    )
+                    # Sized as the one edge: the class names the groups the question asks for.
+                    graph = QueryGraph([pattern], [iri], cls)
+                    out.append((query, scorer.graph(graph, spans)))
+        return out
+
+    def _columns(
+        self,
+        question: str,
+        graphs: Sequence[QueryGraph],
+        schema_iris: Sequence[str],
+        scorer: _Scorer,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """ "Name, email and phone of everyone in Marketing": a graph's answer node with a
+        column per retrieved property the question names (its label's words are in the
+        question), each ``OPTIONAL``; with the node itself and without."""
+        t = self._term
+        named = [
+            i
+            for i in schema_iris
+            if (p := self.schema.properties.get(i)) is not None
+            and p.kind != "object"
+            and scorer.lexical(i) > 0
+        ]
+        # "country code" names one property whose words cover another's ("country"): one
+        # column; and several columns are asked as a list ("name, email and phone").
+        matched = {i: self.words(i) & scorer.question for i in named}
+        named = [i for i in named if not any(matched[i] < matched[j] for j in named if j != i)][
+            :_COLUMNS
+        ]
+        if len(named) < 2 or not _LIST.search(question):
+            return []  # one property named is a lookup, which the graphs cover
+        out: list[tuple[str, float]] = []
+        for graph in self._bases(graphs, scorer, spans, 2):
+            cols = [i for i in named if self._may_have(graph, i)]
+            if len(cols) < 2:
+                continue
+            optional = " ".join(f"OPTIONAL {{ ?x {t(i)} ?c{n} }}" for n, i in enumerate(cols))
+            body = " . ".join(graph.patterns) + " " + optional
+            names = " ".join(f"?c{n}" for n in range(len(cols)))
+            header = self._header(body)
+            wide = QueryGraph(
+                graph.patterns, [*graph.predicates, *cols], graph.classes, graph.spans
+            )
+            prior = scorer.graph(wide, spans)
+            out.append((f"{header}SELECT DISTINCT ?x {names} WHERE {{ {body} }}", prior))
+            out.append((f"{header}SELECT DISTINCT {names} WHERE {{ {body} }}", prior * 0.95))
         return out
 
     def _resource_answer(self, graph: QueryGraph) -> bool:
@@ -553,10 +850,27 @@ class _Scorer:
         return prior
 
 
+#: A list of things asked for: "name, email and phone", "Name und Telefon", "nombre y correo".
+_LIST = re.compile(r",|\b(and|und|y|e|with|mit|con)\b", re.I)
 #: A question asking for a quantity rather than a count.
 _AMOUNT = re.compile(r"\bhow\s+much\b", re.I)
 #: How much a query without an order counts for a superlative question.
 _UNORDERED_FACTOR = 0.7
+#: How much a query without the filter, the negation or the grouping that the question's
+#: wording asks for counts.
+_UNFILTERED_FACTOR = 0.7
+_UNNEGATED_FACTOR = 0.85
+_UNGROUPED_FACTOR = 0.8
+#: How much a HAVING over an edge counts beside a filter on a path (the number may be a value).
+_GROUPED_WEIGHT = 0.9
+#: How much a filter on a path through an edge the graph already has counts more.
+_REUSED_EDGE_FACTOR = 1.15
+#: Base graphs a filter, negation or columns are added to; retrieved object properties
+#: grouped by; retrieved properties tried as absent; columns at most.
+_BASES = 6
+_GROUPING = 4
+_NEGATED = 4
+_COLUMNS = 4
 #: How much a query graph's prior shrinks with each triple pattern past the first.
 _PATTERN_FACTOR = 0.85
 #: Words too common in labels to say anything ("has manager", "part of"); the retriever's
@@ -589,6 +903,15 @@ def _join(constraints: Sequence[Constraint]) -> QueryGraph:
         one.last if one else None,
         one.x_is_object if one else False,
     )
+
+
+def _meet(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """The classes both allow (None: unconstrained)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a & b
 
 
 def _with_class(graph: QueryGraph, cls: str, term: Callable[[str], str]) -> QueryGraph:

