@@ -185,7 +185,12 @@ class PreferLast:
         self.calls: list[list[str]] = []
 
     def rank(
-        self, question: str, queries: Sequence[str], entities: Sequence[LinkedEntity]
+        self,
+        question: str,
+        queries: Sequence[str],
+        entities: Sequence[LinkedEntity],
+        *,
+        language: str = "en",
     ) -> list[float]:
         self.calls.append(list(queries))
         return [float(i) for i in range(len(queries))]
@@ -244,6 +249,65 @@ def test_pipeline_with_a_ranker_picks_a_lower_beam_candidate(model_graph: Path) 
         assert candidates[0].rank_score is not None and not candidates[0].accepted
     finally:
         graph.close()
+
+
+GERMAN = "In welcher Abteilung arbeitet Wolfgang Martin?"
+
+
+def test_a_glossed_ranker_ranks_german_questions_in_english_words(model_graph: Path) -> None:
+    from dataclasses import replace
+
+    from sparqlqa.qa.rank import GraphRanker
+    from sparqlqa.training.ranker import CrossEncoder, _new_model
+
+    encoder = CrossEncoder(*_new_model("tiny", 5), max_length=96)
+    meta = RankerMeta(
+        preset="minilm",
+        steps=1,
+        seed=0,
+        max_length=96,
+        layers=3,
+        train_groups=1,
+        seconds=0.0,
+        seconds_per_step=0.0,
+        heldout_pairwise=None,
+        heldout_top1=None,
+        gloss=True,
+    )
+    schema = schema_of(model_graph)
+    start = GERMAN.index("Wolfgang")
+    entity = LinkedEntity(WOLFGANG, "Wolfgang Martin", start, start + 15, 1.0)
+    glossed = GraphRanker(encoder, meta, schema, {})
+    assert glossed.languages == {"en", "de", "es"}
+    english_words = "in which department arbeitet Wolfgang Martin?"
+    assert glossed.question_text(GERMAN, [entity], "de") == english_words
+    assert glossed.question_text(DEPARTMENT, [entity], "en") == DEPARTMENT
+    # The gloss is what the encoder scores.
+    query = f"SELECT ?d WHERE {{ <{WOLFGANG}> <{PV}memberOf> ?d }}"
+    rendered = glossed.render(query, [entity])
+    assert glossed.rank(GERMAN, [query], [entity], language="de") == encoder.score(
+        english_words, [rendered]
+    )
+    # A ranker trained on questions as written: MiniLM ranks English ones only, unglossed.
+    plain = GraphRanker(encoder, replace(meta, gloss=False), schema, {})
+    assert plain.languages == {"en"}
+    assert plain.question_text(GERMAN, [entity], "de") == GERMAN
+
+
+def test_ranker_training_glosses_german_and_spanish_questions(model_graph: Path) -> None:
+    schema = schema_of(model_graph)
+    pairs = [r for _, r in read_jsonl(model_graph / "pairs" / "train.jsonl")][:40]
+    german = [
+        {**p, "question": "Welche Abteilungen gibt es?", "language": "de", "entities": []}
+        for p in pairs
+    ]
+    glossed = groups_of(german, schema, {}, seed=1, gloss=True)
+    assert glossed and {g.question for g in glossed} == {"which departments are there?"}
+    plain = groups_of(german, schema, {}, seed=1)
+    assert {g.question for g in plain} == {"Welche Abteilungen gibt es?"}
+    # English pairs are left as they are.
+    english = groups_of(pairs, schema, {}, seed=1, gloss=True)
+    assert [g.question for g in english] == [g.question for g in groups_of(pairs, schema, {}, 1)]
 
 
 def ask(url: str, **body: Any) -> dict[str, Any]:

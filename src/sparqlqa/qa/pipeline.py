@@ -328,7 +328,7 @@ class QAPipeline:
             fitting.append((candidate, result))
         if not fitting:
             return candidates, None, None
-        chosen, result = self.rank(question, fitting, entities, timings)
+        chosen, result = self.rank(question, fitting, entities, timings, language=language)
         return candidates, chosen, result
 
     def attempt(
@@ -380,13 +380,17 @@ class QAPipeline:
         fitting: Sequence[tuple[Candidate, QueryResult]],
         entities: Sequence[LinkedEntity],
         timings: dict[str, float] | None = None,
+        *,
+        language: str = "en",
     ) -> tuple[Candidate, QueryResult]:
         """The fitting candidate the ranker scores highest (the earlier one on a tie); each
         gets its ``rank_score`` and a confidence from it; the others are marked as ranked
-        below the chosen one."""
+        below the chosen one. ``language``: the question's (the ranker glosses German and
+        Spanish ones)."""
         assert self.ranker is not None
         started = time.perf_counter()
-        scores = self.ranker.rank(question, [c.query or "" for c, _ in fitting], entities)
+        queries = [c.query or "" for c, _ in fitting]
+        scores = self.ranker.rank(question, queries, entities, language=language)
         if timings is not None:
             timings["rank"] = _ms(started)
         for (candidate, _), value in zip(fitting, scores, strict=True):

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from sparqlqa.ontology.gloss import GLOSSED_LANGUAGES, gloss
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.training.ranker import (
@@ -36,12 +37,21 @@ DEFAULT_RANKER_ABSTAIN_BELOW = 0.5
 MAX_RANKED = 40
 
 # all-MiniLM-L6-v2 is an English model: on the realistic corporate test half its ranker lifted
-# English (set F1 0.193 -> 0.276) and lowered German (0.137 -> 0.097), so it ranks English
-# questions only. The tiny test model has no language of its own.
+# English (set F1 0.193 -> 0.276) and lowered German (0.137 -> 0.097), so a ranker trained on
+# the questions as written ranks English questions only. One trained on glossed German and
+# Spanish questions (ranker.json "gloss", ontology.gloss) ranks them too, glossed the same
+# way (docs/training.md has the figures). The tiny test model has no language of its own.
 RANKER_LANGUAGES: dict[str, frozenset[str]] = {
     "minilm": frozenset({"en"}),
     "tiny": frozenset({"en", "de", "es"}),
 }
+
+
+def ranked_languages(meta: RankerMeta) -> frozenset[str]:
+    """The question languages a ranker with ``meta`` is asked about: its preset's, and the
+    glossed languages when it was trained on glossed questions."""
+    languages = RANKER_LANGUAGES.get(meta.preset, frozenset({"en"}))
+    return languages | GLOSSED_LANGUAGES if meta.gloss else languages
 
 
 class QueryRanker(Protocol):
@@ -52,10 +62,16 @@ class QueryRanker(Protocol):
     languages: frozenset[str]
 
     def rank(
-        self, question: str, queries: Sequence[str], entities: Sequence[LinkedEntity]
+        self,
+        question: str,
+        queries: Sequence[str],
+        entities: Sequence[LinkedEntity],
+        *,
+        language: str = "en",
     ) -> list[float]:
         """One raw score per query (one batched forward pass); ``entities``: the question's
-        linked entities, whose labels stand for their IRIs in the queries."""
+        linked entities, whose labels stand for their IRIs in the queries; ``language``:
+        the question's."""
         ...
 
 
@@ -73,18 +89,34 @@ class GraphRanker:
         self.encoder = encoder
         self.meta = meta
         self.vocabulary = Vocabulary.of(schema, prefixes)
-        self.languages = RANKER_LANGUAGES.get(meta.preset, frozenset({"en"}))
+        self.languages = ranked_languages(meta)
 
     def render(self, query: str, entities: Sequence[LinkedEntity] = ()) -> str:
         """``query`` as the ranker reads it (IRIs as labels)."""
         vocabulary = self.vocabulary.with_entities((e.iri, e.label) for e in entities)
         return render_query(query, vocabulary)
 
+    def question_text(
+        self, question: str, entities: Sequence[LinkedEntity] = (), language: str = "en"
+    ) -> str:
+        """``question`` as the ranker reads it: a German or Spanish one glossed into English
+        words (``ontology.gloss``), its linked mentions as their labels, when the ranker was
+        trained on glossed questions (``ranker.json`` ``gloss``); else as it is."""
+        if not self.meta.gloss:
+            return question
+        return gloss(question, language, [(e.start, e.end, e.label) for e in entities])
+
     def rank(
-        self, question: str, queries: Sequence[str], entities: Sequence[LinkedEntity]
+        self,
+        question: str,
+        queries: Sequence[str],
+        entities: Sequence[LinkedEntity],
+        *,
+        language: str = "en",
     ) -> list[float]:
         vocabulary = self.vocabulary.with_entities((e.iri, e.label) for e in entities)
-        return self.encoder.score(question, [render_query(q, vocabulary) for q in queries])
+        text = self.question_text(question, entities, language)
+        return self.encoder.score(text, [render_query(q, vocabulary) for q in queries])
 
 
 def open_ranker(folder: Path, schema: Schema, prefixes: Mapping[str, str]) -> GraphRanker | None:

@@ -36,6 +36,7 @@ from urllib.parse import unquote
 
 from sparqlqa.errors import ConfigError
 from sparqlqa.jsonl import read_jsonl
+from sparqlqa.ontology.gloss import gloss_pair
 from sparqlqa.ontology.schema import Schema
 
 log = logging.getLogger(__name__)
@@ -395,9 +396,13 @@ def groups_of(
     prefixes: Mapping[str, str],
     seed: int,
     negatives: int = 3,
+    *,
+    gloss: bool = False,
 ) -> list[Group]:
     """The lists of ``pairs`` (generated question/query records): each gold query with up to
-    ``negatives`` near misses, rendered with the schema's and the pair's entity labels."""
+    ``negatives`` near misses, rendered with the schema's and the pair's entity labels.
+    ``gloss``: German and Spanish questions in English words (``ontology.gloss``), as the
+    pipeline shows them to the ranker."""
     base = Vocabulary.of(schema, prefixes)
     entity_labels: dict[str, str] = {}
     # Entities of the same template slot are of the same kind: a wrong entity is one of them.
@@ -430,7 +435,7 @@ def groups_of(
             continue
         out.append(
             Group(
-                question=question,
+                question=gloss_pair(pair) if gloss else question,
                 texts=[render_query(q, vocab) for q in [query, *(m for _, m in misses)]],
                 kinds=["gold", *(k for k, _ in misses)],
             )
@@ -458,6 +463,9 @@ class RankerConfig:
     threads: int = 0  # torch CPU threads (0: leave as is)
     max_groups: int = 0  # training lists at most (0: every train pair)
     eval_groups: int = 200  # held-out lists scored at the end (dev pairs)
+    #: German and Spanish questions glossed into English words (ontology.gloss): MiniLM
+    #: reads English; see docs/training.md for what it measured.
+    gloss: bool = True
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -488,6 +496,9 @@ class RankerMeta:
     #: The confidence (sigmoid of the score) under which the pipeline abstains, chosen on a
     #: dev set (``sparqlqa rank curve``); None: qa.rank.DEFAULT_RANKER_ABSTAIN_BELOW.
     abstain_below: float | None = None
+    #: German and Spanish questions were glossed into English words for training
+    #: (``ontology.gloss``), so the pipeline glosses them the same way before ranking.
+    gloss: bool = False
 
     def write(self, folder: Path) -> None:
         (folder / META_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n")
@@ -657,7 +668,7 @@ def _train(
     rng = random.Random(config.seed)
     if config.max_groups and len(train_pairs) > config.max_groups:
         train_pairs = rng.sample(train_pairs, config.max_groups)
-    groups = groups_of(train_pairs, schema, prefixes, config.seed, negatives)
+    groups = groups_of(train_pairs, schema, prefixes, config.seed, negatives, gloss=config.gloss)
     if not groups:
         raise ConfigError(f"{pairs_dir}: no training pair has a near miss to rank against")
     dev_file = pairs_dir / "dev.jsonl"
@@ -665,7 +676,7 @@ def _train(
     dev_pairs = random.Random(config.seed + 1).sample(
         dev_pairs, min(len(dev_pairs), config.eval_groups)
     )
-    heldout = groups_of(dev_pairs, schema, prefixes, config.seed + 1, negatives)
+    heldout = groups_of(dev_pairs, schema, prefixes, config.seed + 1, negatives, gloss=config.gloss)
 
     model, tokenizer = _new_model(config.preset, config.seed, config.layers)
     encoder = CrossEncoder(model, tokenizer, config.max_length)
@@ -714,6 +725,7 @@ def _train(
         heldout_pairwise=scores["pairwise"],
         heldout_top1=scores["top1"],
         heldout_by_kind=scores["by_kind"],
+        gloss=config.gloss,
     )
     meta.write(out)
     return meta

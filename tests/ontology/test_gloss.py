@@ -1,0 +1,53 @@
+"""The English gloss of German and Spanish questions (what the ranker reads)."""
+
+from __future__ import annotations
+
+from sparqlqa.ontology.gloss import english_plural, gloss, gloss_pair
+
+
+def test_a_german_question_is_glossed_word_by_word() -> None:
+    question = "Welche Lieferanten aus Frankreich haben mehr als 3 Produkte?"
+    assert gloss(question, "de") == "which suppliers from France have more than 3 products?"
+
+
+def test_a_spanish_question_is_glossed_word_by_word() -> None:
+    question = "¿Cuántos empleados tiene el departamento con el precio más alto?"
+    assert gloss(question, "es") == (
+        "how many employees has the department with the price highest?"
+    )
+
+
+def test_unknown_words_numbers_and_kept_spans_stay_as_written() -> None:
+    # A product name and an English label kept in the question are not words of the
+    # lexicon; a decimal stays one token; a linked mention reads as its label.
+    question = "Zeig mir das Hardware mit Reliability Index über 0.94 von Frankreich."
+    assert gloss(question, "de", [(61, 71, "France")]) == (
+        "show me the Hardware with Reliability Index over 0.94 of France."
+    )
+    assert gloss("Gib mir den dritthöchsten Preis.", "de") == "give me the third highest price."
+
+
+def test_english_and_unknown_languages_are_left_alone() -> None:
+    text = "Which suppliers die in Frankreich?"
+    assert gloss(text, "en") == text
+    assert gloss(text, None) == text
+    assert gloss(text, "fr") == text
+
+
+def test_a_generated_pair_keeps_its_entity_labels() -> None:
+    pair = {
+        "question": "Welche Abteilungen sind mit Marketing verbunden?",
+        "language": "de",
+        "entities": [{"iri": "x", "label": "Marketing", "start": 28, "end": 37}],
+    }
+    assert gloss_pair(pair) == "which departments are with Marketing linked?"
+    assert gloss_pair({**pair, "language": "en"}) == pair["question"]
+
+
+def test_english_plurals() -> None:
+    assert [english_plural(w) for w in ("supplier", "category", "address", "day")] == [
+        "suppliers",
+        "categories",
+        "addresses",
+        "days",
+    ]
