@@ -211,8 +211,8 @@ def _table(language: str) -> dict[str, str]:
             continue
         table.setdefault(noun.one.casefold(), english)
         table.setdefault(noun.many.casefold(), english_plural(english))
-    for english, entry in VERBS.items():
-        forms = entry.get(language)
+    for english, verb_forms in VERBS.items():
+        forms = verb_forms.get(language)
         if forms is None:
             continue
         one, many = (f.split(" ")[0].casefold() for f in forms)  # "bietet an": its verb
