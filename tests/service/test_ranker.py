@@ -254,10 +254,8 @@ def test_pipeline_with_a_ranker_picks_a_lower_beam_candidate(model_graph: Path) 
 GERMAN = "In welcher Abteilung arbeitet Wolfgang Martin?"
 
 
-def test_a_glossed_ranker_ranks_german_questions_in_english_words(model_graph: Path) -> None:
-    from dataclasses import replace
-
-    from sparqlqa.qa.rank import GraphRanker
+def test_the_ranker_ranks_german_questions_glossed(model_graph: Path) -> None:
+    from sparqlqa.qa.rank import GLOSSED_SCORE_SHIFT, GraphRanker
     from sparqlqa.training.ranker import CrossEncoder, _new_model
 
     encoder = CrossEncoder(*_new_model("tiny", 5), max_length=96)
@@ -272,26 +270,25 @@ def test_a_glossed_ranker_ranks_german_questions_in_english_words(model_graph: P
         seconds_per_step=0.0,
         heldout_pairwise=None,
         heldout_top1=None,
-        gloss=True,
     )
-    schema = schema_of(model_graph)
     start = GERMAN.index("Wolfgang")
     entity = LinkedEntity(WOLFGANG, "Wolfgang Martin", start, start + 15, 1.0)
-    glossed = GraphRanker(encoder, meta, schema, {})
-    assert glossed.languages == {"en", "de", "es"}
+    ranker = GraphRanker(encoder, meta, schema_of(model_graph), {})
+    # The language gate: English, German and Spanish are ranked (the latter two glossed).
+    assert ranker.languages == {"en", "de", "es"}
     english_words = "in which department arbeitet Wolfgang Martin?"
-    assert glossed.question_text(GERMAN, [entity], "de") == english_words
-    assert glossed.question_text(DEPARTMENT, [entity], "en") == DEPARTMENT
-    # The gloss is what the encoder scores.
-    query = f"SELECT ?d WHERE {{ <{WOLFGANG}> <{PV}memberOf> ?d }}"
-    rendered = glossed.render(query, [entity])
-    assert glossed.rank(GERMAN, [query], [entity], language="de") == encoder.score(
-        english_words, [rendered]
-    )
-    # A ranker trained on questions as written: MiniLM ranks English ones only, unglossed.
-    plain = GraphRanker(encoder, replace(meta, gloss=False), schema, {})
-    assert plain.languages == {"en"}
-    assert plain.question_text(GERMAN, [entity], "de") == GERMAN
+    assert ranker.question_text(GERMAN, [entity], "de") == english_words
+    assert ranker.question_text(DEPARTMENT, [entity], "en") == DEPARTMENT
+    # The gloss is what the encoder scores; a glossed question's scores are shifted alike.
+    queries = [
+        f"SELECT ?d WHERE {{ <{WOLFGANG}> <{PV}memberOf> ?d }}",
+        f"SELECT ?d WHERE {{ ?d <{PV}memberOf> <{WOLFGANG}> }}",
+    ]
+    rendered = [ranker.render(q, [entity]) for q in queries]
+    plain = encoder.score(english_words, rendered)
+    shifted = ranker.rank(GERMAN, queries, [entity], language="de")
+    assert shifted == pytest.approx([s + GLOSSED_SCORE_SHIFT for s in plain])
+    assert ranker.rank(DEPARTMENT, queries, [entity]) == encoder.score(DEPARTMENT, rendered)
 
 
 def test_ranker_training_glosses_german_and_spanish_questions(model_graph: Path) -> None:
