@@ -90,7 +90,7 @@ def experts(
                 graphs=[str(f) for f in folders.values()],
                 output_dir=str(work / "base"),
                 model="tiny-seq2seq",
-                max_steps=150,
+                max_steps=100,
                 **TINY,
             )
         ).model_dir
@@ -103,7 +103,7 @@ def experts(
                     model=str(base),
                     lora_r=8,
                     merge_adapter=False,
-                    max_steps=40,
+                    max_steps=30,
                     **TINY,
                 )
             ).model_dir
@@ -122,7 +122,7 @@ def test_an_adapter_folder_keeps_its_adapter_and_names_its_base(experts: dict[st
     assert not (model / "config.json").exists()  # no copy of the base
     # The base itself is a whole model trained on both graphs' pairs.
     base_meta = model_lib.read_meta(experts["base"])
-    assert not base_meta.adapter_base and base_meta.trained_steps == 150
+    assert not base_meta.adapter_base and base_meta.trained_steps == 100
 
 
 def dev_prompt(folder: Path) -> str:
@@ -190,7 +190,7 @@ def test_one_base_serves_each_graph_through_its_own_adapter(experts: dict[str, P
             assert ask(server.url, graph=DATASETS["beta"])["candidates"] == lone["beta"]
 
             # Interleaved concurrent requests: each answered by its own graph's adapter.
-            names = ["alpha", "beta"] * 4
+            names = ["alpha", "beta"] * 2
             with ThreadPoolExecutor(max_workers=len(names)) as pool:
                 answers = list(pool.map(lambda n: ask(server.url, graph=n), names))
             for name, body in zip(names, answers, strict=True):

@@ -248,9 +248,10 @@ class TrainConfig:
     def check_paths(self) -> None:
         """Refuse to start without data and schema (or graph folders) and output folder, or
         when they are not there."""
-        missing = [] if self.output_dir else ["output_dir"]
-        if self.data or self.schema or not self.graphs:
-            missing += [n for n in ("data", "schema") if not getattr(self, n)]
+        # Graph folders bring their own pairs and schema; data and schema go together.
+        pairs_needed = bool(self.data or self.schema or not self.graphs)
+        wanted = ("data", "output_dir", "schema") if pairs_needed else ("output_dir",)
+        missing = [n for n in wanted if not getattr(self, n)]
         if missing:
             raise ConfigError(f"missing: {', '.join(missing)} (set them in --config or as flags)")
         paths = [self.data, *self.schema] if self.data else []
