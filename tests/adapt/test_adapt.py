@@ -267,3 +267,21 @@ def test_rank_train_command_adds_a_ranker_to_a_finished_folder(
     assert (folder / "model" / "config.json").read_bytes() == model_before
     refused = CliRunner().invoke(cli_app, ["rank", "train", str(tmp_path / "nothing")])
     assert refused.exit_code != 0
+
+
+def test_base_trains_a_kept_apart_adapter_of_the_bases_preset(tmp_path: Path) -> None:
+    from sparqlqa.adapt.learn import LORA_R, train_config
+    from sparqlqa.adapt.stages import Context
+    from sparqlqa.adapt.state import State
+
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "sparqlqa.json").write_text(json.dumps({"base_model": "tiny-seq2seq"}))
+    args = astronomy_args(tmp_path / "graph", model="minilm-seq2seq", base=base)
+    assert args.model == "tiny-seq2seq"  # the base's preset sets the adapter's training
+    state = State(args.folder, {"stages": {"generate": {"splits": {"train": 100}}}})
+    config = train_config(Context(args, state, lambda _: None))
+    assert config.model == str(base.resolve()) and config.lora_r == LORA_R
+    assert config.merge_adapter is False and config.data == str(args.folder / "pairs")
+    with pytest.raises(ConfigError, match="not a sparqlqa model folder"):
+        astronomy_args(tmp_path / "graph", base=tmp_path)

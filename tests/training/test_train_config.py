@@ -71,6 +71,34 @@ def test_missing_paths_and_file() -> None:
         from_dict({"nope": 1})
 
 
+def test_graph_folders_and_a_kept_adapter_are_checked(tmp_path: Path) -> None:
+    # Graph folders stand in for data and schema, but each must hold generated pairs.
+    (tmp_path / "alpha" / "pairs").mkdir(parents=True)
+    config = TrainConfig(graphs=[str(tmp_path / "alpha")], output_dir=str(tmp_path / "out"))
+    config.check_paths()
+    assert config.sources() == [(tmp_path / "alpha" / "pairs", [])]
+    (tmp_path / "alpha" / "schema.json").write_text("{}")
+    assert config.sources()[0][1] == [tmp_path / "alpha" / "schema.json"]
+    config = TrainConfig(graphs=[str(tmp_path)], output_dir=str(tmp_path / "out"))
+    with pytest.raises(ConfigError, match="not a graph folder with generated pairs"):
+        config.check_paths()
+    with pytest.raises(ConfigError, match="missing: schema"):
+        TrainConfig(data="pairs", graphs=[str(tmp_path / "alpha")], output_dir="o").check_paths()
+    # An adapter kept apart needs LoRA and a base that is a model folder, not a preset.
+    with pytest.raises(ConfigError, match="give lora_r > 0"):
+        TrainConfig(merge_adapter=False)
+    kept = TrainConfig(
+        graphs=[str(tmp_path / "alpha")],
+        output_dir=str(tmp_path / "out"),
+        model="tiny-seq2seq",
+        lora_r=4,
+        merge_adapter=False,
+    )
+    with pytest.raises(ConfigError, match="must be a local model folder"):
+        kept.check_paths()
+    assert parse_args(["--graphs", "a", "b"]).graphs == ["a", "b"]
+
+
 def test_every_field_has_help_and_a_flag() -> None:
     text = build_parser().format_help()
     for name, field in TrainConfig.__dataclass_fields__.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
@@ -12,6 +13,10 @@ from urllib.parse import urlparse
 from sparqlqa import paths
 from sparqlqa.errors import ConfigError
 from sparqlqa.ontology.retrieve import Mode
+
+#: The training presets (``training.model.PRESETS``, written out: that module is not loaded
+#: before a stage runs).
+PRESETS = ("minilm-seq2seq", "tiny-seq2seq", "tiny-codegen")
 
 #: Where a run reports what it does, one line per call (default: the ``sparqlqa.adapt``
 #: logger, which the command line shows on stderr).
@@ -45,6 +50,9 @@ class AdaptArgs:
     sets: list[str] = field(default_factory=list)  # shipped template sets (corporate, dbpedia)
     output: Path | None = None  # the graph folder (default: $SPARQLQA_HOME/graphs/<name>)
     model: str = "minilm-seq2seq"  # training preset, hub id or checkpoint folder
+    #: A shared base model folder (``sparqlqa train run --graphs``): train only a LoRA
+    #: adapter on it, kept apart (model/ names the base), for per-graph experts.
+    base: Path | None = None
     train_minutes: float = 15.0  # wall-clock budget of the training stage (a cap with train_steps)
     #: Optimizer steps of the training stage (0: what train_minutes buys at the usual step
     #: time). Given, the run is the same on an idle and a busy machine; minutes only cap it.
@@ -76,6 +84,18 @@ class AdaptArgs:
             raise ConfigError("give RDF files or --endpoint, not both")
         if not self.files and not self.endpoint:
             raise ConfigError("nothing to adapt: give RDF files or --endpoint URL")
+        if self.base is not None:
+            self.base = Path(self.base).resolve()
+            meta = self.base / "sparqlqa.json"
+            if not meta.is_file():
+                raise ConfigError(
+                    f"--base {self.base}: not a sparqlqa model folder (sparqlqa.json missing)"
+                )
+            # The preset the base was built from sets the adapter's training settings and
+            # the ranker's size (read here as JSON: the training package is not loaded yet).
+            built_from = json.loads(meta.read_text()).get("base_model", "")
+            if built_from in PRESETS:
+                self.model = built_from
         if self.train_minutes <= 0:
             raise ConfigError("--train-minutes must be positive")
         if self.train_steps < 0:

@@ -61,6 +61,13 @@ def command(
     model: Annotated[
         str, typer.Option(help="Training preset (minilm-seq2seq, tiny-seq2seq), hub id or folder.")
     ] = DEFAULTS["model"],
+    base: Annotated[
+        Path | None,
+        typer.Option(
+            help="A shared base model folder (`sparqlqa train run --graphs`): train only a "
+            "LoRA adapter of this graph on it (docs/experts.md)."
+        ),
+    ] = DEFAULTS["base"],
     train_minutes: Annotated[
         float,
         typer.Option(help="Wall-clock budget of the training stage (a cap with --train-steps)."),
@@ -138,6 +145,7 @@ def command(
         sets=list(template_set or []),
         output=output,
         model=model,
+        base=base,
         train_minutes=train_minutes,
         train_steps=train_steps,
         ranker_steps=ranker_steps,

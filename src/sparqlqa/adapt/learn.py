@@ -24,12 +24,16 @@ from sparqlqa.eval.runner import run as run_eval
 from sparqlqa.eval.systems import PipelineSystem
 from sparqlqa.qa.graphs import GraphSettings, open_graph
 from sparqlqa.training.config import TrainConfig, from_dict
+from sparqlqa.training.model import has_model
 from sparqlqa.training.presets import TRAINING_PRESETS
 from sparqlqa.training.train import latest_checkpoint, train
 
 #: Seconds per optimizer step assumed when the budget sets the schedule's length (measured on
 #: the 2-core machine, docs/training.md); a slower machine stops at the time limit instead.
 STEP_SECONDS = {"minilm-seq2seq": 1.2, "tiny-seq2seq": 0.05, "tiny-codegen": 0.05}
+#: The rank of a graph's adapter on a shared base (``--base``), as in LoRA's own papers'
+#: small settings; ``train_settings`` may give another.
+LORA_R = 8
 
 
 def train_config(ctx: Context) -> TrainConfig:
@@ -57,11 +61,16 @@ def train_config(ctx: Context) -> TrainConfig:
         settings.setdefault("schedule_by_clock", False)
     settings.setdefault("max_steps", max(1, min(budget_steps, epoch_steps)))
     schema_sources = [] if args.endpoint else [str(ctx.folder / "store")]
+    if args.base is not None:
+        # Per-graph experts: a LoRA adapter on the shared base, the base frozen and kept
+        # apart (model/ names it), unless the settings ask for another rank.
+        settings.setdefault("lora_r", LORA_R)
+        settings["merge_adapter"] = False
     settings.update(
         data=str(pairs),
         schema=[*schema_sources, str(ctx.folder / "schema.json")],
         output_dir=str(ctx.folder / "train"),
-        model=args.model,
+        model=str(args.base) if args.base is not None else args.model,
         seed=args.seed,
         max_train_minutes=args.train_minutes,
         num_threads=args.threads,
@@ -79,7 +88,7 @@ class TrainStage:
         config = train_config(ctx)
         out = Path(config.output_dir)
         final = ctx.folder / "model"
-        trained = (out / "model").is_dir() or (final / "config.json").is_file()
+        trained = (out / "model").is_dir() or has_model(final)
         if not ((out / "train_result.json").is_file() and trained):
             config.resume = out.is_dir() and any(out.iterdir())
             if config.resume and latest_checkpoint(out) is None:

@@ -62,6 +62,8 @@ def inputs_of(args: AdaptArgs) -> dict[str, Any]:
         "templates": [_digest(p) for p in _template_files(args.templates)],
         "sets": list(args.sets),
         "model": args.model,
+        # Only when given, so folders made before per-graph adapters stay current.
+        **({"base": str(args.base)} if args.base is not None else {}),
         "seed": args.seed,
         "max_pairs": args.max_pairs,
         "composed_share": args.composed_share,

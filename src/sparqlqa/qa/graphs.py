@@ -6,7 +6,8 @@ A graph folder holds::
     store/       an embedded store (or graph.json names a remote endpoint instead)
     schema.json  the schema, cached (read from the ontology files or the store otherwise)
     index/       embedding caches of the schema retriever
-    model/       the translator checkpoint (save_pretrained form)
+    model/       the translator checkpoint (save_pretrained form), or a LoRA adapter
+                 (adapter/) whose sparqlqa.json names the shared base it sits on
     examples/    question/query examples (``sparqlqa examples add``) and their embeddings
     ranker/      the candidate ranker (optional: qa.rank, ``sparqlqa rank train``)
     sparqlqa.log library warnings of `adapt`, `ask` (``sparqlqa.quiet``), if any
@@ -42,6 +43,7 @@ from sparqlqa.qa.enumerate import EnumeratingProposer
 from sparqlqa.qa.pipeline import QAPipeline
 from sparqlqa.qa.proposals import Proposer
 from sparqlqa.qa.rank import DEFAULT_RANKER_ABSTAIN_BELOW, GraphRanker, open_ranker
+from sparqlqa.training.model import has_model
 from sparqlqa.training.quantize import QUANTIZE_MODES, quantize_mode
 from sparqlqa.training.target import decode
 
@@ -283,7 +285,7 @@ def open_graph(
     pipeline: QAPipeline | None = None
     problem: str | None = None
     model = folder / spec.model if spec.model else None
-    if model is None or not (model / "config.json").is_file():
+    if model is None or not has_model(model):
         where = f"at {model}" if model else "(graph.json names none)"
         problem = (
             f"graph {spec.name!r} has no translator model {where}: train one with "

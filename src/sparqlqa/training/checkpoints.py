@@ -89,10 +89,31 @@ def save_model(bundle: Any, folder: Path, meta: ModelMeta, config: TrainConfig) 
     model_lib.save(bundle, folder, meta)
 
 
+def save_adapter(adapter: Path | Any, final: Path, meta: ModelMeta, config: TrainConfig) -> None:
+    """The final folder of a LoRA run that keeps its adapter (``merge_adapter`` off): the
+    adapter (a saved ``adapter/`` folder, or the peft model to save) and a ``sparqlqa.json``
+    naming its base, the model folder it was trained on."""
+    final.mkdir(parents=True)
+    if isinstance(adapter, Path):
+        shutil.copytree(adapter, final / model_lib.ADAPTER_DIR)
+    else:
+        adapter.save_pretrained(str(final / model_lib.ADAPTER_DIR))
+    base = model_lib.read_meta(Path(config.model))
+    full = replace(meta, kind=base.kind, adapter_base=str(Path(config.model).resolve()))
+    (final / model_lib.META_FILE).write_text(
+        json.dumps(full.to_json(), indent=2, sort_keys=True) + "\n"
+    )
+
+
 def finish_best(bundle: Any, best: Path, final: Path, config: TrainConfig) -> None:
-    """Make the best model the final one (merging a LoRA adapter into its base)."""
+    """Make the best model the final one (merging a LoRA adapter into its base, unless the
+    adapter is kept apart)."""
     if not config.lora_r:
         shutil.copytree(best, final)
+        return
+    if not config.merge_adapter:
+        meta = ModelMeta.from_json(json.loads((best / "meta.json").read_text()))
+        save_adapter(best / "adapter", final, meta, config)
         return
     from peft import load_peft_weights, set_peft_model_state_dict
 

@@ -44,6 +44,15 @@ class TrainConfig:
             "own schema, or ontology files."
         ),
     )
+    graphs: list[str] = field(
+        default_factory=list,
+        metadata=_help(
+            "Graph folders (as `sparqlqa adapt` writes them) whose generated pairs are trained "
+            "on as well, each with its own schema: pairs/ with store/ and schema.json (e.g. a "
+            "shared base for per-graph adapters, docs/experts.md). data and schema may then "
+            "be left out."
+        ),
+    )
     output_dir: str = field(
         default="",
         metadata=_help("Folder for the resolved config, metrics, checkpoints and model."),
@@ -55,7 +64,7 @@ class TrainConfig:
         default=False, metadata=_help("Continue from the latest checkpoint in output_dir.")
     )
     max_train_examples: int = field(
-        default=0, metadata=_help("Use only the first N training pairs (0: all).")
+        default=0, metadata=_help("Use only the first N training pairs of each source (0: all).")
     )
     schema_items: int = field(
         default=10, metadata=_help("Schema items per prompt: gold terms plus distractors.")
@@ -112,6 +121,14 @@ class TrainConfig:
     )
     lora_alpha: int = field(default=16, metadata=_help("LoRA scaling numerator."))
     lora_dropout: float = field(default=0.05, metadata=_help("Dropout on the LoRA branch."))
+    merge_adapter: bool = field(
+        default=True,
+        metadata=_help(
+            "With lora_r: merge the adapter into its base at the end. Off: model/ holds the "
+            "adapter alone and names its base (model must then be a local model folder), so "
+            "that a service loads the base once for several graphs' adapters."
+        ),
+    )
     freeze_encoder: bool = field(
         default=False, metadata=_help("seq2seq: keep the encoder's weights fixed (faster on CPU).")
     )
@@ -232,20 +249,51 @@ class TrainConfig:
             raise ConfigError("linked_entities must be in [0, 1]")
         if isinstance(self.schema, str):
             self.schema = [self.schema]
+        if isinstance(self.graphs, str):
+            self.graphs = [self.graphs]
+        if not self.merge_adapter and not self.lora_r:
+            raise ConfigError("merge_adapter off keeps a LoRA adapter: give lora_r > 0")
 
     def check_paths(self) -> None:
-        """Refuse to start without data, schema and output folder, or when they are not there."""
-        missing = [n for n in ("data", "output_dir") if not getattr(self, n)]
-        if not self.schema:
-            missing.append("schema")
+        """Refuse to start without data and schema (or graph folders) and output folder, or
+        when they are not there."""
+        # Graph folders bring their own pairs and schema; data and schema go together.
+        pairs_needed = bool(self.data or self.schema or not self.graphs)
+        wanted = ("data", "output_dir", "schema") if pairs_needed else ("output_dir",)
+        missing = [n for n in wanted if not getattr(self, n)]
         if missing:
             raise ConfigError(f"missing: {', '.join(missing)} (set them in --config or as flags)")
-        for path in [self.data, *self.schema]:
+        paths = [self.data, *self.schema] if self.data else []
+        for path in paths:
             if not Path(path).exists():
                 raise ConfigError(f"{path} does not exist (data or schema source)")
+        for folder in self.graphs:
+            if not (Path(folder) / "pairs").is_dir():
+                raise ConfigError(f"{folder} is not a graph folder with generated pairs (pairs/)")
+        if not self.merge_adapter and not local_model_folder(self.model):
+            raise ConfigError(
+                f"merge_adapter off: the adapter's base must be a local model folder, not "
+                f"{self.model!r} (train the base first, e.g. with --graphs)"
+            )
+
+    def sources(self) -> list[tuple[Path, list[Path]]]:
+        """Each set of training pairs with the schema sources of its prompts: ``data`` with
+        ``schema``, then each graph folder's ``pairs/`` with its ``store/`` (if any) and
+        ``schema.json`` (if any)."""
+        out = [(Path(self.data), [Path(p) for p in self.schema])] if self.data else []
+        for name in self.graphs:
+            folder = Path(name)
+            schema = [p for p in (folder / "store", folder / "schema.json") if p.exists()]
+            out.append((folder / "pairs", schema))
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def local_model_folder(name: str) -> bool:
+    """Whether ``name`` is a sparqlqa model folder here (``sparqlqa.json`` in it)."""
+    return bool(name) and (Path(name) / "sparqlqa.json").is_file()
 
 
 def _fields() -> list[dataclasses.Field[Any]]:

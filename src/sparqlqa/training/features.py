@@ -24,8 +24,29 @@ IGNORE = -100  # label id the loss skips (prompt and padding positions)
 
 
 def build_examples(config: TrainConfig) -> tuple[list[Example], list[Example], dict[str, str]]:
-    """Training and dev examples, and the prefixes the targets are written with."""
-    source = schema_source([Path(p) for p in config.schema])
+    """Training and dev examples, and the prefixes the targets are written with.
+
+    Each source (``config.sources()``: the pairs with their schema, then each graph folder's)
+    gets prompts from its own schema; the examples are pooled. Their prefixes are merged, the
+    first source's winning where two bind one name (an adapter trained on one graph records
+    that graph's own, which are the ones its service uses).
+    """
+    train: list[Example] = []
+    dev: list[Example] = []
+    prefixes: dict[str, str] = {}
+    for data, schema in config.sources():
+        more_train, more_dev, more_prefixes = _source_examples(config, data, schema)
+        train += more_train
+        dev += more_dev
+        prefixes = {**more_prefixes, **prefixes}
+    return train, dev, prefixes
+
+
+def _source_examples(
+    config: TrainConfig, data: Path, schema: Sequence[Path]
+) -> tuple[list[Example], list[Example], dict[str, str]]:
+    """The examples of one set of pairs, prompted with its schema."""
+    source = schema_source(list(schema))
     builder = PromptBuilder(
         source,
         schema_items=config.schema_items,
@@ -34,7 +55,6 @@ def build_examples(config: TrainConfig) -> tuple[list[Example], list[Example], d
         linker=_inference_linker(source) if config.linked_entities else None,
         linked_share=config.linked_entities,
     )
-    data = Path(config.data)
     train_records = load_split(data, "train")
     if not train_records:
         raise ConfigError(f"no training pairs in {data} (split 'train')")

@@ -29,7 +29,9 @@ torch and transformers are imported inside the functions, never at import time.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -70,6 +72,9 @@ class ModelMeta:
     prompt_max_chars: int = 1600
     trained_steps: int = 0
     dev_exact_match: float | None = None
+    #: A LoRA adapter's folder (``adapter/`` beside this file) names the model folder it sits
+    #: on (absolute); "" for a whole model. The base's tokenizers are the adapter's.
+    adapter_base: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The file's contents, with its format and version."""
@@ -157,6 +162,12 @@ def build(spec: ModelSpec, prompts: list[str], targets: list[str]) -> ModelBundl
     ``prompts`` and ``targets`` (the training set) train the presets' tokenizers.
     """
     extra = target_words(targets) if spec.add_target_tokens else set()
+    if (Path(spec.name) / META_FILE).is_file():
+        # A sparqlqa model folder (a base for adapters, or a model to go on training): its
+        # own loader keeps the target tokenizer that a plain checkpoint load would drop.
+        bundle, _ = load(Path(spec.name))
+        bundle.model.train()
+        return bundle
     if spec.name in ("minilm-seq2seq", "tiny-seq2seq"):
         return _build_bert2bert(spec, targets, extra)
     if spec.name == "tiny-codegen":
@@ -314,11 +325,56 @@ def read_meta(folder: Path) -> ModelMeta:
     return ModelMeta.from_json(meta)
 
 
+#: Where an adapter model folder keeps its LoRA weights (peft's ``save_pretrained``).
+ADAPTER_DIR = "adapter"
+
+
+@contextmanager
+def peft_warnings_off() -> Iterator[None]:
+    """Around peft calls: peft 0.x still asks transformers 5 the deprecated
+    ``is_gradient_checkpointing`` when it wraps a model."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+        yield
+
+
+def has_model(folder: Path) -> bool:
+    """Whether ``folder`` holds a translator: a whole model (``config.json``) or a LoRA
+    adapter on a base (``adapter/`` with a ``sparqlqa.json`` naming the base)."""
+    return (folder / "config.json").is_file() or (
+        (folder / ADAPTER_DIR).is_dir() and (folder / META_FILE).is_file()
+    )
+
+
+def adapter_base(folder: Path, meta: ModelMeta) -> Path:
+    """The base model folder of an adapter folder, checked to be a model folder."""
+    base = Path(meta.adapter_base)
+    if not base.is_absolute():  # written absolute; a relative one is read from the folder
+        base = (folder / base).resolve()
+    if not (base / META_FILE).is_file():
+        raise CheckpointError(
+            f"{folder} is a LoRA adapter on the base model {base}, which is not there "
+            "(a moved base: edit adapter_base in its sparqlqa.json)"
+        )
+    return base
+
+
 def load(folder: Path, *, device: str | None = None) -> tuple[ModelBundle, ModelMeta]:
-    """The model folder written by :func:`save`, ready for inference, and its metadata."""
+    """The model folder written by :func:`save`, ready for inference, and its metadata. An
+    adapter folder loads its base with the adapter on it (a peft model of its own; the
+    service shares one base between adapters instead, ``translate.SharedBase``)."""
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
     meta = read_meta(folder)
+    if meta.adapter_base:
+        from peft import PeftModel
+
+        base, _ = load(adapter_base(folder, meta), device=device)
+        with peft_warnings_off():
+            adapted: Any = PeftModel.from_pretrained(base.model, str(folder / ADAPTER_DIR))
+        adapted.eval()
+        base.model = adapted  # a peft model stands in for the PreTrainedModel it wraps
+        return base, meta
     kind = meta.kind
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
     target_dir = folder / TARGET_TOKENIZER_DIR

@@ -4,12 +4,12 @@ and on the clock, LoRA adapters and the mixed-precision setting."""
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 from sparqlqa.errors import ConfigError
 from sparqlqa.training.config import TrainConfig
+from sparqlqa.training.model import peft_warnings_off
 
 
 def mixed_precision(setting: str) -> str:
@@ -100,7 +100,5 @@ def with_lora(model: Any, kind: str, config: TrainConfig) -> Any:
         target_modules="all-linear",
         task_type=TaskType.SEQ_2_SEQ_LM if kind == "seq2seq" else TaskType.CAUSAL_LM,
     )
-    with warnings.catch_warnings():
-        # peft 0.x still asks transformers 5 the deprecated is_gradient_checkpointing.
-        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+    with peft_warnings_off():
         return get_peft_model(model, lora)

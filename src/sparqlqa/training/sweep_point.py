@@ -79,7 +79,8 @@ def run_point(config_file: Path, *, test_examples: int, test_k: int) -> dict[str
         "answer_f1": None,
         "seconds_per_question": None,
     }
-    if load_split(Path(config.data), "test"):
+    # Test figures come from `data`'s test split; a run on graph folders alone has none.
+    if config.data and load_split(Path(config.data), "test"):
         report = evaluate_model(
             out / "model",
             Path(config.data),

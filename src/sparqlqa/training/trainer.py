@@ -29,6 +29,7 @@ from sparqlqa.training.checkpoints import (
     latest_checkpoint,
     model_meta,
     prepare_output,
+    save_adapter,
     save_model,
 )
 from sparqlqa.training.config import TrainConfig
@@ -378,6 +379,9 @@ class Trainer:
                 shutil.rmtree(model_dir)
             if (out / "best").is_dir():
                 finish_best(view, out / "best", model_dir, config)
+            elif config.lora_r and not config.merge_adapter:
+                meta = model_meta(config, self.prefixes, state)
+                save_adapter(view.model, model_dir, meta, config)
             else:
                 if config.lora_r:
                     view.model = view.model.merge_and_unload()  # type: ignore[operator]

@@ -7,14 +7,25 @@ kg layer can import this module (for the types) without them.
 from __future__ import annotations
 
 import functools
+import logging
 import re
-from collections.abc import Mapping, Sequence
+import threading
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sparqlqa.errors import TargetError
-from sparqlqa.training.model import ModelBundle, load
+from sparqlqa.training.model import (
+    ADAPTER_DIR,
+    ModelBundle,
+    adapter_base,
+    load,
+    peft_warnings_off,
+    read_meta,
+)
 from sparqlqa.training.target import decode, normalise
 
 
@@ -203,6 +214,76 @@ def generate(
     return results
 
 
+log = logging.getLogger(__name__)
+
+
+class SharedBase:
+    """One base model in memory with the LoRA adapters of several graphs on it (per-graph
+    experts): loaded once per folder and device, whoever asks (:meth:`of`).
+
+    Generation runs under :meth:`using`, which holds this base's lock while one adapter is
+    active. A lock, not peft's per-call ``adapter_names``: peft 0.21 does take
+    ``generate(..., adapter_names=[...])`` (beam search and encoder-decoder models included),
+    but it works by registering forward pre-hooks on the shared LoRA layers for the length of
+    the call, so two threads generating at once would each run the other's hooks too, and the
+    last one registered would choose the adapter of both. The service translates one graph's
+    batch at a time per base anyway (on CPU one generation already uses the cores), so the
+    lock costs little, and inside it plain ``set_adapter`` keeps peft's fast single-adapter
+    path.
+    """
+
+    #: The bases loaded, by folder and device, for as long as a translator holds them.
+    _loaded: ClassVar[weakref.WeakValueDictionary[tuple[Path, str], SharedBase]] = (
+        weakref.WeakValueDictionary()
+    )
+    _loading: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, folder: Path, device: str) -> None:
+        self.folder = folder
+        self.bundle, self.meta = load(folder, device=device)
+        self.lock = threading.Lock()
+        self.adapters: dict[Path, str] = {}  # adapter folder -> its name on the model
+
+    @classmethod
+    def of(cls, folder: Path, device: str) -> SharedBase:
+        """The base of ``folder`` on ``device``: the one already loaded while any translator
+        holds it, else loaded now."""
+        key = (folder.resolve(), device)
+        with cls._loading:
+            base = cls._loaded.get(key)
+            if base is None:
+                base = cls(key[0], device)
+                cls._loaded[key] = base
+            return base
+
+    def attach(self, adapter: Path) -> str:
+        """Put the adapter saved in ``adapter`` on the base (once); its name there."""
+        from peft import PeftModel
+
+        adapter = adapter.resolve()
+        with self.lock:
+            if adapter in self.adapters:
+                return self.adapters[adapter]
+            name = f"graph{len(self.adapters)}"
+            model: Any = self.bundle.model
+            with peft_warnings_off():
+                if isinstance(model, PeftModel):
+                    model.load_adapter(str(adapter), adapter_name=name)
+                else:
+                    model = PeftModel.from_pretrained(model, str(adapter), adapter_name=name)
+            model.eval()
+            self.bundle.model = model
+            self.adapters[adapter] = name
+            return name
+
+    @contextmanager
+    def using(self, name: str) -> Iterator[ModelBundle]:
+        """The base with adapter ``name`` active, for this thread alone until it exits."""
+        with self.lock:
+            self.bundle.model.set_adapter(name)
+            yield self.bundle
+
+
 class Translator:
     """A trained model folder, ready to translate prompts.
 
@@ -236,8 +317,20 @@ class Translator:
             import torch
 
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.bundle, self.meta = load(self.folder, device=device)
-        self.bundle.model = quantized(self.bundle.model, self.quantize, device)
+        meta = read_meta(self.folder)
+        self.base: SharedBase | None = None
+        self.adapter = ""
+        if meta.adapter_base:
+            # A per-graph adapter: its base is shared with the other graphs' adapters.
+            self.base = SharedBase.of(adapter_base(self.folder, meta), device)
+            self.adapter = self.base.attach(self.folder / ADAPTER_DIR)
+            self.bundle, self.meta = self.base.bundle, meta
+            if self.quantize != "none":
+                # Dynamic int8 replaces the Linear layers that the LoRA layers wrap.
+                log.info("%s: a LoRA adapter, its base stays unquantized", self.folder)
+        else:
+            self.bundle, self.meta = load(self.folder, device=device)
+            self.bundle.model = quantized(self.bundle.model, self.quantize, device)
         self.prefixes: dict[str, str] = dict(self.meta.prefixes)
         self.num_beams = num_beams or self.meta.num_beams
         self.max_prompt_tokens = self.meta.max_prompt_tokens
@@ -258,22 +351,33 @@ class Translator:
         per prompt) each candidate also carries its executable query, or why it has none."""
         if slot_iris is not None and len(slot_iris) != len(prompts):
             raise ValueError("give one slot mapping per prompt")
-        raw = generate(
-            self.bundle,
-            prompts,
-            k=k,
-            num_beams=num_beams if num_beams is not None else (1 if k == 1 else self.num_beams),
-            max_prompt_tokens=self.max_prompt_tokens,
-            max_new_tokens=self.max_new_tokens,
-            batch_size=self.batch_size,
-            grammar=self.prefixes if self.constrained else None,
-            early_stopping=self.early_stopping,
-        )
+        with self._model() as bundle:
+            raw = generate(
+                bundle,
+                prompts,
+                k=k,
+                num_beams=num_beams if num_beams is not None else (1 if k == 1 else self.num_beams),
+                max_prompt_tokens=self.max_prompt_tokens,
+                max_new_tokens=self.max_new_tokens,
+                batch_size=self.batch_size,
+                grammar=self.prefixes if self.constrained else None,
+                early_stopping=self.early_stopping,
+            )
         out: list[list[Candidate]] = []
         for i, group in enumerate(raw):
             slots = slot_iris[i] if slot_iris is not None else None
             out.append([self._candidate(prompts[i], t, score, slots) for t, score in group])
         return out
+
+    @contextmanager
+    def _model(self) -> Iterator[ModelBundle]:
+        """The model to generate with: this folder's own, or the shared base with this
+        folder's adapter active (and the base's lock held)."""
+        if self.base is None:
+            yield self.bundle
+        else:
+            with self.base.using(self.adapter) as bundle:
+                yield bundle
 
     def _candidate(
         self, prompt: str, target: str, score: float, slots: Mapping[str, str] | None
