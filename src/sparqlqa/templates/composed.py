@@ -7,6 +7,11 @@ from the data (so the query has answers), with, for ASK, as many bindings in whi
 is swapped for another value it takes elsewhere (mostly false), and, for negated
 constraints, slot values from the slot's pool. The instantiator then executes every filled
 query, records the answers and drops empty or oversized ones, as for any template.
+
+Candidate and pool queries run in a time-limited worker (a random composition can be
+costly), which costs a round trip each; ``CandidateQueries`` spares the ones whose outcome
+is known without it: a query asked before (draws repeat pools and candidate queries) and one
+that does not parse (the worker would refuse it the same way).
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import hashlib
 import random
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
 
 from sparqlqa.errors import QuerySyntaxError, QueryTimeout, TemplateError
 from sparqlqa.kg.results import sparql_term
@@ -74,15 +81,23 @@ def composed_templates(
     seed: int = 0,
     config: ComposeConfig | None = None,
     label_properties: Iterable[str] = (),
+    queries: CandidateQueries | None = None,
 ) -> list[Template]:
-    """Up to ``config.templates`` composed templates, the same for the same seed and data."""
+    """Up to ``config.templates`` composed templates, the same for the same seed and data.
+    ``queries`` runs the candidate and pool queries (default: ``CandidateQueries`` over
+    ``store`` with ``config.timeout_s``)."""
     config = config or ComposeConfig()
     view = SchemaView(schema, label_properties)
     table = dict(prefixes)
+    names: dict[str, str] = {}
 
-    def name(iri: str) -> str:
-        return prefixed(iri, table)
+    def name(iri: str) -> str:  # memoised: rendering asks for the same few IRIs again and again
+        found = names.get(iri)
+        if found is None:
+            found = names[iri] = prefixed(iri, table)
+        return found
 
+    queries = queries or CandidateQueries(store, prefixes, config.timeout_s)
     out: list[Template] = []
     seen: set[str] = set()
     for attempt in range(config.templates * config.attempts):
@@ -101,7 +116,7 @@ def composed_templates(
         if rendered.query in seen:
             continue
         seen.add(rendered.query)
-        rows = _bindings(store, rendered, op, prefixes, rng, config)
+        rows = _bindings(queries, rendered, op, rng, config)
         if rows is None:
             continue
         # Its own draw, so the queries are the same whatever the languages' shares.
@@ -134,10 +149,9 @@ def composed_templates(
 
 
 def _bindings(
-    store: Store,
+    queries: CandidateQueries,
     rendered: Rendered,
     op: Operator,
-    prefixes: Mapping[str, str],
     rng: random.Random,
     config: ComposeConfig,
 ) -> list[dict[str, Term]] | None:
@@ -145,7 +159,7 @@ def _bindings(
     has none."""
     if not rendered.candidates:
         return []
-    found = _select(store, f"{rendered.candidates} LIMIT {config.candidates}", prefixes, config)
+    found = queries.rows(f"{rendered.candidates} LIMIT {config.candidates}")
     slots = [v.lstrip("?") for v in re.findall(r"\?\w+", rendered.candidates.split(" WHERE ")[0])]
     found = [r for r in found if all(s in r for s in slots if s not in rendered.pools or s in r)]
     if not found:
@@ -156,7 +170,7 @@ def _bindings(
 
     def pool(slot: str) -> list[Term]:
         if slot not in pools:
-            pools[slot] = _column(store, rendered.pools[slot], slot, prefixes, config)
+            pools[slot] = queries.column(f"{rendered.pools[slot]} LIMIT {config.candidates}", slot)
         return pools[slot]
 
     filled: list[dict[str, Term]] = []
@@ -189,20 +203,44 @@ def _values_query(rows: list[dict[str, Term]]) -> str:
     return f"SELECT {head} WHERE {{ VALUES ({head}) {{ {' '.join(lines)} }} }}"
 
 
-def _column(
-    store: Store, query: str, slot: str, prefixes: Mapping[str, str], config: ComposeConfig
-) -> list[Term]:
-    rows = _select(store, f"{query} LIMIT {config.candidates}", prefixes, config)
-    return [r[slot] for r in rows if slot in r]
+@dataclass
+class CandidateQueries:
+    """Rows of candidate and pool queries against ``store``, each run at most once per
+    composition (the same seed asks the same queries, so memoising changes nothing).
 
+    A query that does not parse gets no rows without a trip to the time-limited worker:
+    it is parsed here first, on an empty in-memory store (parsing and planning only: a
+    SELECT on an empty store is evaluated lazily, i.e. not at all). That is safe in-process
+    because these queries are ours (rendered from the schema, a bounded nesting depth), not
+    untrusted text, and it gives the answer the worker would (the same engine's parser).
+    """
 
-def _select(
-    store: Store, query: str, prefixes: Mapping[str, str], config: ComposeConfig
-) -> list[dict[str, Term]]:
-    """Rows of a candidate query; none when it is too slow (its template is not made)."""
-    try:
-        result = store.query(declare_prefixes(query, prefixes), timeout_s=config.timeout_s)
-    except (QuerySyntaxError, QueryTimeout):
-        return []
-    rows: list[dict[str, Term]] = result.get("results", {}).get("bindings", [])
-    return rows
+    store: Store
+    prefixes: Mapping[str, str]
+    timeout_s: float | None
+    _parser: ox.Store = field(default_factory=ox.Store, init=False, repr=False)
+    _rows: dict[str, list[dict[str, Term]]] = field(default_factory=dict, init=False, repr=False)
+
+    def rows(self, query: str) -> list[dict[str, Term]]:
+        """The query's rows; none when it does not parse or is too slow (its template is
+        then not made). Callers must not change the rows: they are shared."""
+        found = self._rows.get(query)
+        if found is None:
+            found = self._rows[query] = self._run(declare_prefixes(query, self.prefixes))
+        return found
+
+    def column(self, query: str, slot: str) -> list[Term]:
+        """The values ``slot`` takes in the query's rows."""
+        return [r[slot] for r in self.rows(query) if slot in r]
+
+    def _run(self, text: str) -> list[dict[str, Term]]:
+        try:
+            self._parser.query(text)
+        except SyntaxError:
+            return []
+        try:
+            result = self.store.query(text, timeout_s=self.timeout_s)
+        except (QuerySyntaxError, QueryTimeout):
+            return []
+        rows: list[dict[str, Term]] = result.get("results", {}).get("bindings", [])
+        return rows

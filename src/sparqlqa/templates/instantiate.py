@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -44,6 +45,19 @@ from sparqlqa.templates.wording import (
     localised,
     value_text,
 )
+
+#: A generator that is only a table of bindings (``SELECT ?a WHERE { VALUES (?a) { ... } }``,
+#: how composed templates carry their candidates): there is nothing to evaluate, so it runs
+#: in-process even when queries have a time limit, sparing a worker round trip. No brace
+#: inside the table, so nothing but rows can hide in it.
+_INLINE_TABLE = re.compile(
+    r"SELECT [?\w ]+ WHERE \{ VALUES \([?\w ]+\) \{[^{}]*\} \}(?: LIMIT \d+)?"
+)
+
+
+def is_inline_table(query: str) -> bool:
+    """Whether ``query`` is a ``VALUES`` table and nothing else (cheap to run anywhere)."""
+    return _INLINE_TABLE.fullmatch(query.strip()) is not None
 
 
 @dataclass(frozen=True)
@@ -210,7 +224,10 @@ class Instantiator:
             return [{}]
         limit = self.config.max_candidates
         text = generator_query(template, limit)
-        rows = self._select(template, declare_prefixes(text, template.prefixes), "generator")
+        timeout_s = None if is_inline_table(text) else self.config.timeout_s
+        rows = self._select(
+            template, declare_prefixes(text, template.prefixes), "generator", timeout_s
+        )
         candidates: list[dict[str, Term]] = []
         for row in rows:
             binding: dict[str, Term] = {}
@@ -255,6 +272,7 @@ class Instantiator:
                 template,
                 f"SELECT DISTINCT ?x WHERE {{ {classes} }} LIMIT {self.config.max_candidates}",
                 "generator",
+                self.config.timeout_s,
             )
             pools[slot] = [r["x"] for r in rows if "x" in r]
             if not pools[slot]:
@@ -352,10 +370,12 @@ class Instantiator:
             stats["timeout"] += 1
             return None
 
-    def _select(self, template: Template, text: str, what: str) -> list[dict[str, Term]]:
+    def _select(
+        self, template: Template, text: str, what: str, timeout_s: float | None
+    ) -> list[dict[str, Term]]:
         self._throttle()
         try:
-            result = self.store.query(text, timeout_s=self.config.timeout_s)
+            result = self.store.query(text, timeout_s=timeout_s)
         except QuerySyntaxError as exc:
             raise TemplateError(
                 f"{template.where}: the {what} query does not parse: {exc}"
