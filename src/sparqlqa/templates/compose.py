@@ -99,6 +99,9 @@ class SchemaView:
             and local_name(p.iri) not in NAME_LOCAL_NAMES | ID_LOCAL_NAMES
         ]
         self.prop = {p.iri: p for p in self.props}
+        self._steps: dict[str, tuple[Step, ...]] = {}
+        self._datatype: dict[str, tuple[SchemaProperty, ...]] = {}
+        self._focus: tuple[str, ...] | None = None
         self._domains = {p.iri: self.expand(p.domain) for p in self.props}
         self._ranges = {
             p.iri: self.expand(p.range) if p.kind == "object" else [] for p in self.props
@@ -126,6 +129,14 @@ class SchemaView:
 
     def steps(self, cls: str) -> list[Step]:
         """Object-property hops from an instance of ``cls``, both directions."""
+        # Memoised (composition asks for the same few classes' hops hundreds of thousands
+        # of times); a copy, so a caller that extends the list leaves the memo as it was.
+        found = self._steps.get(cls)
+        if found is None:
+            found = self._steps[cls] = tuple(self._hops(cls))
+        return list(found)
+
+    def _hops(self, cls: str) -> list[Step]:
         out = [
             Step(p.iri, True, t)
             for p in self.props
@@ -141,7 +152,13 @@ class SchemaView:
         return out
 
     def datatype(self, cls: str) -> list[SchemaProperty]:
-        return [p for p in self.props if p.kind == "datatype" and cls in self._domains[p.iri]]
+        """Datatype properties of ``cls`` (memoised like ``steps``)."""
+        found = self._datatype.get(cls)
+        if found is None:
+            found = self._datatype[cls] = tuple(
+                p for p in self.props if p.kind == "datatype" and cls in self._domains[p.iri]
+            )
+        return list(found)
 
     def numbers(self, cls: str) -> list[SchemaProperty]:
         return [p for p in self.datatype(cls) if p.numeric]
@@ -166,11 +183,13 @@ class SchemaView:
 
     def focus_classes(self) -> list[str]:
         """Classes questions ask about: with instances, not value nodes, with properties."""
-        return [
-            c
-            for c in self.classes
-            if c not in self.value_nodes and (self.steps(c) or self.datatype(c))
-        ]
+        if self._focus is None:
+            self._focus = tuple(
+                c
+                for c in self.classes
+                if c not in self.value_nodes and (self.steps(c) or self.datatype(c))
+            )
+        return list(self._focus)
 
 
 # --- SPARQL ---------------------------------------------------------------------------
