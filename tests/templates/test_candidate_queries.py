@@ -115,3 +115,33 @@ def test_an_inline_values_table_is_told_from_a_query_with_a_pattern() -> None:
     assert not is_inline_table("SELECT ?A WHERE { VALUES (?A) { (<http://x.org/a>) } ?A ?p ?o }")
     # A brace inside the table could hide a pattern: such a query goes to the worker.
     assert not is_inline_table('SELECT ?A WHERE { VALUES (?A) { ("} ?A ?p ?o {") } }')
+
+
+def test_a_template_is_given_up_after_max_timeouts_overruns(
+    corporate_store: EmbeddedStore,
+) -> None:
+    from sparqlqa.templates.instantiate import InstantiateConfig, Instantiator
+    from sparqlqa.templates.labels import LabelSource
+    from sparqlqa.templates.model import SourceRef, Template
+
+    rows = corporate_store.select(
+        "SELECT ?d WHERE { ?d a <http://ld.company.org/prod-vocab/Department> } ORDER BY ?d LIMIT 3"
+    )
+    table = " ".join(f"(<{r['d']['value']}>)" for r in rows)
+    # A cross product of the whole graph with itself: far longer than the limit.
+    template = Template(
+        id="costly",
+        questions=["How many pairs of facts are there besides <A>?"],
+        query="SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?e . FILTER(?a != <A>) }",
+        source=SourceRef("test"),
+        shape="count",
+        generator=f"SELECT ?A WHERE {{ VALUES (?A) {{ {table} }} }}",
+    )
+    labels = LabelSource(corporate_store, fallback_to_iri=True)
+    for limit, overruns in ((1, 1), (0, 3)):  # 0: every binding is tried
+        config = InstantiateConfig(per_template=3, timeout_s=0.2, max_timeouts=limit)
+        instantiator = Instantiator(corporate_store, labels, config=config)
+        assert instantiator.pairs(template) == []
+        stats = instantiator.stats["costly"]
+        assert stats["timeout"] == overruns
+        assert stats["gave_up"] == (1 if limit else 0)

@@ -52,6 +52,9 @@ NAME_LOCAL_NAMES = ("name", "title", "prefLabel", "fullName")
 
 #: Seconds per query of a composed template: a random composition can be costly to run.
 COMPOSED_TIMEOUT_S = 2.0
+#: Filled queries of one composed template that may overrun before it is given up (0: all
+#: its bindings are tried; see docs/templates.md, "Speed of the first run's generation").
+COMPOSED_MAX_TIMEOUTS = 0
 
 
 @dataclass
@@ -331,6 +334,7 @@ def _run(
                 instantiator.config,
                 per_template=args.compose_per_template,
                 timeout_s=instantiator.config.timeout_s or COMPOSED_TIMEOUT_S,
+                max_timeouts=COMPOSED_MAX_TIMEOUTS,
             ),
             seed=args.seed,
             graph=graph,

@@ -71,6 +71,9 @@ class InstantiateConfig:
     max_candidates: int = 20_000  # generator rows fetched per template
     drop_ambiguous_labels: bool = True  # skip entities whose label names another resource too
     timeout_s: float | None = None  # per query; None runs in-process (trusted, embedded)
+    #: Give a template up after this many of its filled queries overran ``timeout_s`` (0:
+    #: never): a pattern too costly for one binding is mostly too costly for the next ones.
+    max_timeouts: int = 0
     rate_limit: float = 0.0  # queries per second at most (0: no limit), for remote endpoints
     parse_locally: bool = False  # parse filled queries before sending (remote endpoints)
     alternative_label_share: float = 0.25  # how often a second label is used when there is one
@@ -168,6 +171,9 @@ class Instantiator:
             query = fill_query(query_template, terms)
             result = self._run(template, query, stats)
             if result is None:
+                if self.config.max_timeouts and stats["timeout"] >= self.config.max_timeouts:
+                    stats["gave_up"] += 1
+                    break
                 continue
             answers = values(result)
             if not self._keep(template, answers, list(texts.values()), stats):
