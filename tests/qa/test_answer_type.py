@@ -110,6 +110,12 @@ def test_comparison_problem(question: str, query: str, wrong: str | None) -> Non
         ("¿Puedes decirme los productos?", "any"),
         ("Muéstrame los productos.", "any"),
         ("¿Cuándo se fundó la empresa?", "date"),
+        # a request that asks whether is yes/no; "número de teléfono" is no count
+        ("¿Puedes decirme si hay proveedores en Italia?", "boolean"),
+        ("Kannst du mir sagen, ob es Lieferanten gibt?", "boolean"),
+        ("Can you tell me if there are suppliers in Italy?", "boolean"),
+        ("¿Cuál es el número de teléfono de Ana?", "any"),
+        ("¿Cuál es el número de proveedores en Italia?", "number"),
     ],
 )
 def test_german_and_spanish_cues(question: str, expected: str) -> None:

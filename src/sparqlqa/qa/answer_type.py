@@ -26,13 +26,23 @@ _NUMBER = re.compile(
     r"\bhow (many|much)\b|\b(the|a|total|what)\s+(total\s+)?number\s+of\b"
     r"|\b(count|total|sum|average)\s+of\b"
     r"|\bwie\s*viele?\b|\b(die\s+)?anzahl\s+(der|des|von|an)\b|\bzähle\b"
-    r"|\bcuánt[oa]s?\b|\b(el\s+)?(número|cantidad)\s+de\b|^cuenta\b",
+    # Spanish "el número de proveedores" counts; "el número de teléfono" is a lookup: a count
+    # names a plural.
+    r"|\bcuánt[oa]s?\b|\b(número|cantidad)\s+(de|del)\s+(los\s+|las\s+)?\w+s\b|^cuenta\b",
     re.I,
 )
 # Requests phrased as questions ("Can you tell me...", "Could you list...") are not yes/no.
 _REQUEST = re.compile(
     r"^(can|could|would|will)\s+(you|u)\b|^(kannst\s+du|können\s+sie|könnten\s+sie)\b"
     r"|^¿?\s*(puedes|puede\s+usted|podrías|podría)\b",
+    re.I,
+)
+# A request that asks whether: "Can you tell me if...", "Kannst du mir sagen, ob...",
+# "¿Puedes decirme si...": yes/no after all.
+_REQUEST_WHETHER = re.compile(
+    r"^(can|could|would)\s+(you|u)\s+(please\s+)?(tell|let)\s+me\s+(know\s+)?(whether|if)\b"
+    r"|^(kannst\s+du|können\s+sie|könnten\s+sie)\s+mir\s+sagen,?\s+ob\b"
+    r"|^¿?\s*(puedes|puede\s+usted|podrías|podría)\s+(decirme|indicarme)\s+si\b",
     re.I,
 )
 # German "Was ist...?" asks "what", not the English "Was X...?".
@@ -52,6 +62,8 @@ def expected_answer_type(question: str) -> Expected:
     """``boolean`` for yes/no questions, ``number`` for how many/much, ``date`` for when,
     ``any`` otherwise (a resource or a literal)."""
     text = question.strip()
+    if _REQUEST_WHETHER.match(text):
+        return "boolean"
     if _BOOLEAN.match(text) and not _REQUEST.match(text) and not _GERMAN_WHAT.match(text):
         return "boolean"
     if _NUMBER.search(text):

@@ -223,12 +223,16 @@ class Writer:
 
     def constraint(self, focus: str, c: Constraint) -> tuple[list[str], list[str]]:
         """(triples, filters) for one constraint on ``focus``."""
+        # The query names a slot as <A> (filled later); the candidate query, which finds the
+        # bindings that answer, must leave it a variable (?A), or the engine refuses the
+        # relative IRI and the composition never becomes a template.
+        slot = f"?{c.slot}" if self.generator else f"<{c.slot}>"
         if c.kind == "entity":
-            triples, _ = self.path(focus, c.path, f"<{c.slot}>")
+            triples, _ = self.path(focus, c.path, slot)
             return triples, []
         if c.kind == "value":
             triples, node = self.path(focus, c.path)
-            return [*triples, f"{node} {self.name(c.prop or '')} <{c.slot}> ."], []
+            return [*triples, f"{node} {self.name(c.prop or '')} {slot} ."], []
         if c.kind == "number":
             triples, node = self.path(focus, c.path)
             v = self.var("v")

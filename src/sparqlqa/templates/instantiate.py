@@ -140,7 +140,12 @@ class Instantiator:
         started = time.perf_counter()
         stats: Counter[str] = Counter()
         self.stats[template.id] = stats
-        rng = random.Random(f"{self.seed}\x00{template.id}")
+        # One draw per query graph, whatever the language of its phrasing: a German or Spanish
+        # twin (id "<id>-de") draws the bindings of its English template.
+        twin_of = template.id.removesuffix(f"-{template.language}")
+        rng = random.Random(
+            f"{self.seed}\x00{twin_of if template.language != 'en' else template.id}"
+        )
         candidates = self._candidates(template, rng)
         stats["candidates"] = len(candidates)
         if not candidates:
