@@ -32,6 +32,18 @@ OPERATIONS = {
 }
 
 
+def bounded(examples: int) -> Any:
+    """Hypothesis settings of these tests: ``examples`` derandomized cases, no deadline, no
+    example database (reproducible, bounded in time)."""
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
 @pytest.fixture(scope="module")
 def api_schema(model_server: Any) -> Any:
     return schemathesis.openapi.from_url(f"{model_server.url}/openapi.json")
@@ -60,13 +72,7 @@ def test_no_server_errors(api_schema: Any, method: str, path: str, mode: Generat
         pytest.skip("no parameters or body to make invalid")
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @bounded(EXAMPLES)
     def check(case: Any) -> None:
         response = case.call(timeout=60)
         status = response.status_code
@@ -105,13 +111,7 @@ def test_responses_match_the_documentation(api_schema: Any, method: str, path: s
     for mode in modes:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(
-            max_examples=max(4, EXAMPLES // 2),
-            derandomize=True,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
+        @bounded(max(4, EXAMPLES // 2))
         def check(case: Any) -> None:
             response = case.call(timeout=60)
             case.validate_response(
