@@ -32,7 +32,7 @@ from sparqlqa.templates import generate
 
 def bench(folder: Path, out: Path, max_pairs: int, profile: Path | None) -> dict[str, object]:
     """One generation into ``out`` (replaced); its figures."""
-    store = EmbeddedStore(folder / "store", workers=1)  # as adapt's Context opens it
+    store = EmbeddedStore(folder / "store", workers=1, cpu_timeouts=True)  # as adapt's Context
     args = generate.GenerateArgs(
         output=out,
         seed=0,

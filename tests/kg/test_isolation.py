@@ -7,6 +7,7 @@ real, and the test process surviving them is part of what is checked.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -188,6 +189,41 @@ def test_waiting_for_a_worker_is_bounded_by_the_queue_deadline(corporate_store_p
         assert time.perf_counter() - started < 2
         runaway.join()
         assert outcome  # the runaway itself was stopped at its time limit
+
+
+def test_cpu_time_limits_do_not_count_waiting_for_a_core(corporate_store_path: Path) -> None:
+    """With ``cpu_timeouts`` a query's limit is CPU time: a worker kept off the CPU (here
+    stopped for 1.2 s, as a busy machine would keep it waiting) is not stopped at its 0.5 s
+    limit but after it has *run* 0.5 s; a wall-clock store stops the same query at 0.5 s."""
+    for cpu_timeouts in (True, False):
+        with EmbeddedStore(corporate_store_path, workers=1, cpu_timeouts=cpu_timeouts) as store:
+            store.warm()
+            stopped: list[int] = []
+
+            def pause_worker(
+                pool: QueryWorkerPool = store.pool, stopped: list[int] = stopped
+            ) -> None:
+                while not (busy := pool.busy_pids()):
+                    time.sleep(0.005)
+                os.kill(busy[0], signal.SIGSTOP)
+                stopped.append(busy[0])
+                time.sleep(1.2)
+                with contextlib.suppress(ProcessLookupError):  # a wall-clock limit killed it
+                    os.kill(busy[0], signal.SIGCONT)
+
+            pauser = threading.Thread(target=pause_worker)
+            pauser.start()
+            started = time.perf_counter()
+            with pytest.raises(QueryTimeout) as caught:
+                store.query(CROSS_JOIN, timeout_s=0.5)
+            elapsed = time.perf_counter() - started
+            pauser.join()
+            assert stopped
+            if cpu_timeouts:
+                assert "CPU time" in str(caught.value)
+                assert elapsed > 1.2 + 0.3, elapsed
+            else:
+                assert elapsed < 1.2, elapsed
 
 
 def test_a_worker_over_its_memory_cap_costs_that_query_only(corporate_store_path: Path) -> None:

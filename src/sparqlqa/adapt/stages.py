@@ -49,7 +49,9 @@ class Context:
                     self.args.endpoint, default_graph=self.args.endpoint_graph, timeout_s=120.0
                 )
             else:
-                self._store = EmbeddedStore(self.folder / "store", workers=1)
+                # CPU-time limits: generation and evaluation give the same pairs and figures
+                # for the same seed on an idle and on a busy machine.
+                self._store = EmbeddedStore(self.folder / "store", workers=1, cpu_timeouts=True)
         return self._store
 
     def close(self) -> None:

@@ -170,13 +170,23 @@ class QueryWorkerPool:
     def what(self) -> str:
         return f"query worker for {self.db_path}" if self.db_path else "SPARQL parser worker"
 
-    def run(self, sparql: str, timeout_s: float, max_rows: int | None) -> QueryResult:
-        """Run ``sparql`` in a worker; kill it and raise ``QueryTimeout`` past ``timeout_s``.
+    def run(
+        self, sparql: str, timeout_s: float, max_rows: int | None, *, cpu_time: bool = False
+    ) -> QueryResult:
+        """Run ``sparql`` in a worker; kill it and raise ``QueryTimeout`` past ``timeout_s``
+        (with ``cpu_time``: past ``timeout_s`` of the worker's CPU time, or ``WALL_PER_CPU``
+        times that of wall-clock time, so that how far a query gets does not depend on what
+        else the machine runs).
 
         Raises ``QuerySyntaxError``, ``QueryFailed`` (the engine refused it, or the worker
         died: it is replaced), ``Overloaded`` (no worker free within the queue deadline).
         """
-        kind, payload = self._call(("query", sparql, max_rows), timeout_s)
+        if cpu_time:
+            kind, payload = self._call(
+                ("query", sparql, max_rows), timeout_s * WALL_PER_CPU, cpu_s=timeout_s
+            )
+        else:
+            kind, payload = self._call(("query", sparql, max_rows), timeout_s)
         if kind == OK:
             result: QueryResult = payload
             return result
@@ -214,7 +224,10 @@ class QueryWorkerPool:
                 if not _answered(worker, timeout_s, cpu_s):
                     self._drop(worker)
                     worker.kill()
-                    raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped")
+                    limit = f"{timeout_s:g} s" + (
+                        f" (or {cpu_s:g} s of CPU time)" if cpu_s is not None else ""
+                    )
+                    raise QueryTimeout(f"the query ran longer than {limit} and was stopped")
                 reply: tuple[str, Any] = worker.conn.recv()
             except (EOFError, OSError) as exc:
                 self._drop(worker)

@@ -145,7 +145,8 @@ def open_store(args: GenerateArgs) -> tuple[Store, dict[str, str], str]:
         return remote, dict(COMMON_PREFIXES), args.graph or args.endpoint
     path = args.store or corporate_store()
     try:
-        store = EmbeddedStore(path, workers=1)
+        # CPU-time limits: the same seed makes the same pairs on an idle and a busy machine.
+        store = EmbeddedStore(path, workers=1, cpu_timeouts=True)
     except StoreError as exc:
         raise ConfigError(str(exc)) from exc
     return store, {**COMMON_PREFIXES, **store.prefixes}, args.graph or path.name
