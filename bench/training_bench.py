@@ -10,7 +10,9 @@ Measures, on the machine it runs on:
 - with ``--throughput`` (and no ``--model``): training steps of the first-run preset on the
   pairs, the loop as it was (plain shuffled batches, AdamW's per-tensor loop) against the loop
   as it is (length-bucketed batches, fused AdamW), interleaved round by round so that a shared
-  machine's load falls on both alike: examples/s and tokens/s, real and padded.
+  machine's load falls on both alike: examples/s and tokens/s, real and padded;
+- with ``--throughput --freezing``: the same for the encoder trained, its embeddings and lower
+  half fixed, and all of it fixed (``freeze_encoder_layers`` 0, 2, 4; docs/training.md).
 
 Usage::
 
@@ -23,6 +25,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import statistics
@@ -53,15 +56,24 @@ def latency(translator: Translator, prompts: list[str], k: int) -> dict[str, flo
     }
 
 
-#: The loops compared by --throughput: (length_buckets, fused AdamW).
-LOOPS = {"before": (0, False), "after": (50, True)}
+#: The loops compared by --throughput: (length_buckets, fused AdamW, frozen encoder layers).
+LOOPS = {"before": (0, False, 0), "after": (50, True, 0)}
+#: The loops compared by --freezing: today's loop with the encoder trained, its embeddings and
+#: lower 2 of 4 layers fixed, all of it fixed (``freeze_encoder_layers``).
+FREEZING = {"trained": (50, True, 0), "lower half fixed": (50, True, 2), "fixed": (50, True, 4)}
 
 
 def throughput(
-    data: Path, schema: list[Path], *, steps: int, rounds: int, threads: list[int]
+    data: Path,
+    schema: list[Path],
+    *,
+    steps: int,
+    rounds: int,
+    threads: list[int],
+    loops: dict[str, tuple[int, bool, int]] = LOOPS,
 ) -> dict[str, Any]:
     """Examples/s and tokens/s of ``steps`` training steps per loop and thread count, each
-    round on the batches of another epoch (``LOOPS``; the first step of each is a warm-up)."""
+    round on the batches of another epoch (``loops``; the first step of each is a warm-up)."""
     import copy
 
     import torch
@@ -78,7 +90,7 @@ def throughput(
         make_collate,
         special_ids,
     )
-    from sparqlqa.training.optim import param_groups
+    from sparqlqa.training.optim import freeze_encoder, param_groups
 
     settings = {**TRAINING_PRESETS["minilm-seq2seq"], "model": "minilm-seq2seq"}
     config = from_dict(
@@ -103,13 +115,14 @@ def throughput(
     size = config.batch_size
     runs: dict[str, list[dict[str, float]]] = {}
     for epoch in range(rounds):
-        for name, (buckets, fused) in LOOPS.items():
+        for name, (buckets, fused, frozen) in loops.items():
             for count in threads:
                 torch.set_num_threads(count)
                 features = Features(rows, config.seed, batch_size=size, length_buckets=buckets)
                 features.reorder(epoch)
                 model: Any = copy.deepcopy(bundle.model)
                 model.train()
+                freeze_encoder(model, dataclasses.replace(config, freeze_encoder_layers=frozen))
                 optimizer = torch.optim.AdamW(
                     param_groups(model, config), lr=config.learning_rate, fused=fused
                 )
@@ -141,7 +154,7 @@ def throughput(
             "padded_tokens_per_s": round(sum(p["padded"] for p in parts) / seconds, 1),
             "real_share": round(sum(p["real"] for p in parts) / sum(p["padded"] for p in parts), 3),
         }
-    reference = figures[f"before, {threads[0]} threads"]["examples_per_s"]
+    reference = figures[f"{next(iter(loops))}, {threads[0]} threads"]["examples_per_s"]
     for values in figures.values():
         values["ratio"] = round(values["examples_per_s"] / reference, 2)
     return {"steps_per_run": steps, "rounds": rounds, "batch_size": size, "loops": figures}
@@ -152,6 +165,11 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="model folder")
     parser.add_argument(
         "--throughput", action="store_true", help="training throughput before/after instead"
+    )
+    parser.add_argument(
+        "--freezing",
+        action="store_true",
+        help="with --throughput: trained, lower-half-fixed and fixed encoder instead",
     )
     parser.add_argument("--steps", type=int, default=4, help="--throughput: steps per run")
     parser.add_argument("--rounds", type=int, default=2, help="--throughput: interleaved rounds")
@@ -178,6 +196,7 @@ def main() -> None:
                 steps=args.steps,
                 rounds=args.rounds,
                 threads=args.threads,
+                loops=FREEZING if args.freezing else LOOPS,
             ),
         }
         print(json.dumps(measured, indent=2))
