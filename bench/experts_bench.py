@@ -48,23 +48,32 @@ REALISTIC = {
 SKIP = shutil.ignore_patterns("model", "train", "eval", "adapt.lock")
 
 
-def train_base(graphs: list[Path], out: Path, steps: int, threads: int) -> tuple[Path, float]:
-    """The shared base, trained on every graph's pairs; its folder and wall seconds."""
-    from sparqlqa.training.config import from_dict
+def run_settings(out: Path, steps: int, threads: int) -> dict[str, Any]:
+    """The first-run preset's training settings for a run of ``steps`` into ``out`` (no
+    intermediate evaluations or checkpoints)."""
     from sparqlqa.training.presets import TRAINING_PRESETS
-    from sparqlqa.training.train import train
 
-    settings = {
+    return {
         **TRAINING_PRESETS["minilm-seq2seq"],
-        "graphs": [str(g) for g in graphs],
         "output_dir": str(out),
         "overwrite_output_dir": True,
-        "model": "minilm-seq2seq",
         "max_steps": steps,
         "eval_steps": 0,
         "eval_examples": 50,
         "save_steps": 0,
         "num_threads": threads,
+    }
+
+
+def train_base(graphs: list[Path], out: Path, steps: int, threads: int) -> tuple[Path, float]:
+    """The shared base, trained on every graph's pairs; its folder and wall seconds."""
+    from sparqlqa.training.config import from_dict
+    from sparqlqa.training.train import train
+
+    settings = {
+        **run_settings(out, steps, threads),
+        "graphs": [str(g) for g in graphs],
+        "model": "minilm-seq2seq",
     }
     start = time.perf_counter()
     result = train(from_dict(settings))
@@ -76,23 +85,15 @@ def train_adapter(folder: Path, base: Path, steps: int, threads: int) -> float:
     settings ``sparqlqa adapt --base`` uses; its wall seconds."""
     from sparqlqa.adapt.learn import LORA_R
     from sparqlqa.training.config import from_dict
-    from sparqlqa.training.presets import TRAINING_PRESETS
     from sparqlqa.training.train import train
 
     settings = {
-        **TRAINING_PRESETS["minilm-seq2seq"],
+        **run_settings(folder / "train", steps, threads),
         "data": str(folder / "pairs"),
         "schema": [str(folder / "store"), str(folder / "schema.json")],
-        "output_dir": str(folder / "train"),
-        "overwrite_output_dir": True,
         "model": str(base),
         "lora_r": LORA_R,
         "merge_adapter": False,
-        "max_steps": steps,
-        "eval_steps": 0,
-        "eval_examples": 50,
-        "save_steps": 0,
-        "num_threads": threads,
     }
     start = time.perf_counter()
     result = train(from_dict(settings))
