@@ -207,7 +207,7 @@ def serve(
         bool,
         typer.Option(
             help="First build the default corporate graph folder if it is missing or "
-            "incomplete (`sparqlqa adapt` of the bundled graph: about 25 minutes on 2 CPU "
+            "incomplete (`sparqlqa adapt` of the bundled graph: about 20 minutes on 2 CPU "
             "cores, resumed if interrupted); a complete folder starts in seconds."
         ),
     ] = False,

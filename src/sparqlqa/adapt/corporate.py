@@ -20,7 +20,7 @@ from sparqlqa.quiet import LOG_FILE, library_log
 
 def corporate_args(folder: Path, **overrides: Any) -> AdaptArgs:
     """The bundled corporate graph (TEXT2SPARQL'25) with its vocabulary and hand-written
-    templates, for ``sparqlqa serve --prepare``: about 25 minutes on 2 CPU cores."""
+    templates, for ``sparqlqa serve --prepare``: about 20 minutes on 2 CPU cores."""
     settings: dict[str, Any] = {
         "files": [CORPORATE_INSTANCES],
         "ontology": [CORPORATE_VOCABULARY],
@@ -46,7 +46,7 @@ def prepare(folder: Path, *, log: Log = default_log, **overrides: Any) -> bool:
     if is_complete(folder):
         return False
     log(
-        f"preparing the default graph in {folder} (first start: about 25 minutes on 2 CPU "
+        f"preparing the default graph in {folder} (first start: about 20 minutes on 2 CPU "
         "cores; an interrupted preparation resumes)"
     )
     with library_log(folder / LOG_FILE):  # library warnings: to the folder's log

@@ -98,7 +98,7 @@ def opened(folder: Path | None) -> Iterator[QAPipeline]:
     if not (folder / "graph.json").is_file():
         default = default_graph_folder().resolve()
         how = (
-            "prepare it with `sparqlqa serve --prepare` (or `make run`; about 25 minutes on 2 "
+            "prepare it with `sparqlqa serve --prepare` (or `make run`; about 20 minutes on 2 "
             "CPU cores)"
             if folder == default
             else "make one with `sparqlqa adapt FILES --output DIR`"
