@@ -17,13 +17,13 @@ from sparqlqa.kg.embedded import EmbeddedStore
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
 from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES
 from sparqlqa.ontology.language import detect_language
+from sparqlqa.ontology.lexicon import noun
 from sparqlqa.ontology.schema import schema_from_store
 from sparqlqa.qa.answer_type import expected_answer_type
 from sparqlqa.templates.composed import ComposeConfig, composed_templates
 from sparqlqa.templates.instantiate import InstantiateConfig, Instantiator
 from sparqlqa.templates.labels import LabelSource
 from sparqlqa.templates.languages import parse_languages, pick_language
-from sparqlqa.templates.lexicon import noun
 from sparqlqa.templates.model import Pair, Template
 from sparqlqa.templates.wording import localised
 

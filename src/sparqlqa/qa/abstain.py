@@ -12,7 +12,7 @@ graph in it whose label shares a word with the words it was found on (a word, or
 beginning of one, of 4 characters or more: "Sensors" finds "Sensor", but "Mars" does not
 find "Marius Fux"), or some schema term shares a word with it (the retriever's lexical
 score; a German or Spanish question's common schema nouns count with their English words,
-``templates.lexicon``); an ungrounded question ("asdf qwer zxcv", "How tall is the Eiffel
+``ontology.lexicon``); an ungrounded question ("asdf qwer zxcv", "How tall is the Eiffel
 Tower?") is never answered.
 
 :func:`precision_coverage` and :func:`render_curve` turn measured answers into the curve
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sparqlqa.templates.lexicon import english_glosses
+from sparqlqa.ontology.lexicon import english_glosses
 
 #: Recommended by bench/decode_bench.py on the corporate dev split (see docs/abstention.md).
 DEFAULT_ABSTAIN_BELOW = 0.82

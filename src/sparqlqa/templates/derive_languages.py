@@ -10,8 +10,8 @@ asked in those languages by the composed templates.
 
 from __future__ import annotations
 
+from sparqlqa.ontology.lexicon import Noun, noun, verb
 from sparqlqa.templates.derive_context import DeriveContext
-from sparqlqa.templates.lexicon import Noun, noun, verb
 from sparqlqa.templates.phrasing import PropertyPhrase, plural
 from sparqlqa.templates.verbalise_de import definite, indefinite
 from sparqlqa.templates.verbalise_es import a, the

@@ -10,8 +10,8 @@ them.
 
 from __future__ import annotations
 
+from sparqlqa.ontology.lexicon import Noun, noun, verb
 from sparqlqa.templates.compose import Constraint, Graph, Step
-from sparqlqa.templates.lexicon import Noun, noun, verb
 from sparqlqa.templates.operators import THRESHOLD, Operator
 from sparqlqa.templates.phrasing import is_person, plural
 from sparqlqa.templates.verbalise import Verbaliser
