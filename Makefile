@@ -36,7 +36,7 @@ $(T2S_STAMP):
 	$(T2S_PIP) click requests pyyaml SPARQLWrapper pydantic-settings tqdm scipy
 	touch $(T2S_STAMP)
 
-# The first run prepares the default graph (var/graphs/corporate: about 15 minutes on 2 CPU
+# The first run prepares the default graph (var/graphs/corporate: about 20 minutes on 2 CPU
 # cores, resumed if interrupted), then serves it on http://127.0.0.1:8000/; later runs start
 # in seconds.
 run: $(STAMP)

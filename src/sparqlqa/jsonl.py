@@ -8,7 +8,8 @@ run was appending to (``cut_end``), which is left out (the run redoes it).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +48,14 @@ def read_jsonl(
                 return
             raise
         yield held[0], last
+
+
+def write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> None:
+    """Write ``records`` to ``path``, one JSON object a line, atomically: a crash leaves the
+    old file (or none), never half a new one."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)

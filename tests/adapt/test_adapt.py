@@ -55,6 +55,7 @@ def astronomy_args(output: Path, **overrides: object) -> AdaptArgs:
         "progress": False,
         "train_settings": {"max_steps": 80},
         "ranker_steps": 20,  # the tiny ranker: a second or two
+        "ranker_pool": 40,  # the enumerated candidates of 40 generated questions
     }
     settings.update(overrides)
     return AdaptArgs(**settings)  # type: ignore[arg-type]
@@ -246,6 +247,9 @@ def test_rank_stage_trains_a_ranker_the_pipeline_uses(adapted: Adapted) -> None:
     assert (meta["preset"], meta["steps"]) == ("tiny", 20)  # tiny translator: tiny ranker
     state = json.loads((adapted.folder / "adapt.json").read_text())
     assert state["stages"]["rank"]["steps"] == 20
+    assert state["stages"]["rank"]["pool_questions"] == 40
+    assert (adapted.folder / "pairs" / "ranker-pool-train.jsonl").is_file()
+    assert (adapted.folder / "pairs" / "ranker-pool-dev.jsonl").is_file()
     graph = open_graph(adapted.folder, Settings(graphs=[adapted.folder], warm_up=False))
     try:
         assert graph.pipeline is not None and graph.pipeline.ranker is not None

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from sparqlqa.adapt.rank import harvest_pool
 from sparqlqa.jsonl import read_jsonl
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.schema import Schema
@@ -30,6 +31,7 @@ from sparqlqa.training.ranker import (
     heldout_scores,
     load_ranker,
     near_misses,
+    pool_groups,
     render_query,
     train_ranker,
 )
@@ -361,3 +363,55 @@ def test_curve_on_dev_questions_recommends_a_threshold(ranked_graph: Path, tmp_p
         assert graph.pipeline is not None and graph.pipeline.abstain_below == best
     finally:
         graph.close()
+
+
+def test_pool_lists_pair_a_right_candidate_with_wrong_ones() -> None:
+    records = [
+        {
+            "question": "q1",
+            "candidates": [
+                {"text": "wrong a", "right": False},
+                {"text": "right", "right": True},
+                {"text": "wrong b", "right": False},
+            ],
+        },
+        {"question": "only right", "candidates": [{"text": "r", "right": True}]},
+        {"question": "only wrong", "candidates": [{"text": "w", "right": False}]},
+    ]
+    groups = pool_groups(records, negatives=3, rng=random.Random(0))
+    assert len(groups) == 1  # a list needs a right and a wrong candidate
+    (group,) = groups
+    assert group.texts[0] == "right" and sorted(group.texts[1:]) == ["wrong a", "wrong b"]
+    assert group.kinds == ["gold", "pool", "pool"]
+
+
+def test_harvested_pool_trains_the_ranker(model_graph: Path, tmp_path: Path) -> None:
+    """The pipeline's own candidates for generated questions, executed and marked right or
+    wrong against the gold answers, become training lists and a held-out measure."""
+    folder = tmp_path / "corporate"
+    shutil.copytree(model_graph, folder, ignore=shutil.ignore_patterns("ranker"))
+    spec = json.loads((folder / "graph.json").read_text())
+    (folder / "graph.json").write_text(json.dumps({**spec, "enumerate": True}))
+    train = harvest_pool(folder, "train", limit=30, seed=1)
+    dev = harvest_pool(folder, "dev", limit=15, seed=1)
+    assert train.name == "ranker-pool-train.jsonl" and dev.is_file()
+    records = [r for _, r in read_jsonl(train)]
+    assert 0 < len(records) <= 30
+    candidates = [c for r in records for c in r["candidates"]]
+    assert candidates and all("PREFIX" not in c["text"] for c in candidates)  # rendered
+    assert any(c["right"] for c in candidates) and any(not c["right"] for c in candidates)
+    assert all(c["right"] == (c["f1"] >= 0.999) for c in candidates)
+    schema = schema_of(folder)
+    config = RankerConfig(preset="tiny", steps=5, seed=2, eval_groups=10)
+    meta = train_ranker(folder / "pairs", schema, {}, tmp_path / "ranker", config)
+    assert meta.pool_groups == len(pool_groups(records, 3, random.Random(0)))
+    assert meta.pool_groups > 0
+    assert meta.heldout_pool["lists"] >= 0 and "first" in meta.heldout_pool
+    without = train_ranker(
+        folder / "pairs",
+        schema,
+        {},
+        tmp_path / "plain",
+        RankerConfig(preset="tiny", steps=5, seed=2, eval_groups=10, pool=False),
+    )
+    assert without.pool_groups == 0 and without.train_groups < meta.train_groups

@@ -62,6 +62,9 @@ class AdaptArgs:
     #: 300 measured on the realistic corporate dev half: set F1 0.210 without, 0.254 with
     #: (docs/training.md, "The candidate ranker").
     ranker_steps: int = 300
+    #: Generated questions whose enumerated candidates the ranker learns from as well
+    #: (``adapt.rank.harvest_pool``; a quarter as many dev questions score it); 0: none.
+    ranker_pool: int = 400
     max_pairs: int = 12_000  # generated pairs at most (about; sets the pairs per template)
     composed_share: float = 0.5  # share of max_pairs from queries composed from the schema
     #: Question languages of the composed pairs with their shares (``templates.languages``).
@@ -102,6 +105,8 @@ class AdaptArgs:
             raise ConfigError("--train-steps must be 0 (from the minutes) or positive")
         if self.ranker_steps < 0:
             raise ConfigError("--ranker-steps must be 0 (no ranker) or positive")
+        if self.ranker_pool < 0:
+            raise ConfigError("--ranker-pool must be 0 (no pool) or positive")
         if not 0.0 <= self.composed_share <= 1.0:
             raise ConfigError("--composed-share must be between 0 and 1")
         # Imported here: the verbalisers are not needed for `sparqlqa --help`.

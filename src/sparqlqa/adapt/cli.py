@@ -79,6 +79,10 @@ def command(
     ranker_steps: Annotated[
         int, typer.Option(help="Steps of the candidate ranker (0: no ranker).")
     ] = DEFAULTS["ranker_steps"],
+    ranker_pool: Annotated[
+        int,
+        typer.Option(help="Generated questions whose candidates the ranker learns from (0: none)."),
+    ] = DEFAULTS["ranker_pool"],
     max_pairs: Annotated[int, typer.Option(help="Generated pairs at most (about).")] = DEFAULTS[
         "max_pairs"
     ],
@@ -149,6 +153,7 @@ def command(
         train_minutes=train_minutes,
         train_steps=train_steps,
         ranker_steps=ranker_steps,
+        ranker_pool=ranker_pool,
         max_pairs=max_pairs,
         composed_share=composed_share,
         languages=languages,
@@ -270,6 +275,28 @@ def rank_train(
     with library_log(folder / LOG_FILE):
         meta = train_folder_ranker(folder, steps=steps, seed=seed, preset=preset, threads=threads)
     typer.echo(json.dumps({"ranker": str(folder / "ranker"), **meta.__dict__}, indent=2))
+
+
+@rank_app.command("pool")
+def rank_pool(
+    folder: Annotated[Path, typer.Argument(help="An adapted graph folder with a translator.")],
+    questions: Annotated[
+        int, typer.Option(help="Generated training questions sampled (dev: a quarter).")
+    ] = 400,
+    seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
+) -> None:
+    """Enumerate and execute the pipeline's candidates for a sample of the folder's
+    generated train and dev questions and mark each right or wrong
+    (FOLDER/pairs/ranker-pool-*.jsonl): `rank train` then learns from them too."""
+    from sparqlqa.adapt.rank import harvest_pool
+
+    show_on_stderr()
+    with library_log(folder / LOG_FILE):
+        written = [
+            harvest_pool(folder, "train", limit=questions, seed=seed),
+            harvest_pool(folder, "dev", limit=max(1, questions // 4), seed=seed),
+        ]
+    typer.echo(json.dumps({"pool": [str(p) for p in written]}, indent=2))
 
 
 @rank_app.command("curve")

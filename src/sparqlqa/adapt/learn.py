@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
-from sparqlqa.adapt.rank import ranker_preset, train_folder_ranker
+from sparqlqa.adapt.rank import harvest_pool, ranker_preset, train_folder_ranker
 from sparqlqa.adapt.report import build_report, write_report
 from sparqlqa.adapt.stages import Context
 from sparqlqa.errors import ConfigError
@@ -131,15 +132,24 @@ class RankStage:
         if not steps:
             ctx.log("  --ranker-steps 0: no ranker")
             return {"steps": 0}
-        ctx.close()  # the ranker reads the pairs only
+        ctx.close()  # the ranker reads the pairs (and the pool harvest opens the graph)
         preset = ranker_preset(ctx.args.model)
+        pool = ctx.args.ranker_pool
+        if pool:
+            started = time.perf_counter()
+            spec = ctx.spec()
+            harvest_pool(ctx.folder, "train", limit=pool, seed=ctx.args.seed, spec=spec)
+            harvest_pool(ctx.folder, "dev", limit=max(1, pool // 4), seed=ctx.args.seed, spec=spec)
+            seconds = time.perf_counter() - started
+            ctx.log(f"  candidate pool of {pool} questions in {seconds:.0f} s")
         ctx.log(f"  {preset} ranker: {steps} steps")
         meta = train_folder_ranker(
             ctx.folder, steps=steps, seed=ctx.args.seed, preset=preset, threads=ctx.args.threads
         )
         ctx.log(
             f"  {meta.seconds_per_step:.2f} s a step; held-out gold above its near misses "
-            f"{meta.heldout_pairwise}, top-1 {meta.heldout_top1}"
+            f"{meta.heldout_pairwise}, top-1 {meta.heldout_top1}; dev pool pick right "
+            f"{meta.heldout_pool.get('top1')} (first candidate {meta.heldout_pool.get('first')})"
         )
         return {
             "steps": steps,
@@ -147,6 +157,8 @@ class RankStage:
             "seconds_per_step": meta.seconds_per_step,
             "heldout_pairwise": meta.heldout_pairwise,
             "heldout_top1": meta.heldout_top1,
+            "pool_questions": pool,
+            "heldout_pool": meta.heldout_pool,
         }
 
 

@@ -69,6 +69,9 @@ def _serve(db_path: str | None, conn: Connection, nice: int, memory_mb: int) -> 
     import pyoxigraph as ox
 
     store = ox.Store.read_only(db_path) if db_path else ox.Store()
+    # Started: what it cost to get here (the interpreter, the imports, opening the store)
+    # is not a query's CPU time (_Worker.wait_ready).
+    conn.send((OK, "ready"))
 
     def run(sparql: str, max_rows: int | None) -> QueryResult:
         return oxigraph_result(store.query(sparql), max_rows)
@@ -109,6 +112,11 @@ def death_reason(exitcode: int | None) -> str:
     return f"it exited with status {exitcode}"
 
 
+#: Wall-clock seconds a new worker may take to start (import pyoxigraph, open the store)
+#: before a query is handed to it.
+STARTUP_TIMEOUT_S = 60.0
+
+
 class _Worker:
     def __init__(self, ctx: Any, db_path: str | None, nice: int, memory_mb: int) -> None:
         self.conn, child = ctx.Pipe()
@@ -117,6 +125,18 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
+        """Wait until the worker has started (its first message), so that a query's CPU
+        and wall-clock limits count the query only. Raises ``EOFError`` when it died
+        starting, ``QueryFailed`` when it did not start within ``timeout_s``."""
+        if self.ready:
+            return
+        if not self.conn.poll(timeout_s):
+            raise QueryFailed(f"a query worker did not start within {timeout_s:g} s")
+        self.conn.recv()
+        self.ready = True
 
     @property
     def pid(self) -> int | None:
@@ -220,6 +240,13 @@ class QueryWorkerPool:
             with self._lock:
                 self._busy.add(worker)
             try:
+                try:
+                    # Its start is not the query's: the limits count from the message on.
+                    worker.wait_ready()
+                except QueryFailed:
+                    self._drop(worker)
+                    worker.kill()
+                    raise
                 worker.conn.send(message)
                 if not _answered(worker, timeout_s, cpu_s):
                     self._drop(worker)
@@ -284,6 +311,9 @@ class QueryWorkerPool:
         with self._lock:
             missing = self.size - len(self._idle) - len(self._busy)
         started = [self._start() for _ in range(max(0, missing))]
+        for worker in started:
+            with contextlib.suppress(EOFError, OSError, QueryFailed):  # replaced when used
+                worker.wait_ready()
         with self._lock:
             self._idle.extend(started)
 

@@ -300,6 +300,32 @@ class QAPipeline:
         ranker scores highest (``timings["rank"]``: the ranker's time), when it ranks
         ``language`` (``QueryRanker.languages``)."""
         ranked = self.ranker is not None and language in self.ranker.languages
+        candidates, fitting = self.execute_candidates(
+            question, scored, entities, values, proposals, first_only=not ranked
+        )
+        if not fitting:
+            return candidates, None, None
+        if not ranked:
+            chosen, result = fitting[0]
+            chosen.accepted = True
+            return candidates, chosen, result
+        chosen, result = self.rank(question, fitting, entities, timings, language=language)
+        return candidates, chosen, result
+
+    def execute_candidates(
+        self,
+        question: str,
+        scored: Sequence[tuple[str, float]],
+        entities: Sequence[LinkedEntity],
+        values: Sequence[PromptValue] = (),
+        proposals: Sequence[Proposal] = (),
+        *,
+        first_only: bool = False,
+    ) -> tuple[list[Candidate], list[tuple[Candidate, QueryResult]]]:
+        """Every candidate tried (the leading proposals, the beam's, then the other
+        proposals; at most ``qa.rank.MAX_RANKED`` unless ``first_only``) and those that ran
+        and fit the expected answer type, with their results, in that order. ``first_only``:
+        stop at the first that fits. Nothing is marked accepted."""
         expected = expected_answer_type(question)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
         slots.update({v.slot: v.text for v in values})
@@ -313,7 +339,7 @@ class QAPipeline:
         tries: list[tuple[str, float, str | None, str]] = [t for p, t in offered if p.lead]
         tries += [(t, s, None, "beam") for t, s in scored]
         tries += [t for p, t in offered if not p.lead]
-        if ranked:
+        if not first_only:
             tries = tries[:MAX_RANKED]
         fitting: list[tuple[Candidate, QueryResult]] = []
         for target, score, whole, origin in tries:
@@ -322,14 +348,10 @@ class QAPipeline:
             result = self.attempt(candidate, whole, question, expected, slots, seen)
             if result is None:
                 continue
-            if not ranked:
-                candidate.accepted = True
-                return candidates, candidate, result
             fitting.append((candidate, result))
-        if not fitting:
-            return candidates, None, None
-        chosen, result = self.rank(question, fitting, entities, timings, language=language)
-        return candidates, chosen, result
+            if first_only:
+                break
+        return candidates, fitting
 
     def attempt(
         self,

@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 META_FILE = "ranker.json"
+#: In a graph folder's ``pairs/``: the candidates its pipeline enumerates for generated
+#: questions of a split, marked right or wrong (``adapt.rank.harvest_pool``).
+POOL_FILE = "ranker-pool-{split}.jsonl"
 Preset = Literal["minilm", "tiny"]
 PRESETS: tuple[str, ...] = ("minilm", "tiny")
 
@@ -452,6 +455,58 @@ def groups_of(
     return out
 
 
+def pool_groups(
+    records: Iterable[Mapping[str, Any]], negatives: int, rng: random.Random
+) -> list[Group]:
+    """Training lists from a candidate pool (``POOL_FILE`` records: a question and its
+    rendered candidates, each ``right`` or not): one right candidate, drawn, then up to
+    ``negatives`` wrong ones, drawn; questions without both are left out."""
+    out = []
+    for record in records:
+        candidates = record.get("candidates") or []
+        right = [c["text"] for c in candidates if c.get("right")]
+        wrong = [c["text"] for c in candidates if not c.get("right")]
+        if not right or not wrong or not record.get("question"):
+            continue
+        chosen = rng.sample(wrong, min(negatives, len(wrong)))
+        out.append(
+            Group(
+                question=str(record["question"]),
+                texts=[rng.choice(right), *chosen],
+                kinds=["gold", *("pool" for _ in chosen)],
+            )
+        )
+    return out
+
+
+def read_pool(pairs_dir: Path, split: str) -> list[dict[str, Any]]:
+    """The pool records of ``split`` in ``pairs_dir`` ([] when it has none)."""
+    path = pairs_dir / POOL_FILE.format(split=split)
+    return [r for _, r in read_jsonl(path)] if path.is_file() else []
+
+
+def pool_top1(encoder: CrossEncoder, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """How often ``encoder`` picks a right candidate out of a whole pool (the choice
+    ``/ask`` makes), over the questions whose pool holds a right and a wrong one; beside it
+    how often the first candidate (no ranker) is right."""
+    lists = picked = first = 0
+    for record in records:
+        candidates = record.get("candidates") or []
+        rights = [bool(c.get("right")) for c in candidates]
+        if not any(rights) or all(rights):
+            continue
+        scores = encoder.score(str(record["question"]), [c["text"] for c in candidates])
+        best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+        lists += 1
+        picked += int(rights[best])
+        first += int(rights[0])
+    return {
+        "lists": lists,
+        "top1": round(picked / lists, 4) if lists else None,
+        "first": round(first / lists, 4) if lists else None,
+    }
+
+
 # ---------------------------------------------------------------- the model
 
 
@@ -477,6 +532,11 @@ class RankerConfig:
     #: -> 0.160) and German (0.190 -> 0.167) against a ranker trained on the questions as
     #: written (docs/training.md).
     gloss: bool = False
+    #: Learn from the pipeline's own candidates too (``POOL_FILE`` in the pairs folder, when
+    #: ``adapt.rank.harvest_pool`` wrote one): each pool list is seen ``pool_weight`` times
+    #: as often as a near-miss list.
+    pool: bool = True
+    pool_weight: int = 2
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
@@ -510,6 +570,10 @@ class RankerMeta:
     #: German and Spanish questions were glossed into English words for training
     #: (``RankerConfig.gloss``).
     gloss: bool = False
+    pool_groups: int = 0  # training lists from the candidate pool (POOL_FILE)
+    #: On the dev pool's questions with a right and a wrong candidate: how many, the share
+    #: where the ranker's pick is right, and where the first candidate is (``pool_top1``).
+    heldout_pool: dict[str, Any] = field(default_factory=dict)
 
     def write(self, folder: Path) -> None:
         (folder / META_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n")
@@ -688,6 +752,9 @@ def _train(
         dev_pairs, min(len(dev_pairs), config.eval_groups)
     )
     heldout = groups_of(dev_pairs, schema, prefixes, config.seed + 1, negatives, gloss=config.gloss)
+    pooled = pool_groups(read_pool(pairs_dir, "train"), negatives, rng) if config.pool else []
+    # Pool lists are fewer and nearer to what /ask ranks: seen pool_weight times as often.
+    groups += pooled * config.pool_weight
 
     model, tokenizer = _new_model(config.preset, config.seed, config.layers)
     encoder = CrossEncoder(model, tokenizer, config.max_length)
@@ -721,6 +788,7 @@ def _train(
             log.info("ranker step %d/%d: loss %.4f", step + 1, config.steps, loss.item())
     seconds = time.perf_counter() - started
     scores = heldout_scores(encoder, heldout)
+    on_pool = pool_top1(encoder, read_pool(pairs_dir, "dev")) if config.pool else {}
     if out.exists():
         shutil.rmtree(out)
     encoder.save(out)
@@ -737,6 +805,8 @@ def _train(
         heldout_top1=scores["top1"],
         heldout_by_kind=scores["by_kind"],
         gloss=config.gloss,
+        pool_groups=len(pooled),
+        heldout_pool=on_pool,
     )
     meta.write(out)
     return meta
