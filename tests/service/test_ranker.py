@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sparqlqa.adapt.rank import harvest_pool
+from sparqlqa.adapt.rank import harvest_pools
 from sparqlqa.jsonl import read_jsonl
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.schema import Schema
@@ -392,8 +392,7 @@ def test_harvested_pool_trains_the_ranker(model_graph: Path, tmp_path: Path) -> 
     shutil.copytree(model_graph, folder, ignore=shutil.ignore_patterns("ranker"))
     spec = json.loads((folder / "graph.json").read_text())
     (folder / "graph.json").write_text(json.dumps({**spec, "enumerate": True}))
-    train = harvest_pool(folder, "train", limit=30, seed=1)
-    dev = harvest_pool(folder, "dev", limit=15, seed=1)
+    train, dev = harvest_pools(folder, 30, seed=1)
     assert train.name == "ranker-pool-train.jsonl" and dev.is_file()
     records = [r for _, r in read_jsonl(train)]
     assert 0 < len(records) <= 30

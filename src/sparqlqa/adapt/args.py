@@ -63,7 +63,7 @@ class AdaptArgs:
     #: (docs/training.md, "The candidate ranker").
     ranker_steps: int = 300
     #: Generated questions whose enumerated candidates the ranker learns from as well
-    #: (``adapt.rank.harvest_pool``; a quarter as many dev questions score it); 0: none.
+    #: (``adapt.rank.harvest_pools``; a quarter as many dev questions score it); 0: none.
     ranker_pool: int = 400
     max_pairs: int = 12_000  # generated pairs at most (about; sets the pairs per template)
     composed_share: float = 0.5  # share of max_pairs from queries composed from the schema

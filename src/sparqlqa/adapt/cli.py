@@ -282,20 +282,17 @@ def rank_pool(
     folder: Annotated[Path, typer.Argument(help="An adapted graph folder with a translator.")],
     questions: Annotated[
         int, typer.Option(help="Generated training questions sampled (dev: a quarter).")
-    ] = 400,
+    ] = DEFAULTS["ranker_pool"],
     seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
 ) -> None:
     """Enumerate and execute the pipeline's candidates for a sample of the folder's
     generated train and dev questions and mark each right or wrong
     (FOLDER/pairs/ranker-pool-*.jsonl): `rank train` then learns from them too."""
-    from sparqlqa.adapt.rank import harvest_pool
+    from sparqlqa.adapt.rank import harvest_pools
 
     show_on_stderr()
     with library_log(folder / LOG_FILE):
-        written = [
-            harvest_pool(folder, "train", limit=questions, seed=seed),
-            harvest_pool(folder, "dev", limit=max(1, questions // 4), seed=seed),
-        ]
+        written = harvest_pools(folder, questions, seed=seed)
     typer.echo(json.dumps({"pool": [str(p) for p in written]}, indent=2))
 
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sparqlqa.adapt.rank import harvest_pool, ranker_preset, train_folder_ranker
+from sparqlqa.adapt.rank import harvest_pools, ranker_preset, train_folder_ranker
 from sparqlqa.adapt.report import build_report, write_report
 from sparqlqa.adapt.stages import Context
 from sparqlqa.errors import ConfigError
@@ -137,9 +137,7 @@ class RankStage:
         pool = ctx.args.ranker_pool
         if pool:
             started = time.perf_counter()
-            spec = ctx.spec()
-            harvest_pool(ctx.folder, "train", limit=pool, seed=ctx.args.seed, spec=spec)
-            harvest_pool(ctx.folder, "dev", limit=max(1, pool // 4), seed=ctx.args.seed, spec=spec)
+            harvest_pools(ctx.folder, pool, seed=ctx.args.seed, spec=ctx.spec())
             seconds = time.perf_counter() - started
             ctx.log(f"  candidate pool of {pool} questions in {seconds:.0f} s")
         ctx.log(f"  {preset} ranker: {steps} steps")

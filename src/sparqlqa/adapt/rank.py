@@ -27,7 +27,7 @@ from sparqlqa.kg.prefixes import COMMON_PREFIXES
 from sparqlqa.kg.results import rows
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.qa.abstain import precision_coverage, recommend
-from sparqlqa.qa.graphs import GraphSettings, GraphSpec, open_graph
+from sparqlqa.qa.graphs import Graph, GraphSettings, GraphSpec, open_graph
 from sparqlqa.training.ranker import RankerConfig, RankerMeta, train_ranker
 
 RANKER_DIR = "ranker"
@@ -152,80 +152,85 @@ def save_threshold(folder: Path, threshold: float) -> None:
 
 # ---------------------------------------------------------------- the candidate pool
 
-#: Generated training questions whose enumerated candidates the ranker also learns from, at
-#: most (a sample, seeded): each costs its linking, enumeration and execution (about
-#: POOL_SECONDS_PER_QUESTION on 2 cores).
-POOL_QUESTIONS = 400
 
-
-def harvest_pool(
+def harvest_pools(
     folder: Path,
-    split: str = "train",
+    questions: int,
     *,
-    limit: int = POOL_QUESTIONS,
     seed: int = 0,
     languages: Sequence[str] = ("en",),
     spec: GraphSpec | None = None,
+) -> list[Path]:
+    """Write ``pairs/ranker-pool-{train,dev}.jsonl`` (``training.ranker.POOL_FILE``) for a
+    seeded sample of at most ``questions`` generated train questions and a quarter as many
+    dev questions (of ``languages``), opening the folder's pipeline once: for each question,
+    the candidates the pipeline proposes (the proposers', not the beam's: the translator has
+    seen these questions) that run and fit the expected answer type, rendered as the ranker
+    reads them, each marked ``right`` when its answers are the gold query's. The ranker
+    trains on the lists with a right and a wrong candidate (``training.ranker.pool_groups``):
+    the near misses it meets in ``/ask`` are these, not only mutations of the gold query.
+    ``spec``: stands in for the folder's ``graph.json`` (adapt harvests before it writes
+    that file)."""
+    folder = Path(folder)
+    graph = open_graph(folder, GraphSettings(), spec=spec)
+    try:
+        if graph.pipeline is None:
+            raise ConfigError(graph.problem or f"{folder}: the pipeline cannot load")
+        limits = {"train": questions, "dev": max(1, questions // 4)}
+        return [
+            _harvest_split(graph, folder, split, limit, seed, languages)
+            for split, limit in limits.items()
+        ]
+    finally:
+        graph.close()
+
+
+def _harvest_split(
+    graph: Graph, folder: Path, split: str, limit: int, seed: int, languages: Sequence[str]
 ) -> Path:
-    """Write ``pairs/ranker-pool-SPLIT.jsonl``: for a seeded sample of at most ``limit``
-    generated ``split`` questions (of ``languages``), the candidates the folder's pipeline
-    proposes (the proposers', not the beam's: the translator has seen these questions) that
-    run and fit the expected answer type, rendered as the ranker reads them, each marked
-    ``right`` when its answers are the gold query's. The ranker trains on the lists with a
-    right and a wrong candidate (``training.ranker.pool_groups``): the near misses it meets
-    in ``/ask`` are these, not only mutations of the gold query. ``spec``: stands in for
-    the folder's ``graph.json`` (adapt harvests before it writes that file)."""
     from sparqlqa.ontology.gloss import gloss
     from sparqlqa.training.ranker import POOL_FILE, Vocabulary, render_query
 
-    folder = Path(folder)
     pairs = [
         r
         for _, r in read_jsonl(folder / "pairs" / f"{split}.jsonl")
         if r.get("language", "en") in languages
     ]
-    rng = random.Random(seed)
     if len(pairs) > limit:
-        pairs = rng.sample(pairs, limit)
-    out = folder / "pairs" / POOL_FILE.format(split=split)
-    graph = open_graph(folder, GraphSettings(), spec=spec)
-    try:
-        if graph.pipeline is None:
-            raise ConfigError(graph.problem or f"{folder}: the pipeline cannot load")
-        pipeline = graph.pipeline
-        base = Vocabulary.of(pipeline.schema, pipeline.prefixes)
-        records = []
-        for pair in tqdm(pairs, desc=f"ranker pool ({split})", unit="question"):
-            question, language = str(pair["question"]), str(pair.get("language") or "en")
-            gold = _gold_answers(graph, pair.get("query"))
-            if not gold:
-                continue
-            _, entities, values, schema_iris, _ = pipeline.prepare(question, language)
-            proposals = pipeline.propose(question, entities, values, schema_iris, language)
-            _, fitting = pipeline.execute_candidates(question, [], entities, values, proposals)
-            vocabulary = base.with_entities((e.iri, e.label) for e in entities)
-            candidates = []
-            for candidate, result in fitting:
-                ask = "boolean" in result
-                f1 = answer_scores(gold, _values(result), ask=ask)["plain"].f1
-                candidates.append(
-                    {
-                        "text": render_query(candidate.query or "", vocabulary),
-                        "right": f1 >= 0.999,
-                        "f1": round(f1, 4),
-                        "origin": candidate.origin,
-                    }
-                )
-            keep = [(e.start, e.end, e.label) for e in entities]
-            records.append(
+        pairs = random.Random(seed).sample(pairs, limit)
+    pipeline = graph.pipeline
+    assert pipeline is not None  # harvest_pools checked
+    base = Vocabulary.of(pipeline.schema, pipeline.prefixes)
+    records = []
+    for pair in tqdm(pairs, desc=f"ranker pool ({split})", unit="question"):
+        question, language = str(pair["question"]), str(pair.get("language") or "en")
+        gold = _gold_answers(graph, pair.get("query"))
+        if not gold:
+            continue
+        _, entities, values, schema_iris, _ = pipeline.prepare(question, language)
+        proposals = pipeline.propose(question, entities, values, schema_iris, language)
+        _, fitting = pipeline.execute_candidates(question, [], entities, values, proposals)
+        vocabulary = base.with_entities((e.iri, e.label) for e in entities)
+        candidates = []
+        for candidate, result in fitting:
+            f1 = answer_scores(gold, _values(result), ask="boolean" in result)["plain"].f1
+            candidates.append(
                 {
-                    "id": pair.get("id"),
-                    "question": gloss(question, language, keep),
-                    "language": language,
-                    "candidates": candidates,
+                    "text": render_query(candidate.query or "", vocabulary),
+                    "right": f1 >= 0.999,
+                    "f1": round(f1, 4),
+                    "origin": candidate.origin,
                 }
             )
-    finally:
-        graph.close()
+        keep = [(e.start, e.end, e.label) for e in entities]
+        records.append(
+            {
+                "id": pair.get("id"),
+                "question": gloss(question, language, keep),
+                "language": language,
+                "candidates": candidates,
+            }
+        )
+    out = folder / "pairs" / POOL_FILE.format(split=split)
     write_jsonl(out, records)
     return out

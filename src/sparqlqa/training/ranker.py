@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 META_FILE = "ranker.json"
 #: In a graph folder's ``pairs/``: the candidates its pipeline enumerates for generated
-#: questions of a split, marked right or wrong (``adapt.rank.harvest_pool``).
+#: questions of a split, marked right or wrong (``adapt.rank.harvest_pools``).
 POOL_FILE = "ranker-pool-{split}.jsonl"
 Preset = Literal["minilm", "tiny"]
 PRESETS: tuple[str, ...] = ("minilm", "tiny")
@@ -533,7 +533,7 @@ class RankerConfig:
     #: written (docs/training.md).
     gloss: bool = False
     #: Learn from the pipeline's own candidates too (``POOL_FILE`` in the pairs folder, when
-    #: ``adapt.rank.harvest_pool`` wrote one): each pool list is seen ``pool_weight`` times
+    #: ``adapt.rank.harvest_pools`` wrote one): each pool list is seen ``pool_weight`` times
     #: as often as a near-miss list.
     pool: bool = True
     pool_weight: int = 2
