@@ -4,13 +4,15 @@
         --graph var/graphs/corporate [--questions src/sparqlqa/eval/data/corporate-realistic.yml]
         [--split dev] [--language en] [--out var/bench/enumerate.json]
 
-For each question of the split, the graph folder's own retriever and linker (as /ask runs
-them, ``schema_k`` from the model's ``sparqlqa.json``) find the schema terms and entities; the
-proposer enumerates its queries; each runs through the guard. A question is *covered* when
-some proposal returns the gold answer (the recorded TEXT2SPARQL answer set, in order where
-the question asks for one); *first* when the first proposal that returns a non-empty answer
-of the expected type (what the pipeline would accept with no beam) is right. Reported per
-group and per feature tag, with the proposer's time (cold: discovery queries; warm: cached).
+For each question of the split, the graph folder's pipeline as served (``open_graph``:
+its retriever and linker for the question's language, cross-lingual for German and Spanish,
+``schema_k`` from the model, the prompt's linked values) finds the schema terms, entities and
+values; the proposer enumerates its queries; each runs through the pipeline's guard. A
+question is *covered* when some proposal returns the gold answer (the recorded TEXT2SPARQL
+answer set, in order where the question asks for one); *first* when the first proposal that
+returns a non-empty answer of the expected type (what the pipeline would accept with no beam)
+is right. Reported per group and per feature tag, with the proposer's time (cold: discovery
+queries; warm: cached).
 """
 
 from __future__ import annotations
@@ -27,15 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from sparqlqa.eval.realistic import ORDER_TAG, QUESTIONS, load_answers, load_questions  # noqa: E402
-from sparqlqa.kg.embedded import EmbeddedStore  # noqa: E402
-from sparqlqa.kg.guard import Guard, Limits  # noqa: E402
-from sparqlqa.kg.prefixes import COMMON_PREFIXES  # noqa: E402
 from sparqlqa.kg.results import values  # noqa: E402
-from sparqlqa.ontology.tune import open_retriever  # noqa: E402
 from sparqlqa.qa.answer_type import expected_answer_type, fits  # noqa: E402
-from sparqlqa.qa.components import linker_for  # noqa: E402
 from sparqlqa.qa.enumerate import EnumeratingProposer  # noqa: E402
-from sparqlqa.qa.graphs import GraphSpec, load_graph_schema  # noqa: E402
 
 
 def main() -> None:
@@ -55,17 +51,16 @@ def main() -> None:
         pipeline_report(args)
         return
 
-    folder = args.graph.resolve()
-    spec = GraphSpec.read(folder)
-    store = EmbeddedStore(folder / (spec.store or "store"))
-    prefixes = {**COMMON_PREFIXES, **store.prefixes, **spec.prefixes}
-    meta = json.loads((folder / (spec.model or "model") / "sparqlqa.json").read_text())
-    schema_k = int(meta.get("schema_items", 10))
-    schema = load_graph_schema(spec, folder, store)
-    retriever = open_retriever(schema, folder / "index", mode=spec.retrieval_mode)
-    linker = linker_for(store, schema, spec, folder)
-    guard = Guard(Limits(timeout_s=10.0), prefixes=prefixes)
-    proposer = EnumeratingProposer(store, schema, prefixes)
+    # The graph as served: its retriever and linker for the question's language
+    # (cross-lingual for German and Spanish), its prompt values, store and guard.
+    from sparqlqa.qa.graphs import GraphSettings, open_graph
+
+    graph = open_graph(args.graph.resolve(), GraphSettings(enumerate=True))
+    if graph.pipeline is None:
+        raise SystemExit(graph.problem or f"{args.graph}: the pipeline cannot load")
+    pipeline = graph.pipeline
+    store, guard = graph.store, pipeline.guard
+    proposer = next(p for p in pipeline.proposers if isinstance(p, EnumeratingProposer))
     answers_path = args.questions.with_name(args.questions.stem + ".answers.json")
     gold = load_answers(answers_path)
 
@@ -79,15 +74,12 @@ def main() -> None:
     warm_ms: list[float] = []
     for q in questions:
         text = q["question"][args.language]
-        found = retriever.retrieve(text, k=schema_k, language=args.language)
-        terms = [t for t, _ in found]
-        entities = linker.link(text, terms, language=args.language)
-        iris = [t.iri for t in terms]
+        _, entities, prompt_values, iris, _ = pipeline.prepare(text, args.language)
         started = time.perf_counter()
-        proposals = proposer.propose(text, entities, [], iris, args.language)
+        proposals = proposer.propose(text, entities, prompt_values, iris, args.language)
         cold_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        proposer.propose(text, entities, [], iris, args.language)
+        proposer.propose(text, entities, prompt_values, iris, args.language)
         warm_ms.append((time.perf_counter() - started) * 1000)
         expected = expected_answer_type(text)
         ordered = ORDER_TAG in q.get("tags", ())
@@ -119,7 +111,7 @@ def main() -> None:
                 "entities": [e.iri for e in entities],
             }
         )
-    store.close()
+    graph.close()
     print_report(rows, cold_ms, warm_ms)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,7 @@ def astronomy_args(output: Path, **overrides: object) -> AdaptArgs:
         "train_settings": {"max_steps": 80},
         "ranker_steps": 20,  # the tiny ranker: a second or two
         "ranker_pool": 40,  # the enumerated candidates of 40 generated questions
+        "ranker_pool_languages": "en,de",
     }
     settings.update(overrides)
     return AdaptArgs(**settings)  # type: ignore[arg-type]
@@ -160,6 +161,8 @@ def test_generated_pairs_cover_the_question_shapes(adapted: Adapted) -> None:
 def test_unknown_question_languages_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="--languages: unknown question language 'fr'"):
         astronomy_args(tmp_path / "x", languages="en,fr")
+    with pytest.raises(ConfigError, match="--ranker-pool-languages: unknown question language"):
+        astronomy_args(tmp_path / "x", ranker_pool_languages="en,xx")
 
 
 def test_other_inputs_are_refused(adapted: Adapted) -> None:
@@ -248,8 +251,13 @@ def test_rank_stage_trains_a_ranker_the_pipeline_uses(adapted: Adapted) -> None:
     state = json.loads((adapted.folder / "adapt.json").read_text())
     assert state["stages"]["rank"]["steps"] == 20
     assert state["stages"]["rank"]["pool_questions"] == 40
-    assert (adapted.folder / "pairs" / "ranker-pool-train.jsonl").is_file()
+    assert state["stages"]["rank"]["pool_languages"] == "en,de"
+    pool = adapted.folder / "pairs" / "ranker-pool-train.jsonl"
     assert (adapted.folder / "pairs" / "ranker-pool-dev.jsonl").is_file()
+    # Questions of the languages asked for only, German ones among them (the pairs are
+    # trilingual).
+    languages = Counter(json.loads(line)["language"] for line in pool.read_text().splitlines())
+    assert set(languages) == {"en", "de"}
     graph = open_graph(adapted.folder, Settings(graphs=[adapted.folder], warm_up=False))
     try:
         assert graph.pipeline is not None and graph.pipeline.ranker is not None
@@ -271,6 +279,13 @@ def test_rank_train_command_adds_a_ranker_to_a_finished_folder(
     assert (folder / "model" / "config.json").read_bytes() == model_before
     refused = CliRunner().invoke(cli_app, ["rank", "train", str(tmp_path / "nothing")])
     assert refused.exit_code != 0
+    pool = ["rank", "pool", str(folder), "--questions", "8", "--languages", "de"]
+    result = CliRunner().invoke(cli_app, pool)
+    assert result.exit_code == 0, result.output
+    written = (folder / "pairs" / "ranker-pool-train.jsonl").read_text().splitlines()
+    assert written and {json.loads(line)["language"] for line in written} == {"de"}
+    unknown = CliRunner().invoke(cli_app, [*pool[:-1], "xx"])
+    assert unknown.exit_code != 0 and "unknown question language 'xx'" in str(unknown.exception)
 
 
 def test_base_trains_a_kept_apart_adapter_of_the_bases_preset(tmp_path: Path) -> None:

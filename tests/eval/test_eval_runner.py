@@ -382,6 +382,14 @@ def test_pipeline_in_process(
     assert rows["2-en"]["pred_error"] == "no candidate fits" and rows["2-en"]["f1"] == 0.0
     assert report["answer"]["macro_f1"] == pytest.approx(7 / 8)
     assert rows["6-en"]["pred_answers"] == [] and rows["6-en"]["f1"] == 1.0
+    # Scored as the TEXT2SPARQL endpoint answers: the query it gives up on still goes back,
+    # and the harness runs it as the official client does.
+    endpoint = _config(fixtures, tmp_path / "endpoint", "pipeline")
+    system = PipelineSystem(LookupPipeline(), k=3, as_text2sparql=True)
+    report = run(endpoint, system=system, store=corporate_store)
+    rows = _by_id(endpoint.out)
+    assert rows["2-en"]["pred_error"] is None and rows["2-en"]["f1"] == 1.0
+    assert report["answer"]["macro_f1"] == pytest.approx(1.0)
 
 
 def test_make_system_specs(tmp_path: Path) -> None:
@@ -396,6 +404,8 @@ def test_make_system_specs(tmp_path: Path) -> None:
     assert isinstance(make_system("http://127.0.0.1:9/"), Text2SparqlApi)
     assert isinstance(make_system("http://127.0.0.1:9/ask"), SparqlqaApi)
     assert isinstance(make_system("http://127.0.0.1:9/x", api="sparqlqa"), SparqlqaApi)
+    with pytest.raises(ConfigError, match="unknown API 'soap'"):
+        make_system("gold", api="soap")
     (tmp_path / "p.jsonl").write_text('{"id": "1", "query": "ASK {}"}\n')
     assert isinstance(make_system(str(tmp_path / "p.jsonl")), PredictionsFile)
     with pytest.raises(ConfigError, match="not a graph folder"):

@@ -112,6 +112,20 @@ def test_a_query_that_crashes_the_parser_costs_that_query_only() -> None:
         parser.close()
 
 
+def test_every_crash_in_a_row_is_named_by_its_signal() -> None:
+    """Each death is read before its replacement starts: starting a process reaps finished
+    ones, and a replacement starting on another thread used to take the exit status first
+    ("it stopped answering", about every other crash in a row)."""
+    parser = QueryWorkerPool(None, size=1)
+    try:
+        for _ in range(6):
+            with pytest.raises(QueryFailed, match="SIGSEGV"):
+                parser.parse([DEEP], 30)
+        assert parser.replaced == 6
+    finally:
+        parser.close()
+
+
 def test_a_query_too_costly_to_plan_is_refused_within_the_plan_timeout() -> None:
     # A 300-item collection: pyoxigraph's planner takes over 10 s on it (on an empty store).
     sparql = "SELECT * WHERE { ?s ?p (" + " 1" * 300 + ") }"

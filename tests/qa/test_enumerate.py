@@ -14,7 +14,15 @@ from sparqlqa.kg.results import values
 from sparqlqa.ontology.link import EntityLinker, LinkedEntity
 from sparqlqa.ontology.retrieve import SchemaRetriever
 from sparqlqa.ontology.schema import Schema, schema_from_store
-from sparqlqa.qa.answer_type import comparison, negated, ordinal_offset, per_group, top_count
+from sparqlqa.qa.answer_type import (
+    aggregate,
+    comparison,
+    derived,
+    negated,
+    ordinal_offset,
+    per_group,
+    top_count,
+)
 from sparqlqa.qa.enumerate import ORIGIN, EnumeratingProposer
 from sparqlqa.qa.graphs import GraphSettings, GraphSpec, enumerating_proposers
 from sparqlqa.qa.proposals import Proposal
@@ -108,6 +116,31 @@ SHAPES = [
     (
         "Does anybody in Marketing have no phone number?",
         'ASK { ?e pv:memberOf ?d . ?d pv:name "Marketing" FILTER NOT EXISTS { ?e pv:phone ?p } }',
+    ),
+    (
+        "What's the average price of a resistor?",
+        "SELECT (AVG(?a) AS ?avg) WHERE { ?p pv:hasCategory ?c ; pv:price/pv:amount ?a . "
+        '?c pv:name "Resistor" }',
+    ),
+    (
+        "What is the total weight of all our resistors?",
+        "SELECT (SUM(?g) AS ?grams) WHERE { ?p pv:hasCategory ?c ; pv:weight_g ?g . "
+        '?c pv:name "Resistor" }',
+    ),
+    (
+        "How much heavier is the Crystal Switch than the Strain Capacitor?",
+        'SELECT ?d WHERE { ?a pv:name "Crystal Switch" ; pv:weight_g ?x . '
+        '?b pv:name "Strain Capacitor" ; pv:weight_g ?y BIND(?x - ?y AS ?d) }',
+    ),
+    (
+        "What's the ratio of height to width of the Network Dipole?",
+        'SELECT ?r WHERE { ?p pv:name "Network Dipole" ; pv:height_mm ?h ; pv:width_mm ?w '
+        "BIND(?h / ?w AS ?r) }",
+    ),
+    (
+        "What is the average price per category?",
+        "SELECT ?c (AVG(?a) AS ?avg) WHERE { ?p pv:hasCategory ?c ; pv:price/pv:amount ?a } "
+        "GROUP BY ?c",
     ),
 ]
 
@@ -247,3 +280,11 @@ def test_the_shape_cues_in_three_languages() -> None:
     assert top_count("the three heaviest crystals") == 3 and top_count("the heaviest") is None
     assert ordinal_offset("der zweitbilligste Dienst") == 1
     assert ordinal_offset("the cheapest") is None
+    assert aggregate("Wie hoch ist der Durchschnittspreis?") == "AVG"
+    assert aggregate("¿Cuánto pesan en total?") == aggregate("Was kosten sie zusammen?") == "SUM"
+    assert aggregate("What is the total number of products?") is None  # a count
+    assert aggregate("Who manages the Crystal Switch?") is None
+    assert derived("Wie viel schwerer ist A als B?") == "difference"
+    assert derived("¿Cuánto más pesa A que B?") == "difference"
+    assert derived("¿Cuál es la relación entre alto y ancho?") == "ratio"
+    assert derived("Which products are heavier than B?") is None  # a filter, not arithmetic

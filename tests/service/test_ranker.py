@@ -284,7 +284,7 @@ def test_the_ranker_ranks_german_questions_glossed(model_graph: Path) -> None:
     ranker = GraphRanker(encoder, meta, schema_of(model_graph), {})
     # The language gate: English, German and Spanish are ranked (the latter two glossed).
     assert ranker.languages == {"en", "de", "es"}
-    english_words = "in which department arbeitet Wolfgang Martin?"
+    english_words = "in which department works Wolfgang Martin?"
     assert ranker.question_text(GERMAN, [entity], "de") == english_words
     assert ranker.question_text(DEPARTMENT, [entity], "en") == DEPARTMENT
     # The gloss is what the encoder scores; a glossed question's scores are shifted alike.

@@ -65,6 +65,8 @@ class AdaptArgs:
     #: Generated questions whose enumerated candidates the ranker learns from as well
     #: (``adapt.rank.harvest_pools``; a quarter as many dev questions score it); 0: none.
     ranker_pool: int = 400
+    #: The question languages of that sample (comma-separated codes of ``languages``).
+    ranker_pool_languages: str = "en"
     max_pairs: int = 12_000  # generated pairs at most (about; sets the pairs per template)
     composed_share: float = 0.5  # share of max_pairs from queries composed from the schema
     #: Question languages of the composed pairs with their shares (``templates.languages``).
@@ -107,6 +109,7 @@ class AdaptArgs:
             raise ConfigError("--ranker-steps must be 0 (no ranker) or positive")
         if self.ranker_pool < 0:
             raise ConfigError("--ranker-pool must be 0 (no pool) or positive")
+        pool_languages(self.ranker_pool_languages)  # raises ConfigError
         if not 0.0 <= self.composed_share <= 1.0:
             raise ConfigError("--composed-share must be between 0 and 1")
         # Imported here: the verbalisers are not needed for `sparqlqa --help`.
@@ -127,6 +130,18 @@ class AdaptArgs:
     def folder(self) -> Path:
         assert self.output is not None  # set in __post_init__
         return self.output
+
+
+def pool_languages(text: str) -> tuple[str, ...]:
+    """``"en,de,es"`` → the question languages of the ranker's candidate pool; shares, as
+    ``--languages`` takes them, are accepted and ignored. Raises ``ConfigError`` for an
+    unknown language or none."""
+    from sparqlqa.templates.languages import parse_languages  # loads the verbalisers
+
+    try:
+        return tuple(parse_languages(text))
+    except ValueError as exc:
+        raise ConfigError(f"--ranker-pool-languages: {exc}") from exc
 
 
 #: The defaults of ``AdaptArgs``'s fields (None for the lists, which start empty): the

@@ -83,6 +83,9 @@ def command(
         int,
         typer.Option(help="Generated questions whose candidates the ranker learns from (0: none)."),
     ] = DEFAULTS["ranker_pool"],
+    ranker_pool_languages: Annotated[
+        str, typer.Option(help="Question languages of that sample, e.g. en,de,es.")
+    ] = DEFAULTS["ranker_pool_languages"],
     max_pairs: Annotated[int, typer.Option(help="Generated pairs at most (about).")] = DEFAULTS[
         "max_pairs"
     ],
@@ -154,6 +157,7 @@ def command(
         train_steps=train_steps,
         ranker_steps=ranker_steps,
         ranker_pool=ranker_pool,
+        ranker_pool_languages=ranker_pool_languages,
         max_pairs=max_pairs,
         composed_share=composed_share,
         languages=languages,
@@ -284,15 +288,20 @@ def rank_pool(
         int, typer.Option(help="Generated training questions sampled (dev: a quarter).")
     ] = DEFAULTS["ranker_pool"],
     seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
+    languages: Annotated[
+        str, typer.Option(help="Question languages sampled, e.g. en,de,es.")
+    ] = DEFAULTS["ranker_pool_languages"],
 ) -> None:
     """Enumerate and execute the pipeline's candidates for a sample of the folder's
     generated train and dev questions and mark each right or wrong
     (FOLDER/pairs/ranker-pool-*.jsonl): `rank train` then learns from them too."""
+    from sparqlqa.adapt.args import pool_languages
     from sparqlqa.adapt.rank import harvest_pools
 
     show_on_stderr()
+    codes = pool_languages(languages)
     with library_log(folder / LOG_FILE):
-        written = harvest_pools(folder, questions, seed=seed)
+        written = harvest_pools(folder, questions, seed=seed, languages=codes)
     typer.echo(json.dumps({"pool": [str(p) for p in written]}, indent=2))
 
 

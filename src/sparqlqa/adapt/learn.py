@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sparqlqa.adapt.args import pool_languages
 from sparqlqa.adapt.rank import harvest_pools, ranker_preset, train_folder_ranker
 from sparqlqa.adapt.report import build_report, write_report
 from sparqlqa.adapt.stages import Context
@@ -137,7 +138,10 @@ class RankStage:
         pool = ctx.args.ranker_pool
         if pool:
             started = time.perf_counter()
-            harvest_pools(ctx.folder, pool, seed=ctx.args.seed, spec=ctx.spec())
+            languages = pool_languages(ctx.args.ranker_pool_languages)
+            harvest_pools(
+                ctx.folder, pool, seed=ctx.args.seed, languages=languages, spec=ctx.spec()
+            )
             seconds = time.perf_counter() - started
             ctx.log(f"  candidate pool of {pool} questions in {seconds:.0f} s")
         ctx.log(f"  {preset} ranker: {steps} steps")
@@ -156,6 +160,7 @@ class RankStage:
             "heldout_pairwise": meta.heldout_pairwise,
             "heldout_top1": meta.heldout_top1,
             "pool_questions": pool,
+            "pool_languages": ctx.args.ranker_pool_languages if pool else "",
             "heldout_pool": meta.heldout_pool,
         }
 

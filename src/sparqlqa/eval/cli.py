@@ -45,7 +45,14 @@ def evaluate(
     graph: Annotated[
         str | None, typer.Option(help="Default graph IRI at the remote endpoint.")
     ] = None,
-    api: Annotated[str, typer.Option(help="HTTP systems: auto, text2sparql or sparqlqa.")] = "auto",
+    api: Annotated[
+        str,
+        typer.Option(
+            help="auto, text2sparql or sparqlqa: the protocol of an HTTP system; for a "
+            "checkpoint folder, text2sparql scores the query that endpoint returns (also "
+            "where /ask abstains), else what /ask answers."
+        ),
+    ] = "auto",
     language: Annotated[
         list[str] | None,
         typer.Option(help="QALD/TEXT2SPARQL question language(s); repeat or comma-separate."),

@@ -10,7 +10,7 @@ from sparqlqa.benchmarks.datasets import FORMATS
 from sparqlqa.errors import ConfigError
 
 #: Config fields that must match for a run to resume into an existing output folder.
-_RESUME_KEYS = ("dataset", "format", "system", "store", "endpoint", "languages", "kg")
+_RESUME_KEYS = ("dataset", "format", "system", "store", "endpoint", "languages", "kg", "api")
 
 
 @dataclass
@@ -24,7 +24,9 @@ class EvalConfig:
     store: Path | None = None  # embedded store folder to run queries on
     endpoint: str | None = None  # or a remote SPARQL endpoint URL
     graph: str | None = None  # default graph IRI at the remote endpoint
-    api: str = "auto"  # HTTP systems: text2sparql, sparqlqa, or auto (by URL)
+    # HTTP systems: text2sparql, sparqlqa, or auto (by URL); a checkpoint folder: text2sparql
+    # scores the query that endpoint returns, else what /ask answers (systems.make_system).
+    api: str = "auto"
     languages: tuple[str, ...] = ("en",)  # QALD / TEXT2SPARQL question languages
     kg: str = "wikidata"  # LC-QuAD 2.0: wikidata or dbpedia gold queries
     missing_question: str = "skip"  # LC-QuAD 2.0 null/"[]" questions: skip, paraphrase, nnqt

@@ -212,19 +212,22 @@ def make_system(
     predictions file, or a checkpoint folder.
 
     ``api`` picks the HTTP protocol: ``text2sparql``, ``sparqlqa``, or ``auto`` (sparqlqa when
-    the URL path ends in ``/ask``, else TEXT2SPARQL).
+    the URL path ends in ``/ask``, else TEXT2SPARQL). For a checkpoint folder it picks which
+    endpoint's behaviour is scored: ``text2sparql``, the query that endpoint returns (the
+    best one, also when ``/ask`` abstains), or ``sparqlqa``/``auto``, what ``/ask`` answers
+    (nothing when it abstains).
     """
+    if api not in ("auto", "text2sparql", "sparqlqa"):
+        raise ConfigError(f"unknown API {api!r}: expected auto, text2sparql or sparqlqa")
     if spec == "gold":
         return GoldSystem()
     if spec.startswith(("http://", "https://")):
-        if api not in ("auto", "text2sparql", "sparqlqa"):
-            raise ConfigError(f"unknown API {api!r}: expected auto, text2sparql or sparqlqa")
         if api == "sparqlqa" or (api == "auto" and spec.split("?")[0].rstrip("/").endswith("/ask")):
             return SparqlqaApi(spec, timeout_s=timeout_s)
         return Text2SparqlApi(spec, timeout_s=timeout_s)
     path = Path(spec)
     if path.is_dir():
-        return load_checkpoint_system(path)
+        return load_checkpoint_system(path, as_text2sparql=api == "text2sparql")
     if path.is_file():
         return PredictionsFile(path)
     raise ConfigError(
@@ -238,11 +241,19 @@ class PipelineSystem:
     ``answer``), so what is measured is what the service answers."""
 
     def __init__(
-        self, pipeline: AnswersQuestions, *, name: str = "pipeline", k: int | None = None
+        self,
+        pipeline: AnswersQuestions,
+        *,
+        name: str = "pipeline",
+        k: int | None = None,
+        as_text2sparql: bool = False,
     ) -> None:
         self.pipeline = pipeline
         self.name = name
         self.k = k  # candidate queries tried per question (None: the pipeline's default)
+        # Score what the TEXT2SPARQL endpoint returns: the best query, run by the harness as
+        # the official client runs it, also where /ask abstains (and answers nothing).
+        self.as_text2sparql = as_text2sparql
         self._closers: list[Callable[[], None]] = []
 
     def answer(self, question: str, dataset: str) -> Prediction:
@@ -252,6 +263,8 @@ class PipelineSystem:
             else self.pipeline.answer(question, k=self.k)
         )
         result = answer.result
+        if self.as_text2sparql and result is None and answer.query:
+            return Prediction(query=answer.query)
         return Prediction(
             query=answer.query,
             # The pipeline ran its query itself; no result means it gave up (an empty answer,
@@ -265,9 +278,10 @@ class PipelineSystem:
             closer()
 
 
-def load_checkpoint_system(path: Path) -> System:
+def load_checkpoint_system(path: Path, *, as_text2sparql: bool = False) -> System:
     """The QA pipeline of a graph folder (``graph.json`` + store + translator checkpoint, as
-    ``sparqlqa serve`` uses it), loaded in-process."""
+    ``sparqlqa serve`` uses it), loaded in-process; ``as_text2sparql``: scored as the
+    TEXT2SPARQL endpoint answers (``PipelineSystem``)."""
     if not (path / "graph.json").is_file():
         raise ConfigError(
             f"{path}: not a graph folder (no graph.json); in-process evaluation needs the "
@@ -277,6 +291,6 @@ def load_checkpoint_system(path: Path) -> System:
     if graph.pipeline is None:
         graph.close()
         raise ConfigError(graph.problem or f"{path}: the pipeline could not be built")
-    system = PipelineSystem(graph.pipeline, name=str(path))
+    system = PipelineSystem(graph.pipeline, name=str(path), as_text2sparql=as_text2sparql)
     system._closers.append(graph.close)
     return system

@@ -257,8 +257,11 @@ class QueryWorkerPool:
                     raise QueryTimeout(f"the query ran longer than {limit} and was stopped")
                 reply: tuple[str, Any] = worker.conn.recv()
             except (EOFError, OSError) as exc:
-                self._drop(worker)
+                # Collected before the replacement starts: starting a process reaps finished
+                # ones (multiprocessing's _cleanup), and on the replacement's thread it raced
+                # this reap for the exit status, which then read "stopped answering".
                 reason = worker.reap()
+                self._drop(worker)
                 raise QueryFailed(
                     f"the {self.what} died while handling this query: {reason}; "
                     "it was replaced, other queries are not affected"

@@ -27,7 +27,7 @@ from sparqlqa.ontology.language import is_english
 
 if TYPE_CHECKING:
     from sparqlqa.ontology.link import LabelIndex
-    from sparqlqa.ontology.retrieve import SchemaRetriever, Term
+    from sparqlqa.ontology.retrieve import Mode, SchemaRetriever, Term
 
 _VOCABULARY_VERSION = "1"
 
@@ -128,3 +128,10 @@ class LanguageRetrievers:
     ) -> list[tuple[Term, float]]:
         """As :meth:`SchemaRetriever.retrieve`, by the retriever of ``language``."""
         return self.for_language(language).retrieve(question, k, kind=kind)
+
+    def scores(self, question: str, mode: Mode | None = None) -> np.ndarray:
+        """As :meth:`SchemaRetriever.scores`, by the English retriever: the pipeline asks
+        whether a question shares a word with the schema (its lexical score) with the
+        question's English glosses added, so one vocabulary serves every language. Without
+        this the pipeline could not tell, and counted every question as grounded."""
+        return self.english.scores(question, mode)

@@ -53,6 +53,19 @@ mir = me | auf = | an = on | überspringe = skip | überspring = skip
 nächsten = next | nächste = next | ersten = first | erste = first | sitz = based
 ansässig = based | gehört = belongs
 gehören = belong | teil = part | wert = value | einen wert = a value | jemals = ever
+unser = our | unsere = our | unseren = our | unserem = our | unserer = our | unseres = our
+ich = i | man = one | kann = can | können = can | bitte = please | sich = | lautet = is
+lauten = are | heißt = is called | heisst = is called | wofür = what for | worin = in what
+falls = if | falls vorhanden = if there is one | vorhanden = there | insgesamt = in total
+im schnitt = on average | doppelt so = twice as | zuständig = responsible
+zuständig für = responsible for | kostet = costs | kosten = cost | arbeitet = works
+arbeiten = work | kennt = knows | kennen = know | braucht = needs | brauchen = need
+bekommen = get | bekommt = gets | kompatibel = compatible | berichtet = reports
+berichten = report | sitzt = is based | sitzen = are based | kommt = comes | kommen = come
+verkaufen = sell | verkauft = sells | kaufen = buy | kauft = buys | ein = a | einmal = once
+zwei = two | drei = three | vier = four | fünf = five | sechs = six | sieben = seven
+acht = eight | neun = nine | zehn = ten | vielen = many | viele = many | wenige = few
+chef = boss | chefin = boss | verschiedenen = different | verschiedene = different
 """,
     "es": """
 cuántos = how many | cuántas = how many | cuanto = how much | cuánto = how much
@@ -84,6 +97,15 @@ más altas = highest | más bajo = lowest | más baja = lowest | más bajos = lo
 más bajas = lowest | más caro = most expensive | más cara = most expensive
 más caros = most expensive | más caras = most expensive | más barato = cheapest
 más barata = cheapest | más baratos = cheapest | más baratas = cheapest
+nuestro = our | nuestra = our | nuestros = our | nuestras = our | nosotros = we
+alguien = someone | se = | me = me | cuesta = costs | cuestan = cost | jefe = boss
+jefa = boss | responsable = responsible | responsables = responsible
+se encarga de = is responsible for | se encargan de = are responsible for | sabe = knows
+saben = know | enséñame = show me | muéstrame = show me | vendemos = we sell
+venden = sell | compramos = we buy | correo electrónico = email | correo = email
+dos = two | tres = three | cuatro = four | cinco = five | seis = six | siete = seven
+ocho = eight | nueve = nine | diez = ten | distintos = different | distintas = different
+diferentes = different | en total = in total | por favor = please | alguno = any
 """,
 }
 
@@ -93,7 +115,8 @@ _ADJECTIVES = {
 höchst = highest | niedrigst = lowest | teuerst = most expensive | billigst = cheapest
 größt = largest | kleinst = smallest | neuest = newest | ältest = oldest | jüngst = youngest
 längst = longest | kürzest = shortest | schwerst = heaviest | leichtest = lightest
-durchschnittlich = average | gesamt = total | meist = most | zweit = second | dritt = third
+durchschnittlich = average | günstigst = cheapest | günstig = cheap | breit = wide
+tief = deep | gesamt = total | meist = most | zweit = second | dritt = third
 bevölkerungsreichst = most populous | bevölkerungsärmst = least populous | hoh = high
 hoch = high | niedrig = low | teur = expensive | teuer = expensive | billig = cheap
 groß = large | klein = small | alt = old | jung = young | lang = long | kurz = short
@@ -234,7 +257,9 @@ def _word(word: str, language: str) -> str | None:
     adjectives = _ADJECTIVE_TABLES[language]
     if folded in adjectives:
         return adjectives[folded]
-    for ending in _ENDINGS[language]:
+    # The shortest ending first: "günstigste" is the superlative "günstigst" + "e", not
+    # the positive "günstig" + "ste".
+    for ending in sorted(_ENDINGS[language], key=len):
         if folded.endswith(ending) and folded[: -len(ending)] in adjectives:
             return adjectives[folded[: -len(ending)]]
     # German ordinals run into the adjective: "dritthöchsten" = third highest.

@@ -232,6 +232,62 @@ def negated(question: str) -> bool:
     return bool(_NEGATION.search(question))
 
 
+# "the average price", "mean weight", "Durchschnittspreis", "mittlere Gewicht", "precio
+# promedio", "peso medio"; "in total", "altogether", "combined", "insgesamt", "zusammen",
+# "Gesamtgewicht", "la suma", "en total", "en conjunto".
+_AVERAGE = re.compile(
+    r"\b(average|avg|mean)\b|durchschnitt\w*|\bmittler\w*|\bpromedio\b|\bmedi[oa]s?\b", re.I
+)
+_TOTAL = re.compile(
+    r"\b(in\s+total|total|sum|altogether|combined|all\s+together|add(ing|ed)?\s+up|"
+    r"together)\b|\binsgesamt\b|\bzusammen\b|\bgesamt\w*|\bsumme\b|\bsuma\b|\ben\s+total\b|"
+    r"\ben\s+conjunto\b|\bjunt[oa]s\b",
+    re.I,
+)
+# "the total number of", "Gesamtzahl", "número total": a count, not a sum.
+_TOTAL_COUNT = re.compile(
+    r"\btotal\s+number\b|\bgesamt(zahl|anzahl)\b|\bn[úu]mero\s+total\b|\bcantidad\s+total\b",
+    re.I,
+)
+
+
+def aggregate(question: str) -> Literal["AVG", "SUM"] | None:
+    """The aggregate over a numeric value that ``question`` asks for: ``AVG`` for "the
+    average price", ``SUM`` for "what do they cost altogether"; ``None`` for neither (a
+    "total number of" is a count) or both."""
+    average = bool(_AVERAGE.search(question))
+    total = bool(_TOTAL.search(question)) and not _TOTAL_COUNT.search(question)
+    if average == total:
+        return None
+    return "AVG" if average else "SUM"
+
+
+# "How much heavier is A than B", "the difference in price", "wie viel schwerer ist A als
+# B", "Unterschied", "¿cuánto más pesa A que B?", "diferencia".
+_DIFFERENCE = re.compile(
+    r"\bhow\s+much\s+(more|less|\w+er)\b[^?]*\bthan\b|\bdifference\b"
+    r"|\bwie\s*viel\s+(mehr|weniger|\w+er)\b[^?]*\bals\b|\bunterschied\w*|\bdifferenz\b"
+    r"|\bcu[áa]nto\s+(m[áa]s|menos)\b[^?]*\bque\b|\bdiferencia\b",
+    re.I,
+)
+# "the height to width ratio", "twice as", "Verhältnis", "relación", "proporción".
+_RATIO = re.compile(
+    r"\bratio\b|\btimes\s+(as|more|bigger|larger|heavier)\b|\bverhältnis\b|\bmal\s+so\b"
+    r"|\brelaci[óo]n\b|\bproporci[óo]n\b|\bveces\b",
+    re.I,
+)
+
+
+def derived(question: str) -> Literal["difference", "ratio"] | None:
+    """The arithmetic over numeric values that ``question`` asks for: ``difference`` for
+    "how much heavier is A than B", ``ratio`` for "the height to width ratio"; ``None``
+    for neither or both."""
+    difference, ratio = bool(_DIFFERENCE.search(question)), bool(_RATIO.search(question))
+    if difference == ratio:
+        return None
+    return "difference" if difference else "ratio"
+
+
 # "each department", "per category", "for every supplier"; "jede Abteilung", "pro",
 # "cada", "por".
 _PER_GROUP = re.compile(r"\b(each|every|per|jede[rsmn]?|pro|cada|por\s+cada)\b", re.I)

@@ -29,12 +29,15 @@ from itertools import combinations
 from sparqlqa.errors import SparqlqaError
 from sparqlqa.kg.results import is_literal_term
 from sparqlqa.kg.store import RDF, Store
+from sparqlqa.ontology.gloss import gloss
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.prompt import PromptValue
 from sparqlqa.ontology.schema import Schema, local_name, words_of
 from sparqlqa.ontology.words import stem, tokens
 from sparqlqa.qa.answer_type import (
+    aggregate,
     comparison,
+    derived,
     expected_answer_type,
     negated,
     ordinal_offset,
@@ -45,6 +48,7 @@ from sparqlqa.qa.answer_type import (
 from sparqlqa.qa.proposals import Proposal
 
 ORIGIN = "enumerated"
+Span = tuple[int, int]  # a mention's start and end in the question
 TYPE = RDF + "type"
 _PREFIXED_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 #: A prefixed name's prefix in a query we wrote (not inside an IRI or after a word).
@@ -144,7 +148,10 @@ class EnumeratingProposer:
         """At most ``max_proposals`` whole queries, best prior first; an empty list when the
         question names nothing to enumerate from. Never raises for a failed discovery (that
         entity contributes nothing)."""
-        scorer = _Scorer(content_words(question), schema_iris, self)
+        # The schema's labels are English: a German or Spanish question's words are matched
+        # against them in its English gloss (ontology.gloss), as the ranker reads it too.
+        glossed = gloss(question, language, [(e.start, e.end, e.label) for e in entities])
+        scorer = _Scorer(content_words(glossed), schema_iris, self)
         chosen = sorted(entities, key=lambda e: -e.score)[: self.max_entities]
         spans = {(e.start, e.end) for e in chosen}
         classes = self._classes(chosen, schema_iris)
@@ -169,6 +176,8 @@ class EnumeratingProposer:
         compared = comparison(question)
         negative = negated(question)
         grouped = expected == "number" and per_group(question)
+        function = aggregate(question)
+        arithmetic = derived(question)
         # A superlative question asks for an order, a comparison with a number for a filter,
         # a negation for an absence, "each" for a count per group: a query without one is
         # less likely.
@@ -176,6 +185,10 @@ class EnumeratingProposer:
         plain *= 1.0 if compared is None else _UNFILTERED_FACTOR
         plain *= _UNNEGATED_FACTOR if negative else 1.0
         plain *= _UNGROUPED_FACTOR if grouped else 1.0
+        # "How many ... in total" may count or sum: only a question that asks for no count
+        # makes a query without the average or the sum less likely.
+        plain *= _UNAGGREGATED_FACTOR if function is not None and expected != "number" else 1.0
+        plain *= _UNDERIVED_FACTOR if arithmetic is not None else 1.0
         amount = bool(_AMOUNT.search(question))
         for graph in graphs:
             prior = scorer.graph(graph, len(spans)) * plain
@@ -189,8 +202,13 @@ class EnumeratingProposer:
             extra += self._negated(graphs, schema_iris, classes, scorer, expected, len(spans))
         if grouped:
             extra += self._per_group(schema_iris, classes, scorer, len(spans))
+        if function is not None:
+            each = per_group(question)
+            extra += self._aggregated(graphs, schema_iris, scorer, function, each, len(spans))
         if expected == "any":
             extra += self._columns(question, graphs, schema_iris, scorer, len(spans))
+        if arithmetic is not None and expected != "boolean":
+            extra += self._derived(chosen, scorer, arithmetic, len(spans))
         for query, prior in extra:
             add(query, prior)
         if expected == "boolean":
@@ -711,6 +729,110 @@ class EnumeratingProposer:
                     out.append((query, scorer.graph(graph, spans)))
         return out
 
+    def _aggregated(
+        self,
+        graphs: Sequence[QueryGraph],
+        schema_iris: Sequence[str],
+        scorer: _Scorer,
+        function: str,
+        grouped: bool,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """ "The average price of our capacitors", "what do Anna's switches weigh
+        altogether": ``function`` (AVG or SUM) over a numeric path of a graph's answer nodes
+        (as a comparison filters by one); ``grouped`` ("the average price per category"):
+        per node at one end of a retrieved object property of the answer node."""
+        t = self._term
+        out: list[tuple[str, float]] = []
+        numeric = self._numeric_paths(scorer)
+        for graph in self._bases(graphs, scorer, spans, 3):
+            fitting = [p for p in numeric if self._may_have(graph, p[0])]
+            for path in fitting[:3]:
+                body = " . ".join([*graph.patterns, *_path_patterns(path, t)])
+                # Sized as the base graph: the path is what the aggregate asks for.
+                sized = QueryGraph(
+                    graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
+                )
+                query = f"{self._header(body)}SELECT ({function}(?v) AS ?value) WHERE {{ {body} }}"
+                out.append((query, scorer.graph(sized, spans)))
+        if not grouped:
+            return out
+        for iri in self._object_properties(schema_iris):
+            for pattern, x_is_object in ((f"?x {t(iri)} ?g", False), (f"?g {t(iri)} ?x", True)):
+                edge = QueryGraph([pattern], [iri])
+                ends = self._ends(iri, x_is_object)
+                fitting = [
+                    p
+                    for p in numeric
+                    if ends is None or any(self._fits(c, p[0], False) for c in ends)
+                ]
+                for path in fitting[:2]:
+                    body = " . ".join([pattern, *_path_patterns(path, t)])
+                    query = (
+                        f"{self._header(body)}SELECT ?g ({function}(?v) AS ?value) "
+                        f"WHERE {{ {body} }} GROUP BY ?g"
+                    )
+                    sized = QueryGraph(edge.patterns, [iri, *path])
+                    out.append((query, scorer.graph(sized, spans)))
+        return out
+
+    def _derived(
+        self,
+        entities: Sequence[LinkedEntity],
+        scorer: _Scorer,
+        arithmetic: str,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """ "How much heavier is A than B": a numeric path both entities have, B's value
+        taken from A's (``BIND(?a - ?b AS ?value)``); "the height to width ratio of A" (and
+        "how much deeper than wide is A"): two numeric properties of one entity divided (or
+        subtracted), both ways round. Paths an entity has are the discovery's."""
+        t = self._term
+        numeric = self._numeric_paths(scorer)
+        op = "-" if arithmetic == "difference" else "/"
+        anchors = [
+            e for e in entities if not is_literal_term(e.iri) and e.iri not in self.schema.classes
+        ]
+        anchors.sort(key=lambda e: e.start)  # "A than B": the first mention is the minuend
+        out: list[tuple[str, float]] = []
+
+        def query(
+            patterns: list[str], predicates: list[str], covered: set[tuple[int, int]]
+        ) -> None:
+            body = " . ".join(patterns) + f" BIND(?a {op} ?b AS ?value)"
+            # Sized as one edge: the second value is what the arithmetic asks for.
+            graph = QueryGraph(patterns[:1], predicates, spans=covered)
+            out.append(
+                (
+                    f"{self._header(body)}SELECT ?value WHERE {{ {body} }}",
+                    scorer.graph(graph, spans),
+                )
+            )
+
+        pairs = [
+            (a, b) for i, a in enumerate(anchors) for b in anchors[i + 1 :] if a.end <= b.start
+        ]
+        for a, b in pairs[:2]:
+            around_a = self.neighbourhood(self._node(a.iri))
+            around_b = self.neighbourhood(self._node(b.iri))
+            shared = [p for p in numeric if _reaches(around_a, p) and _reaches(around_b, p)]
+            for path in shared[:_DERIVED_PATHS]:
+                patterns = [
+                    *_value_patterns(self._node(a.iri), path, "?a", "?wa", t),
+                    *_value_patterns(self._node(b.iri), path, "?b", "?wb", t),
+                ]
+                query(patterns, list(path), {(a.start, a.end), (b.start, b.end)})
+        for e in anchors[:2]:
+            around = self.neighbourhood(self._node(e.iri))
+            own = [p for p in numeric if len(p) == 1 and p[0] in around.out][:_DERIVED_PATHS]
+            node = self._node(e.iri)
+            for p in own:
+                for q in own:
+                    if p != q:
+                        patterns = [f"{node} {t(p[0])} ?a", f"{node} {t(q[0])} ?b"]
+                        query(patterns, [p[0], q[0]], {(e.start, e.end)})
+        return out
+
     def _columns(
         self,
         question: str,
@@ -861,6 +983,10 @@ _UNORDERED_FACTOR = 0.7
 _UNFILTERED_FACTOR = 0.7
 _UNNEGATED_FACTOR = 0.85
 _UNGROUPED_FACTOR = 0.8
+_UNAGGREGATED_FACTOR = 0.8
+_UNDERIVED_FACTOR = 0.8
+#: Numeric paths tried for a difference or a ratio.
+_DERIVED_PATHS = 4
 #: How much a HAVING over an edge counts beside a filter on a path (the number may be a value).
 _GROUPED_WEIGHT = 0.9
 #: How much a filter on a path through an edge the graph already has counts more.
@@ -919,6 +1045,22 @@ def _with_class(graph: QueryGraph, cls: str, term: Callable[[str], str]) -> Quer
     graph.patterns.append(f"?x a {term(cls)}")
     graph.classes.append(cls)
     return graph
+
+
+def _reaches(around: Neighbourhood, path: Sequence[str]) -> bool:
+    """Whether the discovery found ``path`` (one or two predicates) leaving the node."""
+    if len(path) == 1:
+        return path[0] in around.out
+    return (path[0], path[1]) in around.out_out
+
+
+def _value_patterns(
+    node: str, path: Sequence[str], value: str, middle: str, term: Callable[[str], str]
+) -> list[str]:
+    """``node p ?value`` or ``node p ?middle . ?middle q ?value``."""
+    if len(path) == 1:
+        return [f"{node} {term(path[0])} {value}"]
+    return [f"{node} {term(path[0])} {middle}", f"{middle} {term(path[1])} {value}"]
 
 
 def _path_patterns(path: Sequence[str], term: Callable[[str], str]) -> list[str]:

@@ -40,6 +40,7 @@ from sparqlqa.qa.answer_type import (
     fits,
     order_problem,
 )
+from sparqlqa.qa.degenerate import degenerate_problem
 from sparqlqa.qa.proposals import Proposal, Proposer
 from sparqlqa.qa.rank import MAX_RANKED, QueryRanker, rank_confidence
 
@@ -377,8 +378,10 @@ class QAPipeline:
             candidate.rejected_because = "same query as an earlier candidate"
             return None
         seen.add(candidate.query)
-        wrong_way = order_problem(question, candidate.query) or comparison_problem(
-            question, candidate.query
+        wrong_way = (
+            degenerate_problem(candidate.query)
+            or order_problem(question, candidate.query)
+            or comparison_problem(question, candidate.query)
         )
         if wrong_way:
             candidate.rejected_because = wrong_way
