@@ -1,11 +1,16 @@
 """The answer checks of the pipeline: expected answer type, superlative and comparison
-direction."""
+direction, a count where the question asks which."""
 
 from __future__ import annotations
 
 import pytest
 
-from sparqlqa.qa.answer_type import comparison_problem, expected_answer_type, order_problem
+from sparqlqa.qa.answer_type import (
+    comparison_problem,
+    count_problem,
+    expected_answer_type,
+    order_problem,
+)
 
 DESC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY DESC ( ?x1 ) LIMIT 1"
 ASC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY ASC ( ?x1 ) LIMIT 1"
@@ -158,3 +163,37 @@ def test_german_and_spanish_superlatives(question: str, wrong: bool) -> None:
 )
 def test_german_and_spanish_comparisons(question: str, wrong: bool) -> None:
     assert (comparison_problem(question, BELOW) is not None) == wrong
+
+
+COUNT_ONLY = "SELECT ( COUNT ( DISTINCT ?x0 ) AS ?x1 ) WHERE { ?x0 a pv:Hardware }"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which products cost more than 5 EUR?",
+        "Welche Produkte kosten mehr als 1000 Euro?",
+        "¿Cuáles son nuestros proveedores?",
+        "Who works in Marketing?",
+        "list the japanese suppliers pls",
+    ],
+)
+def test_a_bare_count_does_not_answer_a_question_that_asks_which(question: str) -> None:
+    assert count_problem(question, COUNT_ONLY) == "counts, but the question asks which ones"
+    # A list, or counts per group, are other answers.
+    assert count_problem(question, "SELECT DISTINCT ?x0 WHERE { ?x0 a pv:Hardware }") is None
+    grouped = "SELECT ?g (COUNT(?x) AS ?n) WHERE { ?x pv:hasCategory ?g } GROUP BY ?g"
+    assert count_problem(question, grouped) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many products are there?",
+        "What is the number of suppliers?",
+        "Wie viele Produkte gibt es?",
+        "What is the headcount of Marketing?",  # "what" may ask for a count
+    ],
+)
+def test_questions_that_may_count_keep_their_counts(question: str) -> None:
+    assert count_problem(question, COUNT_ONLY) is None

@@ -146,6 +146,32 @@ def order_problem(question: str, query: str) -> str | None:
     return None
 
 
+# Questions that ask for things by their wording: "which", "who", "list", "show me"; German
+# and Spanish alike. "What" is left out: "what is the headcount of X" may ask for a count.
+_ASKS_WHICH = re.compile(
+    r"^\W*(which|who|whom|list|show|give\s+me|name\s+(the|all)|find|welche[rsmn]?|wer|wen|wem"
+    r"|zeig\w*|liste|nenne|finde|cu[áa]l(es)?|qui[ée]n(es)?|muestra|mu[ée]strame|lista|dame"
+    r"|busca|ens[ée][ñn]ame)\b",
+    re.I,
+)
+# A projection of one COUNT alone: SELECT (COUNT(...) AS ?n) WHERE, no other column.
+_COUNT_ONLY = re.compile(
+    r"\bSELECT\s*\(\s*COUNT\s*\([^)]*\)\s*AS\s+[?$]\w+\s*\)\s*(WHERE|\{)", re.I
+)
+
+
+def count_problem(question: str, query: str) -> str | None:
+    """Why ``query``, a count and nothing else, does not answer ``question``, which asks
+    which things ("Which products cost more than 5 euros?", "Welche Produkte ...", "¿Qué
+    ...?" aside), or ``None``. A question that asks how many is a number question and is
+    not judged here."""
+    if expected_answer_type(question) != "any" or not _ASKS_WHICH.search(question):
+        return None
+    if _COUNT_ONLY.search(query):
+        return "counts, but the question asks which ones"
+    return None
+
+
 _NUMBER_AHEAD = r"\s+(?:of\s+|von\s+|a\s+|de\s+)?[$€£]?\s*-?\d"
 # "greater than 5", "over 100", "after 1950": the value asked for lies above the number.
 _ABOVE = re.compile(

@@ -36,6 +36,7 @@ from sparqlqa.qa.abstain import confidence, firm_link, grounded, with_english_gl
 from sparqlqa.qa.answer_type import (
     Expected,
     comparison_problem,
+    count_problem,
     expected_answer_type,
     fits,
     order_problem,
@@ -380,6 +381,7 @@ class QAPipeline:
         seen.add(candidate.query)
         wrong_way = (
             degenerate_problem(candidate.query)
+            or count_problem(question, candidate.query)
             or order_problem(question, candidate.query)
             or comparison_problem(question, candidate.query)
         )
