@@ -204,7 +204,10 @@ def _harvest_split(
     records = []
     for pair in tqdm(pairs, desc=f"ranker pool ({split})", unit="question"):
         question, language = str(pair["question"]), str(pair.get("language") or "en")
-        gold = _gold_answers(graph, pair.get("query"))
+        # A generated pair carries its gold answers from execution; run the query only for
+        # a record without them.
+        recorded = pair.get("answers")
+        gold = recorded if isinstance(recorded, list) else _gold_answers(graph, pair.get("query"))
         if not gold:
             continue
         _, entities, values, schema_iris, _ = pipeline.prepare(question, language)

@@ -160,12 +160,13 @@ _COUNT_ONLY = re.compile(
 )
 
 
-def count_problem(question: str, query: str) -> str | None:
+def count_problem(question: str, query: str, expected: Expected | None = None) -> str | None:
     """Why ``query``, a count and nothing else, does not answer ``question``, which asks
     which things ("Which products cost more than 5 euros?", "Welche Produkte ...", "¿Qué
     ...?" aside), or ``None``. A question that asks how many is a number question and is
-    not judged here."""
-    if expected_answer_type(question) != "any" or not _ASKS_WHICH.search(question):
+    not judged here. ``expected``: the question's ``expected_answer_type``, when known."""
+    expected = expected or expected_answer_type(question)
+    if expected != "any" or not _ASKS_WHICH.search(question):
         return None
     if _COUNT_ONLY.search(query):
         return "counts, but the question asks which ones"

@@ -132,6 +132,8 @@ class EnumeratingProposer:
         self._lock = threading.Lock()
         self._words: dict[str, frozenset[str]] = {}
         self._descendants: dict[str, frozenset[str]] = {}
+        # Paths from a node to a number (_numeric_paths): the schema's, found once.
+        self._paths_to_numbers: list[tuple[str, ...]] | None = None
         # Whether the schema knows instance counts: then a class with none is left out.
         self._counted = any(c.instances for c in schema.classes.values())
 
@@ -759,7 +761,6 @@ class EnumeratingProposer:
             return out
         for iri in self._object_properties(schema_iris):
             for pattern, x_is_object in ((f"?x {t(iri)} ?g", False), (f"?g {t(iri)} ?x", True)):
-                edge = QueryGraph([pattern], [iri])
                 ends = self._ends(iri, x_is_object)
                 fitting = [
                     p
@@ -772,7 +773,7 @@ class EnumeratingProposer:
                         f"{self._header(body)}SELECT ?g ({function}(?v) AS ?value) "
                         f"WHERE {{ {body} }} GROUP BY ?g"
                     )
-                    sized = QueryGraph(edge.patterns, [iri, *path])
+                    sized = QueryGraph([pattern], [iri, *path])
                     out.append((query, scorer.graph(sized, spans)))
         return out
 
@@ -796,9 +797,7 @@ class EnumeratingProposer:
         anchors.sort(key=lambda e: e.start)  # "A than B": the first mention is the minuend
         out: list[tuple[str, float]] = []
 
-        def query(
-            patterns: list[str], predicates: list[str], covered: set[tuple[int, int]]
-        ) -> None:
+        def query(patterns: list[str], predicates: list[str], covered: set[Span]) -> None:
             body = " . ".join(patterns) + f" BIND(?a {op} ?b AS ?value)"
             # Sized as one edge: the second value is what the arithmetic asks for.
             graph = QueryGraph(patterns[:1], predicates, spans=covered)
@@ -886,18 +885,25 @@ class EnumeratingProposer:
 
     def _numeric_paths(self, scorer: _Scorer) -> list[tuple[str, ...]]:
         """Paths from a node to a number: a numeric property, or an object property then a
-        numeric one whose domain its range fits; best matching the question first."""
-        props = self.schema.properties.values()
-        numeric = [p for p in props if p.numeric]
-        paths: list[tuple[str, ...]] = [(p.iri,) for p in numeric]
-        for o in props:
-            if o.kind != "object" or not o.range:
-                continue
-            for n in numeric:
-                if any(r in self._below(d) for r in o.range for d in n.domain):
-                    paths.append((o.iri, n.iri))
-        paths.sort(key=lambda path: (-scorer.terms(path), len(path)))
-        return paths
+        numeric one whose domain its range fits; best matching the question first. The
+        paths are the schema's (found once); their order is the question's (once per
+        question: several shapes ask)."""
+        if self._paths_to_numbers is None:
+            props = self.schema.properties.values()
+            numeric = [p for p in props if p.numeric]
+            paths: list[tuple[str, ...]] = [(p.iri,) for p in numeric]
+            for o in props:
+                if o.kind != "object" or not o.range:
+                    continue
+                for n in numeric:
+                    if any(r in self._below(d) for r in o.range for d in n.domain):
+                        paths.append((o.iri, n.iri))
+            self._paths_to_numbers = paths
+        if scorer.numeric_paths is None:
+            scorer.numeric_paths = sorted(
+                self._paths_to_numbers, key=lambda path: (-scorer.terms(path), len(path))
+            )
+        return scorer.numeric_paths
 
     # --- writing queries --------------------------------------------------------------------
 
@@ -938,6 +944,8 @@ class _Scorer:
         self.retrieved = max(1, len(schema_iris))
         self.owner = owner
         self._memo: dict[str, float] = {}
+        #: ``EnumeratingProposer._numeric_paths`` for this question, once computed.
+        self.numeric_paths: list[tuple[str, ...]] | None = None
 
     def lexical(self, iri: str) -> float:
         """The share of the term's words that the question has."""
@@ -1065,6 +1073,4 @@ def _value_patterns(
 
 def _path_patterns(path: Sequence[str], term: Callable[[str], str]) -> list[str]:
     """``?x p ?v`` or ``?x p ?w . ?w q ?v``."""
-    if len(path) == 1:
-        return [f"?x {term(path[0])} ?v"]
-    return [f"?x {term(path[0])} ?w", f"?w {term(path[1])} ?v"]
+    return _value_patterns("?x", path, "?v", "?w", term)

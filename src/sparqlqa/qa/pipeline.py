@@ -381,7 +381,7 @@ class QAPipeline:
         seen.add(candidate.query)
         wrong_way = (
             degenerate_problem(candidate.query)
-            or count_problem(question, candidate.query)
+            or count_problem(question, candidate.query, expected)
             or order_problem(question, candidate.query)
             or comparison_problem(question, candidate.query)
         )
