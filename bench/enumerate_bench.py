@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from realistic_args import realistic_parser  # noqa: E402
 from sparqlqa.eval.realistic import ORDER_TAG, QUESTIONS, load_answers, load_questions  # noqa: E402
 from sparqlqa.kg.results import values  # noqa: E402
 from sparqlqa.qa.answer_type import expected_answer_type, fits  # noqa: E402
@@ -35,12 +36,7 @@ from sparqlqa.qa.enumerate import EnumeratingProposer  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--graph", type=Path, required=True, help="a graph folder")
-    parser.add_argument("--questions", type=Path, default=QUESTIONS)
-    parser.add_argument("--split", default="dev")
-    parser.add_argument("--language", default="en")
-    parser.add_argument("--out", type=Path, default=None, help="write the per-question rows")
+    parser = realistic_parser(__doc__, QUESTIONS)
     parser.add_argument(
         "--pipeline",
         action="store_true",

@@ -51,3 +51,17 @@ def test_english_plurals() -> None:
         "addresses",
         "days",
     ]
+
+
+def test_words_of_people_and_their_work() -> None:
+    # Common words of a staff or catalogue question, phrases before their words.
+    assert gloss("Wer sind unsere Führungskräfte?", "de") == "who are our managers?"
+    assert gloss("Wie lautet die E-Mail-Adresse von Anna?", "de") == (
+        "what is the email address of Anna?"
+    )
+    assert gloss("Welche Teile passen zum Strain Capacitor?", "de") == (
+        "which parts are compatible with the Strain Capacitor?"
+    )
+    assert (
+        gloss("¿Quién gestiona el Strain Capacitor?", "es") == "who manages the Strain Capacitor?"
+    )

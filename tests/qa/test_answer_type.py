@@ -1,5 +1,5 @@
 """The answer checks of the pipeline: expected answer type, superlative and comparison
-direction, a count where the question asks which."""
+direction, a count where the question asks which, a list where it asks how many."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import pytest
 from sparqlqa.qa.answer_type import (
     comparison_problem,
     count_problem,
+    echo_problem,
     expected_answer_type,
+    form_problem,
     order_problem,
+    tally_problem,
 )
 
 DESC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY DESC ( ?x1 ) LIMIT 1"
@@ -30,6 +33,14 @@ PLAIN_ASC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY ?x1 LIMIT 3"
         pytest.param("Give me the phone number of Ann's manager.", "any", id="phone-number"),
         pytest.param("What is the number of employees?", "number", id="number-of"),
         pytest.param("Total number of suppliers?", "number", id="total-number-of"),
+        pytest.param("Count the suppliers in Italy.", "number", id="count-imperative"),
+        pytest.param("Number of employees in Sales", "number", id="number-heading"),
+        pytest.param("Country of the supplier Acme?", "any", id="country-not-count"),
+        pytest.param("Phone number of Ann?", "any", id="phone-number-heading"),
+        pytest.param("Are there Italian suppliers? Which ones?", "any", id="follow-up"),
+        pytest.param("Gibt es Lieferanten in Italien? Welche?", "any", id="follow-up-de"),
+        pytest.param("¿Hay proveedores en Italia? ¿Cuáles?", "any", id="follow-up-es"),
+        pytest.param("Is Ann a manager? Yes or no.", "boolean", id="no-follow-up"),
     ],
 )
 def test_expected_answer_type(question: str, expected: str) -> None:
@@ -197,3 +208,119 @@ def test_a_bare_count_does_not_answer_a_question_that_asks_which(question: str) 
 )
 def test_questions_that_may_count_keep_their_counts(question: str) -> None:
     assert count_problem(question, COUNT_ONLY) is None
+
+
+def numbers(*values: int) -> dict:
+    datatype = "http://www.w3.org/2001/XMLSchema#integer"
+    bindings = [{"v": {"type": "literal", "value": str(v), "datatype": datatype}} for v in values]
+    return {"head": {"vars": ["v"]}, "results": {"bindings": bindings}}
+
+
+LIST_OF_DEPTHS = "SELECT ?v WHERE { ?x pv:depth_mm ?v }"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many products have a depth?",
+        "Count the products with a depth.",
+        "Wie viele Produkte haben eine Tiefe?",
+        "¿Cuántos productos tienen una profundidad?",
+    ],
+)
+def test_several_values_do_not_answer_how_many(question: str) -> None:
+    assert tally_problem(question, LIST_OF_DEPTHS, numbers(20, 19, 13)) == (
+        "several values and no count, where the question asks how many"
+    )
+    # One recorded value may be the count; a COUNT per group is a count.
+    assert tally_problem(question, LIST_OF_DEPTHS, numbers(20)) is None
+    grouped = "SELECT ?g (COUNT(?x) AS ?n) WHERE { ?x pv:hasCategory ?g } GROUP BY ?g"
+    assert tally_problem(question, grouped, numbers(3, 4)) is None
+
+
+def test_how_much_may_list_values() -> None:
+    # "How much" asks for an amount, which may be several prices; not a count.
+    assert tally_problem("How much do the resistors cost?", LIST_OF_DEPTHS, numbers(2, 3)) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "problem"),
+    [
+        (
+            "Which department has the most employees?",
+            "SELECT ?x WHERE { ?x a pv:Department }",
+            "orders nothing, where the question asks for the most or the least",
+        ),
+        (
+            "Which department has the most employees?",
+            "SELECT ?d WHERE { ?e pv:memberOf ?d } GROUP BY ?d ORDER BY DESC(COUNT(?e)) LIMIT 1",
+            None,
+        ),
+        (
+            "Was kostet unser günstigster Service?",
+            "SELECT (MIN(?v) AS ?m) WHERE { ?x pv:price ?v }",
+            None,
+        ),
+        (
+            "What's the average price of our capacitors?",
+            "SELECT (COUNT(?x) AS ?n) WHERE { ?x pv:hasCategory <http://x/cat-Capacitor> }",
+            "averages nothing, where the question asks for an average",
+        ),
+        (
+            "What do our resistors cost in total?",
+            "SELECT ?v WHERE { ?x pv:price ?v }",
+            "sums nothing, where the question asks for a total",
+        ),
+        (
+            "What's the height to width ratio of the Network Dipole?",
+            "SELECT ?h WHERE { <http://x/hw-A315-17/30> pv:height_mm ?h }",  # "/" of an IRI
+            "computes no ratio, where the question asks for one",
+        ),
+        (
+            "What's the height to width ratio of the Network Dipole?",
+            "SELECT ?r WHERE { <http://x/a> pv:height_mm ?h ; pv:width_mm ?w BIND(?h / ?w AS ?r) }",
+            None,
+        ),
+        (
+            "Which suppliers are in Italy?",
+            "SELECT ?x WHERE { ?x pv:country <http://x/Italy> }",
+            None,
+        ),
+    ],
+)
+def test_form_problem(question: str, query: str, problem: str | None) -> None:
+    assert form_problem(question, query) == problem
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which categories have more products than the average category?",
+        "Which services cost more than twice as much as our cheapest one?",
+        "Welche Dienstleistungen kosten mehr als doppelt so viel wie unsere günstigste?",
+        "¿Qué categorías tienen más productos que la categoría media?",
+    ],
+)
+def test_a_comparison_against_an_aggregate_may_list(question: str) -> None:
+    # The superlative or average is the subquery's: a list of the things compared answers.
+    query = "SELECT ?x WHERE { ?x a pv:ProductCategory }"
+    assert form_problem(question, query) is None
+
+
+def literals(*texts: str) -> dict:
+    bindings = [{"x": {"type": "literal", "value": t}} for t in texts]
+    return {"head": {"vars": ["x"]}, "results": {"bindings": bindings}}
+
+
+def test_an_answer_that_repeats_the_question_is_flagged() -> None:
+    said = {"lcd", "lcds"}
+    assert echo_problem(literals("LCD"), said) == "answers with what the question already names"
+    # Something the question does not say, a resource, or yes/no: answers.
+    assert echo_problem(literals("LCD", "Strain Capacitor"), said) is None
+    resource = {
+        "head": {"vars": ["x"]},
+        "results": {"bindings": [{"x": {"type": "uri", "value": "lcd"}}]},
+    }
+    assert echo_problem(resource, said) is None
+    assert echo_problem({"head": {}, "boolean": True}, said) is None
+    assert echo_problem(literals("LCD"), set()) is None

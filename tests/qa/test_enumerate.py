@@ -169,6 +169,19 @@ SHAPES = [
             "SELECT DISTINCT ?e WHERE { ?e pv:memberOf ?d ; pv:areaOfExpertise ?c . "
             '?d pv:name "Marketing" . ?c pv:name "Potentiometer" }',
         ),
+        # an intersection with a supplier, whose many literal properties (id, latitude...)
+        # must not crowd out the link the other entity shares
+        (
+            "Which rheostats do we buy from Salinas-Kelly?",
+            "SELECT DISTINCT ?p WHERE { ?p pv:hasSupplier ?s ; pv:hasCategory ?c . "
+            '?s pv:name "Salinas-Kelly" . ?c pv:name "Rheostat" }',
+        ),
+        # several columns, one of them a property the retriever may not keep ("names")
+        (
+            "Names, emails and phones of the Procurement people, please.",
+            'SELECT ?n ?m ?p WHERE { ?e pv:memberOf ?d . ?d pv:name "Procurement" '
+            "OPTIONAL { ?e pv:name ?n } OPTIONAL { ?e pv:email ?m } OPTIONAL { ?e pv:phone ?p } }",
+        ),
         # a count
         (
             "How many products are compatible with C247-3833661?",
@@ -284,7 +297,31 @@ def test_the_shape_cues_in_three_languages() -> None:
     assert aggregate("¿Cuánto pesan en total?") == aggregate("Was kosten sie zusammen?") == "SUM"
     assert aggregate("What is the total number of products?") is None  # a count
     assert aggregate("Who manages the Crystal Switch?") is None
+    assert aggregate("Who knows oscillators? I mean, who lists them as expertise?") is None
+    assert aggregate("What is the mean weight of a crystal?") == "AVG"
     assert derived("Wie viel schwerer ist A als B?") == "difference"
     assert derived("¿Cuánto más pesa A que B?") == "difference"
     assert derived("¿Cuál es la relación entre alto y ancho?") == "ratio"
     assert derived("Which products are heavier than B?") is None  # a filter, not arithmetic
+
+
+def test_a_hyphenated_word_is_no_list_of_columns(
+    proposer: EnumeratingProposer, linker: EntityLinker, retriever: SchemaRetriever
+) -> None:
+    # The "E" of "E-Mail" is no Spanish "e" (and): one property asked, no columns.
+    question = "Wie lautet die E-Mail-Adresse von Yanka Schreiber?"
+    terms = [t for t, _ in retriever.retrieve(question, k=8)]
+    entities = linker.entities(question, schema_terms=terms)
+    proposals = proposer.propose(question, entities, [], [t.iri for t in terms], "de")
+    assert proposals and not any("OPTIONAL" in p.query for p in proposals)
+
+
+def test_columns_only_where_the_graph_has_them(
+    proposer: EnumeratingProposer, linker: EntityLinker, retriever: SchemaRetriever
+) -> None:
+    # A department has no email and a price node no weight: no column of theirs is offered.
+    proposals = propose("Yanka Schreiber: email and phone, please.", proposer, linker, retriever)
+    columns = [p.query for p in proposals if "OPTIONAL" in p.query]
+    assert any("Yanka" not in q.split("OPTIONAL")[0] or "} OPTIONAL" in q for q in columns)
+    # Her department, her products' prices: no email or phone columns of theirs.
+    assert not any("pv:memberOf ?x" in q or "pv:price ?x" in q for q in columns), "\n".join(columns)

@@ -259,6 +259,44 @@ def test_pipeline_with_a_ranker_picks_a_lower_beam_candidate(model_graph: Path) 
         graph.close()
 
 
+HEAVIEST = "Which product is the heaviest?"
+WEIGHT = "<http://ld.company.org/prod-vocab/weight_g>"
+UNORDERED = f"SELECT DISTINCT ?x WHERE {{ ?x {WEIGHT} ?w }}"
+ORDERED = f"SELECT ?x WHERE {{ ?x {WEIGHT} ?w }} ORDER BY DESC(?w) LIMIT 1"
+
+
+@pytest.mark.parametrize("ranked", [False, True], ids=["first-fit", "ranker"])
+def test_a_superlative_is_answered_by_an_ordering(model_graph: Path, ranked: bool) -> None:
+    """The unordered list runs and fits, and comes first (or the ranker prefers it), yet the
+    ordering answers the superlative; the list says what it leaves out."""
+    from sparqlqa.qa.proposals import Proposal
+
+    graph = open_graph(model_graph, GraphSettings())
+    try:
+        pipeline = graph.pipeline
+        assert pipeline is not None
+        pipeline.ranker = PreferLast() if ranked else None
+        # PreferLast scores the later proposal higher: the unordered list goes last for it.
+        order = [ORDERED, UNORDERED] if ranked else [UNORDERED, ORDERED]
+        proposals = [Proposal(q, "example", 0.5) for q in order]
+        candidates, chosen, _ = pipeline.choose(HEAVIEST, [], [], [], proposals)
+        assert chosen is not None and chosen.query == ORDERED
+        unordered = next(c for c in candidates if c.query == UNORDERED)
+        assert unordered.form_problem == (
+            "orders nothing, where the question asks for the most or the least"
+        )
+        assert not unordered.accepted and chosen.form_problem is None
+        if ranked:
+            assert unordered.rejected_because == (
+                f"{unordered.form_problem}; another candidate does not"
+            )
+        # With only the unordered list, it still answers: the check is soft.
+        _, alone, _ = pipeline.choose(HEAVIEST, [], [], [], [Proposal(UNORDERED, "example", 0.5)])
+        assert alone is not None and alone.query == UNORDERED
+    finally:
+        graph.close()
+
+
 GERMAN = "In welcher Abteilung arbeitet Wolfgang Martin?"
 
 

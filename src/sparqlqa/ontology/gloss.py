@@ -66,6 +66,17 @@ verkaufen = sell | verkauft = sells | kaufen = buy | kauft = buys | ein = a | ei
 zwei = two | drei = three | vier = four | fünf = five | sechs = six | sieben = seven
 acht = eight | neun = nine | zehn = ten | vielen = many | viele = many | wenige = few
 chef = boss | chefin = boss | verschiedenen = different | verschiedene = different
+betreut = manages | betreuen = manage | unterstellt = reporting to | wiegt = weighs
+wiegen = weigh | passt zu = is compatible with | passen zu = are compatible with
+passt zum = is compatible with the | passen zum = are compatible with the
+stecken in = go into | stecken im = go into the | steckt in = goes into | buchen = book
+gebucht = booked | fachgebiet = area of expertise | fachgebiete = areas of expertise
+fachgebieten = areas of expertise | experte = expert | expertin = expert
+führungskraft = manager | führungskräfte = managers | mitarbeitende = employees
+mitarbeitenden = employees | e-mail = email | e-mail-adresse = email address
+e-mail-adressen = email addresses | telefonnummer = phone number
+telefonnummern = phone numbers | wie lautet = what is | wie lauten = what are
+wie heißt = what is the name of | wie heisst = what is the name of
 """,
     "es": """
 cuántos = how many | cuántas = how many | cuanto = how much | cuánto = how much
@@ -106,6 +117,10 @@ venden = sell | compramos = we buy | correo electrónico = email | correo = emai
 dos = two | tres = three | cuatro = four | cinco = five | seis = six | siete = seven
 ocho = eight | nueve = nine | diez = ten | distintos = different | distintas = different
 diferentes = different | en total = in total | por favor = please | alguno = any
+gestiona = manages | gestionan = manage | pesa = weighs | pesan = weigh
+especialidad = expertise | área de especialidad = area of expertise | experto = expert
+experta = expert | directivos = managers | directivo = manager | depende de = reports to
+dependen de = report to | reservar = book | teléfono = phone | número de teléfono = phone number
 """,
 }
 

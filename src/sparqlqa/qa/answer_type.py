@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Literal
 
 from sparqlqa.kg.results import rows
@@ -25,6 +26,9 @@ _BOOLEAN = re.compile(
 _NUMBER = re.compile(
     r"\bhow (many|much)\b|\b(the|a|total|what)\s+(total\s+)?number\s+of\b"
     r"|\b(count|total|sum|average)\s+of\b"
+    # Imperatives and headings: "Count the suppliers in Italy", "Number of employees in
+    # Sales" (a question that opens with "number of" counts; "phone number of" is inside).
+    r"|^\W*(please\s+)?count\b|^\W*(total\s+)?number\s+of\b"
     r"|\bwie\s*viele?\b|\b(die\s+)?anzahl\s+(der|des|von|an)\b|\bzähle\b"
     # Spanish "el número de proveedores" counts; "el número de teléfono" is a lookup: a count
     # names a plural.
@@ -58,10 +62,20 @@ _NUMERIC = re.compile(r"(integer|decimal|double|float|int|long|short|byte)$", re
 _DATES = ("date", "dateTime", "gYear", "gYearMonth")
 
 
+# A yes/no question followed by the list it is after: "Are there Italian suppliers? Which
+# ones?", "Gibt es welche? Welche?", "¿Hay alguno? ¿Cuáles?".
+_FOLLOW_UP = re.compile(
+    r"[?.!]\s*¿?\s*(which|what|who|welche[rsnm]?|wer|cu[áa]l(es)?|qui[ée]n(es)?)\b[^?.!]*[?.!]?\s*$",
+    re.I,
+)
+
+
 def expected_answer_type(question: str) -> Expected:
-    """``boolean`` for yes/no questions, ``number`` for how many/much, ``date`` for when,
-    ``any`` otherwise (a resource or a literal)."""
+    """``boolean`` for yes/no questions (unless a "Which ones?" follows), ``number`` for how
+    many/much, ``date`` for when, ``any`` otherwise (a resource or a literal)."""
     text = question.strip()
+    if _FOLLOW_UP.search(text):
+        return "any"
     if _REQUEST_WHETHER.match(text):
         return "boolean"
     if _BOOLEAN.match(text) and not _REQUEST.match(text) and not _GERMAN_WHAT.match(text):
@@ -173,6 +187,36 @@ def count_problem(question: str, query: str, expected: Expected | None = None) -
     return None
 
 
+# "How many", "the number of", "Wie viele", "Anzahl", "cuántos": a count, where "how much"
+# may ask for a value ("How much does X cost?").
+_COUNTS = re.compile(
+    r"\bhow\s+many\b|\bnumber\s+of\b|^\W*(please\s+)?count\b|\bcount\s+of\b"
+    r"|\bwie\s*viele\b|\banzahl\b|\bzähle\b|\bcuánt[oa]s\b|\b(número|cantidad)\s+(de|del)\b"
+    r"|^\W*cuenta\b",
+    re.I,
+)
+_AGGREGATE = re.compile(r"\b(COUNT|SUM)\s*\(", re.I)
+
+
+def tally_problem(
+    question: str, query: str, result: QueryResult, expected: Expected | None = None
+) -> str | None:
+    """Why ``result`` of ``query`` does not answer ``question``, a question that asks how
+    many, or ``None``: several rows of values with no count or sum in the query is a list
+    ("How many products have a depth?" answered with the depths), not a number. One value
+    may be a count the graph records ("How many inhabitants does Berlin have?"), and per-group
+    counts carry their COUNT. ``expected``: the question's ``expected_answer_type``, when
+    known."""
+    expected = expected or expected_answer_type(question)
+    if expected != "number" or not _COUNTS.search(question):
+        return None
+    if "boolean" in result or _AGGREGATE.search(query):
+        return None
+    if len(list(rows(result))) > 1:
+        return "several values and no count, where the question asks how many"
+    return None
+
+
 _NUMBER_AHEAD = r"\s+(?:of\s+|von\s+|a\s+|de\s+)?[$€£]?\s*-?\d"
 # "greater than 5", "over 100", "after 1950": the value asked for lies above the number.
 _ABOVE = re.compile(
@@ -263,7 +307,10 @@ def negated(question: str) -> bool:
 # promedio", "peso medio"; "in total", "altogether", "combined", "insgesamt", "zusammen",
 # "Gesamtgewicht", "la suma", "en total", "en conjunto".
 _AVERAGE = re.compile(
-    r"\b(average|avg|mean)\b|durchschnitt\w*|\bmittler\w*|\bpromedio\b|\bmedi[oa]s?\b", re.I
+    # "mean", not "I mean" or "what do you mean"
+    r"\b(average|avg)\b|(?<!\bI )(?<!\byou )\bmean\b"
+    r"|durchschnitt\w*|\bmittler\w*|\bpromedio\b|\bmedi[oa]s?\b",
+    re.I,
 )
 _TOTAL = re.compile(
     r"\b(in\s+total|total|sum|altogether|combined|all\s+together|add(ing|ed)?\s+up|"
@@ -376,4 +423,57 @@ def ordinal_offset(question: str) -> int | None:
     for stem_, offset in _ORDINALS.items():
         if word.startswith(stem_):
             return offset
+    return None
+
+
+_IRI_OR_LITERAL = re.compile(r"<[^>\s]*>|\"(?:[^\"\\]|\\.)*\"")
+_ORDERS = re.compile(r"\bORDER\s+BY\b|\b(MIN|MAX)\s*\(", re.I)
+_AVERAGES = re.compile(r"\bAVG\s*\(", re.I)
+_SUMS = re.compile(r"\bSUM\s*\(", re.I)
+# Arithmetic between two values: ?a / ?b, ?a - ?b, (a) * (b), or a BIND.
+_ARITHMETIC = re.compile(r"\bBIND\s*\(|[?$)\w]\s*[-/*]\s*[?$(]")
+
+
+# A comparison against another value: "more products than the average category", "twice as
+# much as our cheapest", "mehr als eine durchschnittliche", "doppelt so viel wie", "más ...
+# que la media", "tan caro como". The superlative or average it names is a subquery's.
+_AGAINST = re.compile(
+    r"\bthan\b|\bas\s+\w+\s+as\b|\bals\b|\bso\s+\w+\s+wie\b|\b(m[áa]s|menos)\b.*\bque\b"
+    r"|\btan\s+\w+\s+como\b",
+    re.I,
+)
+
+
+def form_problem(question: str, query: str) -> str | None:
+    """What ``query`` leaves out of the form ``question`` asks for, or ``None``: no ordering
+    (nor MIN/MAX) for a superlative ("the cheapest service"), no AVG for an average or SUM
+    for a total, no arithmetic for a difference or ratio. A soft check: the pipeline
+    prefers the candidates without such a problem and answers with one of the others only
+    when none is left (the graph may record the value: "the average rating")."""
+    code = _IRI_OR_LITERAL.sub(" ", query)  # "/" of an IRI, "-" of a literal do not count
+    against = bool(_AGAINST.search(question))
+    if superlative(question) and not against and not _ORDERS.search(code):
+        return "orders nothing, where the question asks for the most or the least"
+    wanted = None if against else aggregate(question)
+    if wanted == "AVG" and not _AVERAGES.search(code):
+        return "averages nothing, where the question asks for an average"
+    if wanted == "SUM" and not _SUMS.search(code):
+        return "sums nothing, where the question asks for a total"
+    if derived(question) and not _ARITHMETIC.search(code):
+        return f"computes no {derived(question)}, where the question asks for one"
+    return None
+
+
+def echo_problem(result: QueryResult, said: Collection[str]) -> str | None:
+    """Why ``result`` repeats the question instead of answering it, or ``None``: every value
+    is a literal that the question already says, ``said`` being the folded labels and
+    mentions of its linked entities ("Give me all LCDs" answered with the label "LCD").
+    A soft check, as :func:`form_problem`."""
+    if "boolean" in result or not said:
+        return None
+    terms = [t for row in rows(result) for t in row.values()]
+    if not terms or any(t.get("type") == "uri" or t.get("type") == "bnode" for t in terms):
+        return None
+    if all(t.get("value", "").strip().casefold() in said for t in terms):
+        return "answers with what the question already names"
     return None

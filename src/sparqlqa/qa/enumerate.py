@@ -132,6 +132,7 @@ class EnumeratingProposer:
         self._lock = threading.Lock()
         self._words: dict[str, frozenset[str]] = {}
         self._descendants: dict[str, frozenset[str]] = {}
+        self._used_by: dict[str, frozenset[str]] = {}  # predicate -> its subjects' classes
         # Paths from a node to a number (_numeric_paths): the schema's, found once.
         self._paths_to_numbers: list[tuple[str, ...]] | None = None
         # Whether the schema knows instance counts: then a class with none is left out.
@@ -365,7 +366,29 @@ class EnumeratingProposer:
         types = graph.x_types
         if types is None and graph.last is not None:
             types = self._ends(graph.last, graph.x_is_object)
-        return types != frozenset({""})
+        if types == frozenset({""}):
+            return False
+        # What the graph shows: a price node has no weight, a department no email, whatever
+        # the (often missing) declared domains say.
+        used = self._subject_classes(predicate)
+        return not (types and used and not types & used)
+
+    def _subject_classes(self, predicate: str) -> frozenset[str]:
+        """The classes of the subjects of ``predicate`` in the graph (at most
+        ``discovery_limit``; empty when its subjects have none or the query fails: then
+        nothing is held against it), remembered."""
+        found = self._used_by.get(predicate)
+        if found is None:
+            sparql = (
+                f"SELECT DISTINCT ?p WHERE {{ ?s <{predicate}> ?o . ?s <{TYPE}> ?p }} "
+                f"LIMIT {self.discovery_limit}"
+            )
+            try:
+                found = frozenset(self._column(sparql))
+            except (SparqlqaError, TypeError, ValueError):
+                return frozenset()  # not remembered: the next question tries again
+            self._used_by[predicate] = found
+        return found
 
     def _below(self, cls: str) -> frozenset[str]:
         """``cls`` and its subclasses, remembered (the schema walks them afresh)."""
@@ -391,6 +414,17 @@ class EnumeratingProposer:
         for c in constraints:
             by_span.setdefault(c.span, []).append(c)
         pair_width = max(2, self.per_entity // 2)
+        literal = frozenset({""})
+
+        def for_pairs(c: Constraint) -> tuple[bool, int, float]:
+            # Two entities meet at a resource: constraints that end at a literal (an id, a
+            # latitude) rarely meet another's, and must not crowd out those that may; then
+            # the shorter and the better matched.
+            ends_at_literal = self._ends(c.last, c.x_is_object) == literal
+            return (ends_at_literal, len(c.predicates), -scorer.terms(c.predicates))
+
+        for span in by_span:
+            by_span[span].sort(key=for_pairs)  # stable: discovery order among equals
         for a, b in combinations(sorted(by_span), 2):
             if not (a[1] <= b[0] or b[1] <= a[0]):
                 continue  # one name read twice (a resource and a value): not two entities
@@ -844,9 +878,12 @@ class EnumeratingProposer:
         column per retrieved property the question names (its label's words are in the
         question), each ``OPTIONAL``; with the node itself and without."""
         t = self._term
+        # The retrieved properties first, then any other the question names: people ask for
+        # "name, email and phone" whatever the retriever kept.
+        others = [i for i in self.schema.properties if i not in schema_iris]
         named = [
             i
-            for i in schema_iris
+            for i in [*schema_iris, *others]
             if (p := self.schema.properties.get(i)) is not None
             and p.kind != "object"
             and scorer.lexical(i) > 0
@@ -854,9 +891,20 @@ class EnumeratingProposer:
         # "country code" names one property whose words cover another's ("country"): one
         # column; and several columns are asked as a list ("name, email and phone").
         matched = {i: self.words(i) & scorer.question for i in named}
-        named = [i for i in named if not any(matched[i] < matched[j] for j in named if j != i)][
-            :_COLUMNS
-        ]
+        named = [i for i in named if not any(matched[i] < matched[j] for j in named if j != i)]
+        # "addresses" names one column, not every address property: of those matching the
+        # same words, the one with the fewest other words (the earlier on a tie).
+        kept: dict[frozenset[str], str] = {}
+
+        def extra(i: str) -> int:
+            # "address text" is the address itself: words of data modelling do not count.
+            return len(self.words(i) - matched[i] - _DATA_WORDS)
+
+        for i in named:
+            same = kept.get(frozenset(matched[i]))
+            if same is None or extra(i) < extra(same):
+                kept[frozenset(matched[i])] = i
+        named = [i for i in named if i in kept.values()][:_COLUMNS]
         if len(named) < 2 or not _LIST.search(question):
             return []  # one property named is a lookup, which the graphs cover
         out: list[tuple[str, float]] = []
@@ -981,7 +1029,8 @@ class _Scorer:
 
 
 #: A list of things asked for: "name, email and phone", "Name und Telefon", "nombre y correo".
-_LIST = re.compile(r",|\b(and|und|y|e|with|mit|con)\b", re.I)
+# Spanish "e" is "and" only before an i-sound ("e Italia"): not the "E" of "E-Mail".
+_LIST = re.compile(r",|\b(and|und|y|with|mit|con)\b|\be\s+h?i", re.I)
 #: A question asking for a quantity rather than a count.
 _AMOUNT = re.compile(r"\bhow\s+much\b", re.I)
 #: How much a query without an order counts for a superlative question.
@@ -1019,6 +1068,11 @@ def content_words(text: str) -> list[str]:
     """The stemmed words of ``text`` but its function words: what labels and questions are
     compared by."""
     return [stem(t.norm) for t in tokens(text) if t.norm not in _FUNCTION_WORDS]
+
+
+# Words a property label adds for the data's form, not another meaning ("address text",
+# "price value", "full name"), stemmed as ``content_words`` stems them.
+_DATA_WORDS = frozenset(content_words("text value string literal data full"))
 
 
 def _join(constraints: Sequence[Constraint]) -> QueryGraph:

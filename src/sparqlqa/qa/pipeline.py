@@ -37,9 +37,12 @@ from sparqlqa.qa.answer_type import (
     Expected,
     comparison_problem,
     count_problem,
+    echo_problem,
     expected_answer_type,
     fits,
+    form_problem,
     order_problem,
+    tally_problem,
 )
 from sparqlqa.qa.degenerate import degenerate_problem
 from sparqlqa.qa.proposals import Proposal, Proposer
@@ -96,6 +99,10 @@ class Candidate:
     confidence: float | None = None  # see qa.abstain.confidence
     origin: str = "beam"  # "beam" (the translator) or a proposer's name (qa.proposals)
     rank_score: float | None = None  # the ranker's score, when the graph has one (qa.rank)
+    # What keeps it from the form the question asks for (qa.answer_type.form_problem and
+    # echo_problem: no ordering for "the cheapest", an answer that repeats the question's
+    # own words): such a candidate is chosen only when every fitting one has such a problem.
+    form_problem: str | None = None
 
 
 @dataclass
@@ -297,10 +304,11 @@ class QAPipeline:
         language: str = "en",
     ) -> tuple[list[Candidate], Candidate | None, QueryResult | None]:
         """Without a ranker: try candidates in order (the leading proposals, the beam's, then
-        the other proposals); the first that runs and fits the expected type wins. With one:
-        execute them all (at most ``qa.rank.MAX_RANKED``) and answer with the fitting one the
-        ranker scores highest (``timings["rank"]``: the ranker's time), when it ranks
-        ``language`` (``QueryRanker.languages``)."""
+        the other proposals); the first that runs, fits the expected type and has the form
+        the question asks for wins (else the first that fits). With one: execute them all
+        (at most ``qa.rank.MAX_RANKED``) and answer with the fitting one the ranker scores
+        highest, those of the asked form first (``timings["rank"]``: the ranker's time),
+        when it ranks ``language`` (``QueryRanker.languages``)."""
         ranked = self.ranker is not None and language in self.ranker.languages
         candidates, fitting = self.execute_candidates(
             question, scored, entities, values, proposals, first_only=not ranked
@@ -308,7 +316,9 @@ class QAPipeline:
         if not fitting:
             return candidates, None, None
         if not ranked:
-            chosen, result = fitting[0]
+            chosen, result = next(
+                ((c, r) for c, r in fitting if c.form_problem is None), fitting[0]
+            )
             chosen.accepted = True
             return candidates, chosen, result
         chosen, result = self.rank(question, fitting, entities, timings, language=language)
@@ -327,7 +337,8 @@ class QAPipeline:
         """Every candidate tried (the leading proposals, the beam's, then the other
         proposals; at most ``qa.rank.MAX_RANKED`` unless ``first_only``) and those that ran
         and fit the expected answer type, with their results, in that order. ``first_only``:
-        stop at the first that fits. Nothing is marked accepted."""
+        stop at the first that fits and has the form the question asks for (no
+        ``form_problem``). Nothing is marked accepted."""
         expected = expected_answer_type(question)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
         slots.update({v.slot: v.text for v in values})
@@ -343,6 +354,9 @@ class QAPipeline:
         tries += [t for p, t in offered if not p.lead]
         if not first_only:
             tries = tries[:MAX_RANKED]
+        # What the question already says: an answer made of it alone repeats the question.
+        said = {e.label.strip().casefold() for e in entities}
+        said |= {question[e.start : e.end].strip().casefold() for e in entities}
         fitting: list[tuple[Candidate, QueryResult]] = []
         for target, score, whole, origin in tries:
             candidate = Candidate(target=target, score=score, origin=origin)
@@ -351,7 +365,10 @@ class QAPipeline:
             if result is None:
                 continue
             fitting.append((candidate, result))
-            if first_only:
+            candidate.form_problem = form_problem(question, candidate.query or "") or (
+                echo_problem(result, said)
+            )
+            if first_only and candidate.form_problem is None:
                 break
         return candidates, fitting
 
@@ -394,7 +411,9 @@ class QAPipeline:
             candidate.rejected_because = str(exc)
             return None
         candidate.confidence = confidence(score, "ran")
-        problem = fits(result, expected)
+        problem = fits(result, expected) or tally_problem(
+            question, candidate.query, result, expected
+        )
         if problem:
             candidate.rejected_because = problem
             return None
@@ -423,11 +442,20 @@ class QAPipeline:
         for (candidate, _), value in zip(fitting, scores, strict=True):
             candidate.rank_score = round(value, 4)
             candidate.confidence = rank_confidence(value)
-        best = max(range(len(fitting)), key=lambda i: (scores[i], -i))
+        # A candidate with the form the question asks for beats one without, whatever
+        # their scores (a superlative answered by an ordering, an average by an AVG).
+        best = max(
+            range(len(fitting)),
+            key=lambda i: (fitting[i][0].form_problem is None, scores[i], -i),
+        )
         chosen, result = fitting[best]
         chosen.accepted = True
         for candidate, _ in fitting:
-            if candidate is not chosen:
+            if candidate is chosen:
+                continue
+            if candidate.form_problem is not None and chosen.form_problem is None:
+                candidate.rejected_because = f"{candidate.form_problem}; another candidate does not"
+            else:
                 candidate.rejected_because = "the ranker scores another candidate higher"
         return chosen, result
 

@@ -53,6 +53,12 @@ class CandidateOut(BaseModel):
         description="The graph's ranker's score of it (higher is better; the confidence is "
         "its sigmoid); absent when the graph has no ranker or the candidate did not fit.",
     )
+    form_problem: str | None = Field(
+        None,
+        description="What keeps it from the form the question asks for (no ordering for "
+        "'the cheapest', no AVG for 'the average', an answer that repeats what the question "
+        "names): such a candidate is chosen only when every fitting one has such a problem.",
+    )
 
 
 class AskResponse(BaseModel):

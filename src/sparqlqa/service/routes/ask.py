@@ -93,6 +93,7 @@ def response_of(answer: Answer) -> AskResponse:
             rejected_because=c.rejected_because,
             origin=c.origin,
             rank_score=c.rank_score,
+            form_problem=c.form_problem,
         )
         for c in answer.candidates
     ]
