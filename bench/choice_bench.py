@@ -61,19 +61,22 @@ def main() -> None:
                 return 1.0 if got == want else 0.0
             return set_prf(set(want), set(got)).f1
 
-        scores = {}
-        for candidate, result in fitting:
-            scores[id(candidate)] = right(values(result))
-        _, chosen, _ = pipeline.choose(text, scored, entities, prompt_values, proposals)
+        f1 = {c.query: right(values(result)) for c, result in fitting}
+        # The choice itself runs the candidates again: its own objects carry the scores.
+        tried, chosen, _ = pipeline.choose(
+            text, scored, entities, prompt_values, proposals, language=language
+        )
         items = [
             {
                 "origin": c.origin,
                 "query": c.query,
                 "rank_score": c.rank_score,
                 "form_problem": c.form_problem,
-                "f1": round(scores[id(c)], 3),
+                "f1": round(f1[c.query], 3),
             }
-            for c, _ in fitting
+            for c in tried
+            if c.query in f1
+            and (c.accepted or c.rejected_because is None or c.rank_score is not None)
         ]
         chosen_f1 = 0.0
         if chosen is not None:

@@ -56,6 +56,7 @@ def test_english_plurals() -> None:
 def test_words_of_people_and_their_work() -> None:
     # Common words of a staff or catalogue question, phrases before their words.
     assert gloss("Wer sind unsere Führungskräfte?", "de") == "who are our managers?"
+    assert gloss("Wer berichtet an Thomas Müller?", "de") == "who reports to Thomas Müller?"
     assert gloss("Wie lautet die E-Mail-Adresse von Anna?", "de") == (
         "what is the email address of Anna?"
     )

@@ -67,6 +67,8 @@ zwei = two | drei = three | vier = four | fünf = five | sechs = six | sieben = 
 acht = eight | neun = nine | zehn = ten | vielen = many | viele = many | wenige = few
 chef = boss | chefin = boss | verschiedenen = different | verschiedene = different
 betreut = manages | betreuen = manage | unterstellt = reporting to | wiegt = weighs
+berichtet an = reports to | berichten an = report to | arbeitet in = works in
+arbeiten in = work in | arbeitet im = works in the | arbeiten im = work in the
 wiegen = weigh | passt zu = is compatible with | passen zu = are compatible with
 passt zum = is compatible with the | passen zum = are compatible with the
 stecken in = go into | stecken im = go into the | steckt in = goes into | buchen = book
