@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Literal
 
 from sparqlqa.kg.results import rows
@@ -444,23 +445,34 @@ _AGAINST = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
+def _asked_form(
+    question: str,
+) -> tuple[bool, Literal["AVG", "SUM"] | None, Literal["difference", "ratio"] | None]:
+    """The form cues of ``question``: whether it asks for the most or the least, the
+    aggregate and the arithmetic it asks for. Read once per question, however many of its
+    candidates are judged."""
+    against = bool(_AGAINST.search(question))
+    ordered = superlative(question) is not None and not against
+    return ordered, None if against else aggregate(question), derived(question)
+
+
 def form_problem(question: str, query: str) -> str | None:
     """What ``query`` leaves out of the form ``question`` asks for, or ``None``: no ordering
     (nor MIN/MAX) for a superlative ("the cheapest service"), no AVG for an average or SUM
     for a total, no arithmetic for a difference or ratio. A soft check: the pipeline
     prefers the candidates without such a problem and answers with one of the others only
     when none is left (the graph may record the value: "the average rating")."""
+    ordered, wanted, arithmetic = _asked_form(question)
     code = _IRI_OR_LITERAL.sub(" ", query)  # "/" of an IRI, "-" of a literal do not count
-    against = bool(_AGAINST.search(question))
-    if superlative(question) and not against and not _ORDERS.search(code):
+    if ordered and not _ORDERS.search(code):
         return "orders nothing, where the question asks for the most or the least"
-    wanted = None if against else aggregate(question)
     if wanted == "AVG" and not _AVERAGES.search(code):
         return "averages nothing, where the question asks for an average"
     if wanted == "SUM" and not _SUMS.search(code):
         return "sums nothing, where the question asks for a total"
-    if derived(question) and not _ARITHMETIC.search(code):
-        return f"computes no {derived(question)}, where the question asks for one"
+    if arithmetic and not _ARITHMETIC.search(code):
+        return f"computes no {arithmetic}, where the question asks for one"
     return None
 
 

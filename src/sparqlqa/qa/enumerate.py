@@ -50,6 +50,8 @@ from sparqlqa.qa.proposals import Proposal
 ORIGIN = "enumerated"
 Span = tuple[int, int]  # a mention's start and end in the question
 TYPE = RDF + "type"
+#: What :meth:`EnumeratingProposer._ends` gives for the literal end of a datatype property.
+_LITERAL_END = frozenset({""})
 _PREFIXED_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 #: A prefixed name's prefix in a query we wrote (not inside an IRI or after a word).
 _PREFIX_USE = re.compile(r"(?<![\w<\"/.\-])([A-Za-z][\w\-]*):")
@@ -350,7 +352,7 @@ class EnumeratingProposer:
         if prop is None:
             return None
         if x_is_object and prop.kind == "datatype":
-            return frozenset({""})
+            return _LITERAL_END
         ends = prop.range if x_is_object else prop.domain
         if not ends or (x_is_object and prop.kind != "object"):
             return None
@@ -366,7 +368,7 @@ class EnumeratingProposer:
         types = graph.x_types
         if types is None and graph.last is not None:
             types = self._ends(graph.last, graph.x_is_object)
-        if types == frozenset({""}):
+        if types == _LITERAL_END:
             return False
         # What the graph shows: a price node has no weight, a department no email, whatever
         # the (often missing) declared domains say.
@@ -379,6 +381,8 @@ class EnumeratingProposer:
         nothing is held against it), remembered."""
         found = self._used_by.get(predicate)
         if found is None:
+            # One bounded query per property asked about, not ontology.classes_using: that
+            # groups every triple of the graph, which a remote endpoint may not afford.
             sparql = (
                 f"SELECT DISTINCT ?p WHERE {{ ?s <{predicate}> ?o . ?s <{TYPE}> ?p }} "
                 f"LIMIT {self.discovery_limit}"
@@ -414,13 +418,12 @@ class EnumeratingProposer:
         for c in constraints:
             by_span.setdefault(c.span, []).append(c)
         pair_width = max(2, self.per_entity // 2)
-        literal = frozenset({""})
 
         def for_pairs(c: Constraint) -> tuple[bool, int, float]:
             # Two entities meet at a resource: constraints that end at a literal (an id, a
             # latitude) rarely meet another's, and must not crowd out those that may; then
             # the shorter and the better matched.
-            ends_at_literal = self._ends(c.last, c.x_is_object) == literal
+            ends_at_literal = self._ends(c.last, c.x_is_object) == _LITERAL_END
             return (ends_at_literal, len(c.predicates), -scorer.terms(c.predicates))
 
         for span in by_span:
