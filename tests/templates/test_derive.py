@@ -8,7 +8,7 @@ from sparqlqa.errors import TemplateError
 from sparqlqa.kg.embedded import EmbeddedStore, MemoryStore
 from sparqlqa.kg.prefixes import COMMON_PREFIXES
 from sparqlqa.ontology.schema import schema_from_store
-from sparqlqa.templates.derive import derive_templates
+from sparqlqa.templates.derive import DeriveConfig, derive_templates
 from sparqlqa.templates.fill import check_template
 from sparqlqa.templates.instantiate import InstantiateConfig, Instantiator
 from sparqlqa.templates.labels import LabelSource
@@ -59,6 +59,14 @@ def test_corporate_schema_gives_every_shape(corporate_store: EmbeddedStore) -> N
         "Which employees are a member of <B>?"
         in by_id["schema-reverse_lookup-memberOf-Employee"].questions
     )
+    # A price is a value node: asked for, it is its amount (a number), in German too.
+    german = {t.id: t for t in derive_templates(schema, prefixes, DeriveConfig(languages=("de",)))}
+    for price in (by_id["schema-lookup-price-Hardware"], german["schema-lookup-price-Service-de"]):
+        assert price.query == "SELECT DISTINCT ?x WHERE { <A> pv:price ?n . ?n pv:amount ?x }"
+        assert price.answer_type == "number"
+    # A BOM line leads on to its part: it stays a resource, not its quantity.
+    bom = by_id["schema-lookup-hasBomPart-BillOfMaterial"]
+    assert bom.query == "SELECT DISTINCT ?x WHERE { <A> pv:hasBomPart ?x }"
 
 
 def test_any_small_graph(tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ from sparqlqa.qa.answer_type import (
 from sparqlqa.qa.degenerate import degenerate_problem
 from sparqlqa.qa.proposals import Proposal, Proposer
 from sparqlqa.qa.rank import MAX_RANKED, QueryRanker, rank_confidence
+from sparqlqa.qa.value_nodes import answer_nodes, reach_through, value_property
 
 
 class Linker(Protocol):
@@ -103,6 +104,9 @@ class Candidate:
     # echo_problem: no ordering for "the cheapest", an answer that repeats the question's
     # own words): such a candidate is chosen only when every fitting one has such a problem.
     form_problem: str | None = None
+    # The number property its query was extended by, when its own answers were value nodes
+    # (qa.value_nodes: a price node's amount rather than the node).
+    reached_through: str | None = None
 
 
 @dataclass
@@ -308,7 +312,9 @@ class QAPipeline:
         the question asks for wins (else the first that fits). With one: execute them all
         (at most ``qa.rank.MAX_RANKED``) and answer with the fitting one the ranker scores
         highest, those of the asked form first (``timings["rank"]``: the ranker's time),
-        when it ranks ``language`` (``QueryRanker.languages``)."""
+        when it ranks ``language`` (``QueryRanker.languages``). A chosen query answering
+        with value nodes (price nodes) is then extended to their number
+        (:meth:`reached_through`)."""
         ranked = self.ranker is not None and language in self.ranker.languages
         candidates, fitting = self.execute_candidates(
             question, scored, entities, values, proposals, first_only=not ranked
@@ -320,9 +326,9 @@ class QAPipeline:
                 ((c, r) for c, r in fitting if c.form_problem is None), fitting[0]
             )
             chosen.accepted = True
-            return candidates, chosen, result
-        chosen, result = self.rank(question, fitting, entities, timings, language=language)
-        return candidates, chosen, result
+        else:
+            chosen, result = self.rank(question, fitting, entities, timings, language=language)
+        return candidates, chosen, self.reached_through(chosen, result, question)
 
     def execute_candidates(
         self,
@@ -419,6 +425,32 @@ class QAPipeline:
             return None
         candidate.confidence = confidence(score, "accepted")
         return result
+
+    def reached_through(
+        self, candidate: Candidate, result: QueryResult, question: str
+    ) -> QueryResult:
+        """``result``, or, when its answers are value nodes (``qa.value_nodes``: a price
+        node rather than its amount), the result of ``candidate``'s query reaching through
+        to their number: then ``candidate.query`` becomes that query and
+        ``candidate.reached_through`` names the property. Kept as it was when the wrapped
+        query fails or does not fit the expected type. Applied to the chosen candidate
+        only, after the choice: the ranker judges the queries the translator wrote."""
+        column = answer_nodes(result)
+        if column is None or candidate.query is None:
+            return result
+        predicate = value_property(self.store, column[1])
+        if predicate is None:
+            return result
+        query = reach_through(candidate.query, column[0], predicate)
+        try:
+            through = self.guard.run(self.store, query)
+        except QueryError:
+            return result
+        expected = expected_answer_type(question)
+        if fits(through, expected) or tally_problem(question, query, through, expected):
+            return result
+        candidate.query, candidate.reached_through = query, predicate
+        return through
 
     def rank(
         self,

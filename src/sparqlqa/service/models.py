@@ -59,6 +59,11 @@ class CandidateOut(BaseModel):
         "'the cheapest', no AVG for 'the average', an answer that repeats what the question "
         "names): such a candidate is chosen only when every fitting one has such a problem.",
     )
+    reached_through: str | None = Field(
+        None,
+        description="The number property its query was extended by because its own answers "
+        "were value nodes (a price node rather than its amount); absent otherwise.",
+    )
 
 
 class AskResponse(BaseModel):

@@ -38,6 +38,7 @@ from sparqlqa.templates.derive_context import (
     sometimes_missing,
     usable,
     value_nodes,
+    value_number,
 )
 from sparqlqa.templates.derive_languages import (
     class_questions,
@@ -149,12 +150,17 @@ def _property_templates(
     r_one = label_of(ctx, ranges[0]) if ranges else ""
     who_range = bool(r_one) and is_person(r_one)
     who_domain = is_person(d_one)
+    number = value_number(ctx, prop)
     ctx.add(
         "lookup",
         key,
         lookup_questions(phrase, who_range, r_one),
-        f"SELECT DISTINCT ?x WHERE {{ <A> {p} ?x }}",
+        # A price is asked for as its amount, not as the price node.
+        f"SELECT DISTINCT ?x WHERE {{ <A> {p} ?n . ?n {ctx.name(number.iri)} ?x }}"
+        if number
+        else f"SELECT DISTINCT ?x WHERE {{ <A> {p} ?x }}",
         classes={"A": [domain]},
+        answer_type="number" if number else None,
     )
     ctx.add(
         "ask",

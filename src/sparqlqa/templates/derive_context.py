@@ -230,6 +230,24 @@ def value_nodes(ctx: DeriveContext, prop: SchemaProperty) -> bool:
     return bool(instances) and instances == prop.usage
 
 
+def value_number(ctx: DeriveContext, prop: SchemaProperty) -> SchemaProperty | None:
+    """The one numeric property of the value nodes ``prop`` leads to (a price's amount),
+    when they are value nodes that lead nowhere else and hold exactly one; else None.
+    "What is the price of X?" asks for that number: the node itself is nothing a person
+    reads."""
+    if prop.kind != "object" or not value_nodes(ctx, prop):
+        return None
+    own = [
+        p
+        for p in ctx.schema.properties.values()
+        if usable(ctx, p) and set(p.domain) & set(prop.range)
+    ]
+    if any(p.kind == "object" for p in own):
+        return None  # a BOM line leads on to its part: a thing of its own, not a number
+    held = [p for p in own if p.numeric]
+    return held[0] if len(held) == 1 else None
+
+
 def sometimes_missing(ctx: DeriveContext, prop: SchemaProperty, domain: str) -> bool:
     cls = ctx.schema.classes.get(domain)
     # Usage counts triples, not subjects: a property used less often than the class has

@@ -94,6 +94,7 @@ def response_of(answer: Answer) -> AskResponse:
             origin=c.origin,
             rank_score=c.rank_score,
             form_problem=c.form_problem,
+            reached_through=c.reached_through,
         )
         for c in answer.candidates
     ]
