@@ -8,6 +8,7 @@ import pytest
 from sparqlqa.qa.answer_type import (
     comparison_problem,
     count_problem,
+    amount_problem,
     echo_problem,
     expected_answer_type,
     form_problem,
@@ -324,3 +325,29 @@ def test_an_answer_that_repeats_the_question_is_flagged() -> None:
     assert echo_problem(resource, said) is None
     assert echo_problem({"head": {}, "boolean": True}, said) is None
     assert echo_problem(literals("LCD"), set()) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "flagged"),
+    [
+        ("What does our cheapest service cost?", True),
+        ("Wie viel kostet der billigste Dienst?", True),
+        ("¿Cuánto pesa el cristal más pesado?", True),
+        ("What is the price of the heaviest crystal?", True),
+        ("Which is our cheapest service?", False),  # asks for the service
+        ("What does the Sensor Adjustment service cost?", False),  # no superlative
+        ("Which products cost more than 1000 euros?", False),
+    ],
+)
+def test_a_thing_answering_the_amount_of_a_superlative_is_flagged(
+    question: str, flagged: bool
+) -> None:
+    service = {
+        "head": {"vars": ["x"]},
+        "results": {"bindings": [{"x": {"type": "uri", "value": "http://example.org/srv"}}]},
+    }
+    problem = amount_problem(question, service)
+    assert (problem is not None) is flagged
+    # The amount itself, or yes/no, answers.
+    assert amount_problem(question, literals("748.4")) is None
+    assert amount_problem(question, {"head": {}, "boolean": True}) is None

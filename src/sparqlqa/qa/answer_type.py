@@ -489,3 +489,27 @@ def echo_problem(result: QueryResult, said: Collection[str]) -> str | None:
     if all(t.get("value", "").strip().casefold() in said for t in terms):
         return "answers with what the question already names"
     return None
+
+
+# Wordings that ask for an amount (a price, a weight), not for the thing that has it.
+_ASKS_AMOUNT = re.compile(
+    r"\bhow\s+(much|heavy|expensive)\b|^\W*what\s+(does|do|did|would|will)\b.*\b(cost|weigh)\b"
+    r"|\bwhat(?:'s|\s+is|\s+are)\s+the\s+(price|cost|weight)s?\s+of\b|^\W*(price|cost)\s+of\b"
+    r"|\bwie\s+(viel|teuer|schwer)\b(?!e)|^\W*was\s+(kostet|kosten|wiegt|wiegen)\b"
+    r"|\bcu[áa]nto\s+(cuesta|cuestan|pesa|pesan|vale|valen)\b|\bqu[ée]\s+precio\b",
+    re.I,
+)
+
+
+def amount_problem(question: str, result: QueryResult) -> str | None:
+    """Why ``result`` names the top (bottom) thing where ``question`` asks for its amount
+    ("What does our cheapest service cost?" answered with the service), or ``None``: a
+    superlative asking for an amount, answered with IRIs only. A soft check, as
+    :func:`form_problem`; a question naming no superlative is not judged (its price node is
+    reached through to the amount after the choice, ``qa.value_nodes``)."""
+    if "boolean" in result or not _ASKS_AMOUNT.search(question) or superlative(question) is None:
+        return None
+    terms = [t for row in rows(result) for t in row.values()]
+    if terms and all(t.get("type") == "uri" for t in terms):
+        return "answers with a thing, where the question asks for its amount"
+    return None

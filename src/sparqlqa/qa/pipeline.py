@@ -35,6 +35,7 @@ from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
 from sparqlqa.qa.abstain import confidence, firm_link, grounded, with_english_glosses
 from sparqlqa.qa.answer_type import (
     Expected,
+    amount_problem,
     comparison_problem,
     count_problem,
     echo_problem,
@@ -371,8 +372,10 @@ class QAPipeline:
             if result is None:
                 continue
             fitting.append((candidate, result))
-            candidate.form_problem = form_problem(question, candidate.query or "") or (
-                echo_problem(result, said)
+            candidate.form_problem = (
+                form_problem(question, candidate.query or "")
+                or echo_problem(result, said)
+                or amount_problem(question, result)
             )
             if first_only and candidate.form_problem is None:
                 break
