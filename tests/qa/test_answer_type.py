@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from sparqlqa.qa.answer_type import (
+    amount_problem,
     comparison_problem,
     count_problem,
-    amount_problem,
     echo_problem,
     expected_answer_type,
     form_problem,
