@@ -34,6 +34,9 @@ def test_confidence_is_the_token_probability_weighted_by_outcome() -> None:
         ("Marius Fux", "Mars", False),
         ("Kevin Feigenbaum", "Kelvin", False),
         ("Sensor", "Sensors", True),
+        ("LCD", "LCDs", True),  # a plural of a short word
+        ("Box", "Boxes", True),
+        ("LCD", "LCM", False),
         ("Wanja Hoffmann", "Wanja Hofman", True),
         ("A981-3634031 - Driver Memristor", "A981-3634031 - Driver Memristor", True),
     ],

@@ -13,6 +13,7 @@ from sparqlqa.qa.answer_type import (
     expected_answer_type,
     form_problem,
     order_problem,
+    property_comparison,
     tally_problem,
 )
 
@@ -287,6 +288,21 @@ def test_how_much_may_list_values() -> None:
             "SELECT ?x WHERE { ?x pv:country <http://x/Italy> }",
             None,
         ),
+        (
+            "Is any of our suppliers located in Toulouse? Which one?",
+            'PREFIX pv: <http://x/> ASK { ?x pv:addressLocality "Toulouse" }',
+            "answers yes or no, where the question goes on to ask which ones",
+        ),
+        (
+            "Is any of our suppliers located in Toulouse? Which one?",
+            'SELECT ?x WHERE { ?x pv:addressLocality "Toulouse" }',
+            None,
+        ),
+        (
+            "Is any of our suppliers located in Toulouse?",
+            'ASK WHERE { ?x pv:addressLocality "Toulouse" }',
+            None,
+        ),
     ],
 )
 def test_form_problem(question: str, query: str, problem: str | None) -> None:
@@ -351,3 +367,22 @@ def test_a_thing_answering_the_amount_of_a_superlative_is_flagged(
     # The amount itself, or yes/no, answers.
     assert amount_problem(question, literals("748.4")) is None
     assert amount_problem(question, {"head": {}, "boolean": True}) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which crystals are deeper than they are wide?", ("depth", "width", 1)),
+        ("Which LCDs are more than twice as tall as they are wide?", ("height", "width", 2)),
+        ("Which items are more than 3 times as long as they are high?", ("length", "height", 3)),
+        ("Welche Kristalle sind tiefer als breit?", ("depth", "width", 1)),
+        ("Welche LCDs sind mehr als doppelt so hoch wie breit?", ("height", "width", 2)),
+        ("¿Qué cristales son más profundos que anchos?", ("depth", "width", 1)),
+        ("¿Qué LCD son más del doble de altos que de anchos?", ("height", "width", 2)),
+        ("Which products are heavier than 5 g?", None),  # against a number: a filter
+        ("Who is taller than Anna?", None),
+        ("Which suppliers are cheaper than Acme?", None),
+    ],
+)
+def test_property_comparison(question: str, expected: tuple[str, str, int] | None) -> None:
+    assert property_comparison(question) == expected

@@ -138,6 +138,16 @@ SHAPES = [
         "BIND(?h / ?w AS ?r) }",
     ),
     (
+        "Which resistors are taller than they are wide?",
+        "SELECT DISTINCT ?p WHERE { ?p pv:hasCategory ?c ; pv:height_mm ?h ; pv:width_mm ?w . "
+        '?c pv:name "Resistor" FILTER(?h > ?w) }',
+    ),
+    (
+        "Which sensors are more than twice as high as they are deep?",
+        "SELECT DISTINCT ?p WHERE { ?p pv:hasCategory ?c ; pv:height_mm ?h ; pv:depth_mm ?d . "
+        '?c pv:name "Sensor" FILTER(?h > 2 * ?d) }',
+    ),
+    (
         "What is the average price per category?",
         "SELECT ?c (AVG(?a) AS ?avg) WHERE { ?p pv:hasCategory ?c ; pv:price/pv:amount ?a } "
         "GROUP BY ?c",

@@ -6,13 +6,8 @@ from __future__ import annotations
 import pytest
 
 from sparqlqa.kg.embedded import EmbeddedStore
-from sparqlqa.kg.guard import Guard, Limits
-from sparqlqa.kg.prefixes import COMMON_PREFIXES
+from sparqlqa.kg.guard import Guard
 from sparqlqa.kg.results import rows, values
-from sparqlqa.ontology.link import EntityLinker
-from sparqlqa.ontology.retrieve import SchemaRetriever
-from sparqlqa.ontology.schema import Schema, schema_from_store
-from sparqlqa.qa.components import GraphLinker
 from sparqlqa.qa.pipeline import QAPipeline
 from sparqlqa.qa.proposals import Proposal
 from sparqlqa.qa.value_nodes import answer_nodes, reach_through, value_property
@@ -21,38 +16,6 @@ PV = "http://ld.company.org/prod-vocab/"
 PREFIX = f"PREFIX pv: <{PV}>\n"
 PART = "http://ld.company.org/prod-instances/hw-A998-9941987"
 PRICE_OF_PART = PREFIX + f"SELECT DISTINCT ?x WHERE {{ <{PART}> pv:price ?x }}"
-
-
-@pytest.fixture(scope="module")
-def guard() -> Guard:
-    return Guard(Limits(timeout_s=10.0), prefixes=COMMON_PREFIXES)
-
-
-@pytest.fixture(scope="module")
-def schema(corporate_store: EmbeddedStore) -> Schema:
-    return schema_from_store(corporate_store)
-
-
-class NoBeam:
-    """A translator that writes no candidate: the proposals are all there is."""
-
-    def translate(self, prompts: object, k: int) -> list[list[tuple[str, float]]]:
-        return [[] for _ in prompts]  # type: ignore[attr-defined]
-
-
-@pytest.fixture(scope="module")
-def pipeline(corporate_store: EmbeddedStore, schema: Schema, guard: Guard) -> QAPipeline:
-    return QAPipeline(
-        graph="corporate",
-        store=corporate_store,
-        guard=guard,
-        schema=schema,
-        prefixes={**COMMON_PREFIXES, **corporate_store.prefixes},
-        linker=GraphLinker(EntityLinker.from_store(corporate_store, schema=schema)),
-        retriever=SchemaRetriever(schema, mode="lexical"),
-        translator=NoBeam(),  # type: ignore[arg-type]
-        decode=lambda target, slots, prefixes: target,
-    )
 
 
 def nodes(store: EmbeddedStore, guard: Guard, query: str) -> list[str]:

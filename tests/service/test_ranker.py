@@ -18,7 +18,8 @@ from sparqlqa.jsonl import read_jsonl
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.qa.graphs import GraphSettings, open_graph
-from sparqlqa.qa.rank import rank_confidence
+from sparqlqa.qa.pipeline import RANKED_BELOW
+from sparqlqa.qa.rank import fused, rank_confidence
 from sparqlqa.service.app import create_app
 from sparqlqa.service.settings import Settings
 from sparqlqa.training.ranker import (
@@ -204,7 +205,7 @@ class PreferLast:
         return [float(i) for i in range(len(queries))]
 
 
-def test_pipeline_with_a_ranker_picks_the_candidate_it_prefers(model_graph: Path) -> None:
+def test_pipeline_with_a_ranker_picks_the_first_of_the_fused_order(model_graph: Path) -> None:
     graph = open_graph(model_graph, GraphSettings())
     try:
         pipeline = graph.pipeline
@@ -218,12 +219,13 @@ def test_pipeline_with_a_ranker_picks_the_candidate_it_prefers(model_graph: Path
         ran = [c for c in ranked.candidates if c.rank_score is not None]
         assert ranker.calls and len(ranker.calls[0]) == len(ran) >= 1
         chosen = next(c for c in ranked.candidates if c.accepted)
-        # The last fitting candidate is chosen, though the beam put others first.
-        assert chosen is ran[-1] and chosen.query == ranker.calls[0][-1]
+        # The ranker's scores are what it returned; the choice is the first of its order
+        # fused with the candidates' own scores (the earlier candidate on a tie).
+        assert [c.rank_score for c in ran] == [float(i) for i in range(len(ran))]
+        combined = fused([c.rank_score or 0.0 for c in ran], [c.score for c in ran])
+        assert chosen is ran[max(range(len(ran)), key=lambda i: (combined[i], -i))]
         assert chosen.confidence == rank_confidence(chosen.rank_score or 0.0)
-        assert all(
-            c.rejected_because == "the ranker scores another candidate higher" for c in ran[:-1]
-        )
+        assert all(c.rejected_because == RANKED_BELOW for c in ran if c is not chosen)
         assert "rank" in ranked.timings_ms
         # A language it does not rank: not asked, the first fitting candidate answers.
         german = pipeline.answer(DEPARTMENT, k=4, language="de")
@@ -234,7 +236,8 @@ def test_pipeline_with_a_ranker_picks_the_candidate_it_prefers(model_graph: Path
 
 
 def test_pipeline_with_a_ranker_picks_a_lower_beam_candidate(model_graph: Path) -> None:
-    """The beam's first candidate fits, yet the ranker's choice (a lower one) is answered."""
+    """The beam's first candidate fits, yet a later one that the ranker and its own score
+    (a prior of 1) both put first is answered."""
     graph = open_graph(model_graph, GraphSettings())
     try:
         pipeline = graph.pipeline
@@ -250,7 +253,7 @@ def test_pipeline_with_a_ranker_picks_a_lower_beam_candidate(model_graph: Path) 
 
         pipeline.ranker = PreferLast()
         candidates, chosen, result = pipeline.choose(
-            DEPARTMENT, scored, entities, values, [Proposal(other, "example", 0.1)]
+            DEPARTMENT, scored, entities, values, [Proposal(other, "example", 1.0)]
         )
         assert chosen is not None and result is not None
         assert chosen is not candidates[0] and chosen.origin == "example"

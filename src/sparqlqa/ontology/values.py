@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from sparqlqa.kg.results import is_literal_term, sparql_term
 from sparqlqa.kg.store import RDF, RDFS, Store
+from sparqlqa.ontology.linked import LinkedEntity
 from sparqlqa.ontology.schema import OWL, Schema
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -126,3 +127,51 @@ def neighbours(store: Store, values: Mapping[str, Sequence[str]]) -> dict[str, s
                 links[row["s"]["value"]].add(key)
                 links[key].add(row["s"]["value"])
     return dict(links)
+
+
+# A code-like token: letters, digits and the joiners of phone numbers, e-mails and ids
+# ("+49-551-5670308", "anna.roth@company.org", "B488-6957957").
+_CODE = re.compile(r"(?<![\w@+.\-/])\+?\w[\w.@+\-/]*\w")
+_NUMBER_ONLY = re.compile(r"^[+\-]?[\d.,]+$")
+
+
+def code_mentions(
+    question: str, taken: Iterable[tuple[int, int]] = ()
+) -> list[tuple[str, int, int]]:
+    """The code-like words of ``question`` (a phone number, an e-mail, an id: 5 characters
+    or more, holding a digit or ``@``, not a plain number), with their spans, leaving out
+    those that overlap the ``taken`` spans. The label index leaves such values out (fuzzy
+    matching on them finds neighbours, not the value); they are looked up exactly."""
+    spans = list(taken)
+    found: list[tuple[str, int, int]] = []
+    for m in _CODE.finditer(question):
+        text = m.group()
+        if len(text) < 5 or _NUMBER_ONLY.match(text):
+            continue
+        if not any(c.isdigit() for c in text) and "@" not in text:
+            continue
+        if any(start < m.end() and m.start() < end for start, end in spans):
+            continue
+        found.append((text, m.start(), m.end()))
+    return found
+
+
+def code_entities(
+    store: Store, schema: Schema, question: str, taken: Iterable[tuple[int, int]] = ()
+) -> list[LinkedEntity]:
+    """Value entities for the code-like words of ``question`` that some triple of ``store``
+    holds exactly as a string ("whose number is +49-551-5670308?": the phone value), in
+    question order; one bounded query for all of them."""
+    mentions = code_mentions(question, taken)
+    if not mentions:
+        return []
+    terms = {m[0]: sparql_term({"type": "literal", "value": m[0]}) for m in mentions}
+    held = properties_of_values(store, terms.values())
+    out: list[LinkedEntity] = []
+    for text, start, end in mentions:
+        properties = held.get(terms[text])
+        if not properties:
+            continue
+        label = value_label(schema, properties)
+        out.append(LinkedEntity(terms[text], text, start, end, 1.0, class_label=label, exact=True))
+    return out

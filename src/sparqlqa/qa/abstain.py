@@ -43,12 +43,14 @@ def confidence(score: float, outcome: str) -> float:
 
 def firm_link(label: str, mention: str) -> bool:
     """Whether an entity label and the question's words it was linked on share a word (or
-    one begins the other, with 4 characters at least)."""
+    one begins the other, with 4 characters at least, or one is the other's plural: "LCDs")."""
     ours = set(re.findall(r"\w+", mention.lower()))
     for word in re.findall(r"\w+", label.lower()):
         for other in ours:
             short, long_ = sorted((word, other), key=len)
             if word == other or (len(short) >= 4 and long_.startswith(short)):
+                return True
+            if long_ in (short + "s", short + "es"):
                 return True
     return False
 

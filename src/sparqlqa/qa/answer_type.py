@@ -71,6 +71,10 @@ _FOLLOW_UP = re.compile(
 )
 
 
+# An ASK query: "ASK {" or "ASK WHERE {" after the prologue.
+_ASK_FORM = re.compile(r"(?:^|[\s>}])ASK\s*(?:WHERE\s*)?\{", re.I)
+
+
 def expected_answer_type(question: str) -> Expected:
     """``boolean`` for yes/no questions (unless a "Which ones?" follows), ``number`` for how
     many/much, ``date`` for when, ``any`` otherwise (a resource or a literal)."""
@@ -98,6 +102,9 @@ def fits(result: QueryResult, expected: Expected) -> str | None:
     if expected == "boolean":
         return "a list of rows, expected a yes/no answer"
     terms = [t for row in bindings for t in row.values()]
+    if not terms:
+        # MIN/MAX/AVG over no rows: one row that binds nothing, an empty answer.
+        return "the query returned rows without values"
     if expected == "number":
         numeric = [
             t
@@ -460,11 +467,14 @@ def _asked_form(
 def form_problem(question: str, query: str) -> str | None:
     """What ``query`` leaves out of the form ``question`` asks for, or ``None``: no ordering
     (nor MIN/MAX) for a superlative ("the cheapest service"), no AVG for an average or SUM
-    for a total, no arithmetic for a difference or ratio. A soft check: the pipeline
+    for a total, no arithmetic for a difference or ratio, a yes/no where a follow-up asks
+    which ones ("Are there Italian suppliers? Which?"). A soft check: the pipeline
     prefers the candidates without such a problem and answers with one of the others only
     when none is left (the graph may record the value: "the average rating")."""
     ordered, wanted, arithmetic = _asked_form(question)
     code = _IRI_OR_LITERAL.sub(" ", query)  # "/" of an IRI, "-" of a literal do not count
+    if _FOLLOW_UP.search(question.strip()) and _ASK_FORM.search(code):
+        return "answers yes or no, where the question goes on to ask which ones"
     if ordered and not _ORDERS.search(code):
         return "orders nothing, where the question asks for the most or the least"
     if wanted == "AVG" and not _AVERAGES.search(code):
@@ -512,4 +522,103 @@ def amount_problem(question: str, result: QueryResult) -> str | None:
     terms = [t for row in rows(result) for t in row.values()]
     if terms and all(t.get("type") == "uri" for t in terms):
         return "answers with a thing, where the question asks for its amount"
+    return None
+
+
+def zero_problem(query: str, result: QueryResult) -> str | None:
+    """Why ``result`` of ``query`` is probably no answer, or ``None``: a count of zero (a
+    COUNT over a pattern nothing matches, e.g. a property the counted things do not have, or
+    a literal where the graph holds a resource). People ask how many of something there
+    is; a zero count is taken only when no candidate counts something. A soft check, as
+    :func:`form_problem`."""
+    if "boolean" in result or not _COUNT_ONLY.search(query):
+        return None
+    terms = [t for row in rows(result) for t in row.values()]
+    if len(terms) == 1 and terms[0].get("value", "").strip() in ("0", "0.0"):
+        return "counts nothing (zero)"
+    return None
+
+
+# Adjectives of measure and the nouns that name their properties ("deep" -> depth), in
+# English, German and Spanish stems; the comparative of each is matched by its stem.
+_MEASURES: tuple[tuple[str, str], ...] = (
+    ("deep", "depth"),
+    ("wide", "width"),
+    ("broad", "width"),
+    ("tall", "height"),
+    ("high", "height"),
+    ("long", "length"),
+    ("heavy", "weight"),
+    ("thick", "thickness"),
+    ("tief", "depth"),
+    ("breit", "width"),
+    ("hoch", "height"),
+    ("höh", "height"),
+    ("lang", "length"),
+    ("läng", "length"),
+    ("schwer", "weight"),
+    ("profund", "depth"),
+    ("anch", "width"),
+    ("alt", "height"),
+    ("larg", "length"),
+    ("pesad", "weight"),
+)
+_FACTORS = {"twice": 2, "doppelt": 2, "zweimal": 2, "doble": 2, "three": 3, "thrice": 3}
+_FACTORS |= {"dreimal": 3, "triple": 3}
+_ADJECTIVE = r"([a-zäöüéáíóú]+)"
+# "deeper than they are wide", "more than twice as tall as it is wide", "tiefer als breit",
+# "mehr als doppelt so hoch wie breit", "más profundos que anchos".
+_PROPERTY_COMPARISONS = (
+    re.compile(
+        rf"\b{_ADJECTIVE}(?:er|ier)\s+than\s+(?:(?:it|they)\s+(?:is|are)\s+|it's\s+|they're\s+)?"
+        rf"{_ADJECTIVE}\b",
+        re.I,
+    ),
+    re.compile(
+        r"\bmore\s+than\s+(twice|three\s+times|thrice|(\d+)\s+times)\s+as\s+"
+        rf"{_ADJECTIVE}\s+as\s+(?:(?:it|they)\s+(?:is|are)\s+)?{_ADJECTIVE}\b",
+        re.I,
+    ),
+    re.compile(rf"\b{_ADJECTIVE}er\s+als\s+(?:sie\s+sind\s+|es\s+ist\s+)?{_ADJECTIVE}\b", re.I),
+    re.compile(
+        r"\bmehr\s+als\s+(doppelt|zweimal|dreimal|(\d+)\s*mal)\s+so\s+"
+        rf"{_ADJECTIVE}\s+wie\s+{_ADJECTIVE}\b",
+        re.I,
+    ),
+    re.compile(rf"\bm[áa]s\s+{_ADJECTIVE}\s+que\s+{_ADJECTIVE}\b", re.I),
+    re.compile(
+        r"\bm[áa]s\s+del?\s+(doble|triple|(\d+)\s+veces)\s+(?:de\s+)?"
+        rf"{_ADJECTIVE}\s+que\s+(?:de\s+)?{_ADJECTIVE}\b",
+        re.I,
+    ),
+)
+
+
+def _measure(word: str) -> str | None:
+    """The property noun of an adjective of measure or its comparative, else None."""
+    folded = word.casefold()
+    for stem_, noun in _MEASURES:
+        if folded.startswith(stem_) and len(folded) <= len(stem_) + 4:
+            return noun
+    return None
+
+
+def property_comparison(question: str) -> tuple[str, str, int] | None:
+    """``(greater, smaller, factor)`` where ``question`` compares two measures of one thing
+    ("Which crystals are deeper than they are wide?": depth > 1 × width; "more than twice
+    as tall as they are wide": height > 2 × width), as property nouns; else None."""
+    for number, pattern in enumerate(_PROPERTY_COMPARISONS):
+        found = pattern.search(question)
+        if found is None:
+            continue
+        groups = found.groups()
+        factor = 1
+        if number in (1, 3, 5):  # "more than twice as A as B"
+            said, digits, a, b = groups
+            factor = int(digits) if digits else _FACTORS.get(said.split()[0].casefold(), 2)
+        else:
+            a, b = groups
+        greater, smaller = _measure(a), _measure(b)
+        if greater and smaller and greater != smaller:
+            return greater, smaller, factor
     return None

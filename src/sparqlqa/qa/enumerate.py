@@ -42,6 +42,7 @@ from sparqlqa.qa.answer_type import (
     negated,
     ordinal_offset,
     per_group,
+    property_comparison,
     superlative,
     top_count,
 )
@@ -214,6 +215,9 @@ class EnumeratingProposer:
             extra += self._columns(question, graphs, schema_iris, scorer, len(spans))
         if arithmetic is not None and expected != "boolean":
             extra += self._derived(chosen, scorer, arithmetic, len(spans))
+        measures = property_comparison(question)
+        if measures is not None:
+            extra += self._measures_compared(graphs, scorer, measures, expected, len(spans))
         for query, prior in extra:
             add(query, prior)
         if expected == "boolean":
@@ -555,8 +559,8 @@ class EnumeratingProposer:
         bases.sort(key=lambda g: -scorer.graph(g, spans))
         numeric = self._numeric_paths(scorer)
         for graph in bases[:6]:
-            on_x = [c for c in graph.classes if f"?x a {t(c)}" in graph.patterns]
-            fitting = [p for p in numeric if all(self._fits(c, p[0], False) for c in on_x)]
+            # Only numbers the answer node may have: a price node has no price of its own.
+            fitting = [p for p in numeric if self._may_have(graph, p[0])]
             for path in fitting[:3]:
                 patterns = [*graph.patterns, *_path_patterns(path, t)]
                 body = " . ".join(patterns)
@@ -812,6 +816,40 @@ class EnumeratingProposer:
                     )
                     sized = QueryGraph([pattern], [iri, *path])
                     out.append((query, scorer.graph(sized, spans)))
+        return out
+
+    def _measures_compared(
+        self,
+        graphs: Sequence[QueryGraph],
+        scorer: _Scorer,
+        measures: tuple[str, str, int],
+        expected: str,
+        spans: int,
+    ) -> list[tuple[str, float]]:
+        """ "Crystals that are deeper than they are wide": two numeric properties of a
+        graph's answer node compared (``FILTER(?a > 2 * ?b)``), each the numeric property
+        whose label or name holds the measure's noun (depth, width)."""
+        greater, smaller, factor = measures
+        t = self._term
+        numeric = [p for p in self.schema.properties.values() if p.numeric]
+
+        def named(noun: str) -> list[str]:
+            return [p.iri for p in numeric if stem(noun) in self.words(p.iri)]
+
+        out: list[tuple[str, float]] = []
+        scale = f"{factor} * " if factor != 1 else ""
+        for graph in self._bases(graphs, scorer, spans, 3):
+            for a in named(greater):
+                for b in named(smaller):
+                    if not (self._may_have(graph, a) and self._may_have(graph, b)):
+                        continue
+                    patterns = [*graph.patterns, f"?x {t(a)} ?a", f"?x {t(b)} ?b"]
+                    body = " . ".join(patterns) + f" FILTER(?a > {scale}?b)"
+                    # Sized as the base graph: the two measures are what the question asks.
+                    sized = QueryGraph(
+                        graph.patterns, [*graph.predicates, a, b], graph.classes, graph.spans
+                    )
+                    out.append((self._wrap(body, expected), scorer.graph(sized, spans)))
         return out
 
     def _derived(

@@ -32,7 +32,9 @@ from sparqlqa.ontology.prompt import (
     schema_items,
 )
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
+from sparqlqa.ontology.values import code_entities
 from sparqlqa.qa.abstain import confidence, firm_link, grounded, with_english_glosses
+from sparqlqa.qa.anchors import anchor_problem, anchors
 from sparqlqa.qa.answer_type import (
     Expected,
     amount_problem,
@@ -44,11 +46,15 @@ from sparqlqa.qa.answer_type import (
     form_problem,
     order_problem,
     tally_problem,
+    zero_problem,
 )
 from sparqlqa.qa.degenerate import degenerate_problem
 from sparqlqa.qa.proposals import Proposal, Proposer
-from sparqlqa.qa.rank import MAX_RANKED, QueryRanker, rank_confidence
+from sparqlqa.qa.rank import MAX_RANKED, QueryRanker, fused, rank_confidence
 from sparqlqa.qa.value_nodes import answer_nodes, reach_through, value_property
+
+#: Why a fitting candidate that was ranked is not the one answered.
+RANKED_BELOW = "ranked below another candidate (the ranker and its own score)"
 
 
 class Linker(Protocol):
@@ -200,6 +206,7 @@ class QAPipeline:
         timings["retrieve"] = _ms(started)
         started = time.perf_counter()
         entities = self.linker.link(question, terms, language=language)
+        entities = self.with_codes(question, entities)
         timings["link"] = _ms(started)
         prompt_entities = [
             PromptEntity(f"ENT{i}", e.iri, e.label, e.class_label) for i, e in enumerate(entities)
@@ -208,6 +215,19 @@ class QAPipeline:
         items = schema_items(terms, self.schema, self.prefixes)
         prompt = render_prompt(question, prompt_entities, items, self.prompt_chars, values=values)
         return prompt, entities, values, [t.iri for t in terms], timings
+
+    def with_codes(self, question: str, entities: list[LinkedEntity]) -> list[LinkedEntity]:
+        """``entities`` and, in question order, the code-like words of ``question`` (a phone
+        number, an e-mail, an id) that the graph holds as a value and no entity covers
+        (``ontology.values.code_entities``); ``entities`` as they are when the lookup fails."""
+        taken = [(e.start, e.end) for e in entities]
+        try:
+            codes = code_entities(self.store, self.schema, question, taken)
+        except SparqlqaError:
+            return entities
+        if not codes:
+            return entities
+        return sorted([*entities, *codes], key=lambda e: e.start)
 
     def answer(self, question: str, k: int = 5, language: str | None = None) -> Answer:
         """Answer one question, trying up to ``k`` candidate queries. ``language`` (en, de,
@@ -311,8 +331,9 @@ class QAPipeline:
         """Without a ranker: try candidates in order (the leading proposals, the beam's, then
         the other proposals); the first that runs, fits the expected type and has the form
         the question asks for wins (else the first that fits). With one: execute them all
-        (at most ``qa.rank.MAX_RANKED``) and answer with the fitting one the ranker scores
-        highest, those of the asked form first (``timings["rank"]``: the ranker's time),
+        (at most ``qa.rank.MAX_RANKED``) and answer with the fitting one first in the
+        ranker's order fused with the candidates' own scores (``qa.rank.fused``), those of
+        the asked form first (``timings["rank"]``: the ranker's time),
         when it ranks ``language`` (``QueryRanker.languages``). A chosen query answering
         with value nodes (price nodes) is then extended to their number
         (:meth:`reached_through`)."""
@@ -364,6 +385,7 @@ class QAPipeline:
         # What the question already says: an answer made of it alone repeats the question.
         said = {e.label.strip().casefold() for e in entities}
         said |= {question[e.start : e.end].strip().casefold() for e in entities}
+        named = anchors(question, entities, self.schema.classes)
         fitting: list[tuple[Candidate, QueryResult]] = []
         for target, score, whole, origin in tries:
             candidate = Candidate(target=target, score=score, origin=origin)
@@ -376,6 +398,8 @@ class QAPipeline:
                 form_problem(question, candidate.query or "")
                 or echo_problem(result, said)
                 or amount_problem(question, result)
+                or zero_problem(candidate.query or "", result)
+                or anchor_problem(candidate.query or "", named, self.prefixes)
             )
             if first_only and candidate.form_problem is None:
                 break
@@ -464,10 +488,11 @@ class QAPipeline:
         *,
         language: str = "en",
     ) -> tuple[Candidate, QueryResult]:
-        """The fitting candidate the ranker scores highest (the earlier one on a tie); each
-        gets its ``rank_score`` and a confidence from it; the others are marked as ranked
-        below the chosen one. ``language``: the question's (the ranker glosses German and
-        Spanish ones)."""
+        """The fitting candidate first in the ranker's order fused with the candidates' own
+        scores (``qa.rank.fused``; the earlier one on a tie), those without a form problem
+        first; each gets its ``rank_score`` and a confidence from it; the others are
+        marked as ranked below the chosen one. ``language``: the question's (the ranker
+        glosses German and Spanish ones)."""
         assert self.ranker is not None
         started = time.perf_counter()
         queries = [c.query or "" for c, _ in fitting]
@@ -478,10 +503,12 @@ class QAPipeline:
             candidate.rank_score = round(value, 4)
             candidate.confidence = rank_confidence(value)
         # A candidate with the form the question asks for beats one without, whatever
-        # their scores (a superlative answered by an ordering, an average by an AVG).
+        # their scores (a superlative answered by an ordering, an average by an AVG); among
+        # those, the ranker's order and the candidates' own scores are fused (qa.rank).
+        combined = fused(scores, [c.score for c, _ in fitting])
         best = max(
             range(len(fitting)),
-            key=lambda i: (fitting[i][0].form_problem is None, scores[i], -i),
+            key=lambda i: (fitting[i][0].form_problem is None, combined[i], -i),
         )
         chosen, result = fitting[best]
         chosen.accepted = True
@@ -491,7 +518,7 @@ class QAPipeline:
             if candidate.form_problem is not None and chosen.form_problem is None:
                 candidate.rejected_because = f"{candidate.form_problem}; another candidate does not"
             else:
-                candidate.rejected_because = "the ranker scores another candidate higher"
+                candidate.rejected_because = RANKED_BELOW
         return chosen, result
 
     def simple_answers(self, result: QueryResult) -> list[dict[str, str]]:

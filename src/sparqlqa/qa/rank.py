@@ -55,6 +55,35 @@ RANKER_LANGUAGES: dict[str, frozenset[str]] = {
 GLOSSED_SCORE_SHIFT = math.log(9.0)
 
 
+#: The constant of reciprocal-rank fusion (:func:`fused`): 20 lets the first places of
+#: either order count most without one order's first place deciding alone. On the realistic
+#: corporate dev half (a first-run folder, 2026-12-03) any k from 10 to 60 with equal
+#: weights chose alike (en 0.541 -> 0.574, de 0.400 -> 0.457 against the ranker alone).
+FUSION_K = 20
+
+
+def competition_ranks(values: Sequence[float]) -> list[int]:
+    """Each value's place, 0 for the highest; equal values share the better place."""
+    order = sorted(values, reverse=True)
+    first: dict[float, int] = {}
+    for place, value in enumerate(order):
+        first.setdefault(value, place)
+    return [first[v] for v in values]
+
+
+def fused(ranker: Sequence[float], priors: Sequence[float], k: int = FUSION_K) -> list[float]:
+    """Reciprocal-rank fusion of the ranker's scores and the candidates' own scores (the
+    beam's log-probability, a proposal's log prior: how well its terms match the question's
+    words): ``1/(k + place in one order) + 1/(k + place in the other)``, higher is better.
+
+    Places, not scores, are fused: a first-run ranker's scores change scale from one
+    training run to the next, and the two scores are not on one scale. The ranker alone
+    was seen to prefer a count over ``memberOf`` where the question says "responsible for",
+    which the priors name."""
+    by_ranker, by_prior = competition_ranks(ranker), competition_ranks(priors)
+    return [1.0 / (k + a) + 1.0 / (k + b) for a, b in zip(by_ranker, by_prior, strict=True)]
+
+
 class QueryRanker(Protocol):
     """Scores whole candidate queries against a question: higher is better."""
 
