@@ -11,14 +11,13 @@ evidence of what the question is about, and candidates without it are not judged
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 
+from sparqlqa.errors import SparqlqaError
 from sparqlqa.kg.results import is_literal_term
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.qa.abstain import firm_link
-
-_PREFIX_DECLARATION = re.compile(r"\bPREFIX\s+([\w.-]*):\s*<([^<>\s]*)>", re.I)
+from sparqlqa.qa.relink import lexical_form, query_terms
 
 
 def anchors(
@@ -34,31 +33,26 @@ def anchors(
     ]
 
 
-def written_forms(entity: LinkedEntity, prefixes: Mapping[str, str]) -> list[str]:
-    """The ways a query may write ``entity``: ``<iri>`` and each ``prefix:local`` the
-    prefixes allow, or a literal's quoted text; and its label as a literal (a query that
-    finds the resource by its name: ``?e pv:name "Wolfgang Martin"``)."""
-    if is_literal_term(entity.iri):
-        quote = entity.iri[0]
-        text = entity.iri[1 : entity.iri.rfind(quote)] if entity.iri.count(quote) > 1 else ""
-        return [entity.iri, f'"{text}"', f"'{text}'"] if text else [entity.iri]
-    forms = [f"<{entity.iri}>", f'"{entity.label}"', f"'{entity.label}'"]
-    for prefix, namespace in prefixes.items():
-        if namespace and entity.iri.startswith(namespace) and len(entity.iri) > len(namespace):
-            forms.append(f"{prefix}:{entity.iri[len(namespace) :]}")
-    return forms
-
-
 def anchor_problem(
     query: str, named: Sequence[LinkedEntity], prefixes: Mapping[str, str]
 ) -> str | None:
     """Why ``query`` ignores the question, or ``None``: ``named`` (the question's
-    :func:`anchors`) is not empty and the query writes none of them."""
+    :func:`anchors`) is not empty and the query writes none of them, neither as the IRI
+    (full or prefixed, with the query's own PREFIX lines or ``prefixes``), nor as the value,
+    nor as a literal of the label (a query that finds the resource by its name: ``?e pv:name
+    "Wolfgang Martin"``). Text the tokenizer cannot read is not judged."""
     if not named:
         return None
-    # The query's own prefixes as well: a proposal may declare others than the graph's.
-    prefixes = {**prefixes, **dict(_PREFIX_DECLARATION.findall(query))}
+    try:
+        terms = query_terms(query, prefixes)
+    except SparqlqaError:
+        return None
+    iris = {t.value for t in terms if t.kind == "iri"}
+    texts = {lexical_form(t.value) for t in terms if t.kind == "literal"}
     for entity in named:
-        if any(form in query for form in written_forms(entity, prefixes)):
+        if is_literal_term(entity.iri):
+            if lexical_form(entity.iri) in texts:
+                return None
+        elif entity.iri in iris or entity.label in texts:
             return None
     return "uses none of the resources or values the question names"
