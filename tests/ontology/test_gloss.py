@@ -66,3 +66,13 @@ def test_words_of_people_and_their_work() -> None:
     assert (
         gloss("¿Quién gestiona el Strain Capacitor?", "es") == "who manages the Strain Capacitor?"
     )
+
+
+def test_dative_plurals_and_words_of_making_things() -> None:
+    # "mit wie vielen Produkten": the dative plural is the plural with an -n.
+    assert gloss("Mit wie vielen Produkten ist X kompatibel?", "de") == (
+        "with how many products is X compatible?"
+    )
+    assert gloss("Welche Stücklisten haben wir?", "de") == "which bill of materials do we have?"
+    assert "procurement" in gloss("Wer arbeitet im Einkauf?", "de")
+    assert "production" in gloss("¿Quién está en producción?", "es")

@@ -7,13 +7,17 @@ import pytest
 
 from sparqlqa.qa.answer_type import (
     amount_problem,
+    asks_all_tied,
     comparison_problem,
     count_problem,
     echo_problem,
     expected_answer_type,
     form_problem,
+    full_order,
+    implied_words,
     order_problem,
     property_comparison,
+    superlative_head,
     tally_problem,
 )
 
@@ -386,3 +390,66 @@ def test_a_thing_answering_the_amount_of_a_superlative_is_flagged(
 )
 def test_property_comparison(question: str, expected: tuple[str, str, int] | None) -> None:
     assert property_comparison(question) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can I get the contact details (email and phone) of the Engineering team?",
+        "Kann ich die Kontaktdaten des Engineering-Teams bekommen?",
+        "¿Puedo ver los correos de Marketing?",
+    ],
+)
+def test_asking_to_get_something_is_a_request(question: str) -> None:
+    assert expected_answer_type(question) == "any"
+
+
+@pytest.mark.parametrize(
+    "question", ["Can I order a transistor?", "Kann ich X bestellen?", "Can Karen approve it?"]
+)
+def test_asking_whether_one_can_is_yes_no(question: str) -> None:
+    assert expected_answer_type(question) == "boolean"
+
+
+def test_superlative_heads_ties_and_whole_orders() -> None:
+    assert superlative_head("What's the highest price we charge?") == "price"
+    assert superlative_head("Which department has the most employees?") == "employees"
+    assert superlative_head("Which supplier is in Italy?") is None
+    assert asks_all_tied("Which of our hardware products are the most expensive ones?")
+    assert not asks_all_tied("Which product is the most expensive?")
+    assert not asks_all_tied("Which 3 products are the most expensive ones?")
+    assert full_order("List our services from the cheapest to the most expensive.") == "ASC"
+    assert full_order("Products from the heaviest to the lightest") == "DESC"
+    assert full_order("Liste die Dienstleistungen von der günstigsten bis zur teuersten.") == "ASC"
+    assert full_order("Suppliers sorted by name") == "ASC"
+    assert full_order("Products from Italy to Spain") is None
+    assert full_order("The 3 cheapest services, from the cheapest to the most expensive") is None
+    # A whole ordered list is not cut to its first rows.
+    limited = "SELECT ?s WHERE { ?s pv:price/pv:amount ?a } ORDER BY ?a LIMIT 1"
+    question = "List our services from the cheapest to the most expensive."
+    assert order_problem(question, limited) is not None
+    assert order_problem(question, limited.replace(" LIMIT 1", "")) is None
+
+
+def test_measure_words_name_their_property() -> None:
+    assert implied_words(["which", "hardware", "cost", "more", "than", "3"]) == ["price"]
+    assert implied_words(["cheapest", "heaviest", "service"]) == ["price", "weight"]
+    assert implied_words(["highest", "price"]) == []  # "high" is no height here
+    assert implied_words(["who", "charge", "marketing"]) == ["manager"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the highest price we charge for a transformer?",
+        "Was ist der höchste Preis, den wir für einen Transformator verlangen?",
+        "¿Cuál es el precio más alto que cobramos por un transformador?",
+    ],
+)
+def test_the_superlative_value_itself_is_an_amount(question: str) -> None:
+    things = {
+        "head": {"vars": ["x"]},
+        "results": {"bindings": [{"x": {"type": "uri", "value": "x"}}]},
+    }
+    assert amount_problem(question, things) is not None  # type: ignore[arg-type]
+    assert amount_problem("Which product has the highest price?", things) is None  # type: ignore[arg-type]

@@ -148,6 +148,26 @@ SHAPES = [
         '?c pv:name "Sensor" FILTER(?h > 2 * ?d) }',
     ),
     (
+        "List our services with name, price and category.",
+        "SELECT ?s ?n ?a ?c WHERE { ?s a pv:Service OPTIONAL { ?s pv:name ?n } "
+        "OPTIONAL { ?s pv:price/pv:amount ?a } OPTIONAL { ?s pv:hasCategory ?c } }",
+    ),
+    (
+        "Which of our hardware products are the most expensive ones?",
+        "SELECT DISTINCT ?p WHERE { ?p a pv:Hardware ; pv:price/pv:amount ?a . "
+        "{ SELECT (MAX(?x) AS ?max) WHERE { ?h a pv:Hardware ; pv:price/pv:amount ?x } } "
+        "FILTER(?a = ?max) }",
+    ),
+    (
+        "List our services from the cheapest to the most expensive.",
+        "SELECT ?s WHERE { ?s a pv:Service ; pv:price/pv:amount ?a } ORDER BY ?a",
+    ),
+    (
+        "Which department has the most members?",
+        "SELECT ?d WHERE { ?e pv:memberOf ?d } GROUP BY ?d ORDER BY DESC(COUNT(DISTINCT ?e)) "
+        "LIMIT 1",
+    ),
+    (
         "What is the average price per category?",
         "SELECT ?c (AVG(?a) AS ?avg) WHERE { ?p pv:hasCategory ?c ; pv:price/pv:amount ?a } "
         "GROUP BY ?c",
@@ -335,3 +355,37 @@ def test_columns_only_where_the_graph_has_them(
     assert any("Yanka" not in q.split("OPTIONAL")[0] or "} OPTIONAL" in q for q in columns)
     # Her department, her products' prices: no email or phone columns of theirs.
     assert not any("pv:memberOf ?x" in q or "pv:price ?x" in q for q in columns), "\n".join(columns)
+
+
+def test_a_ratio_divides_in_the_order_the_question_names(
+    proposer: EnumeratingProposer, linker: EntityLinker, retriever: SchemaRetriever
+) -> None:
+    def prior(question: str, numerator: str) -> float:
+        ratios = [
+            p
+            for p in propose(question, proposer, linker, retriever)
+            if "BIND(?a / ?b" in p.query and numerator in p.query
+        ]
+        return max((p.prior for p in ratios), default=0.0)
+
+    # "height to width": height / width first; "width to height" the other way round.
+    question = "What's the height to width ratio of the Network Dipole?"
+    assert prior(question, "pv:height_mm ?a") > prior(question, "pv:width_mm ?a") > 0
+    question = "What's the width to height ratio of the Network Dipole?"
+    assert prior(question, "pv:width_mm ?a") > prior(question, "pv:height_mm ?a") > 0
+
+
+def test_a_column_of_value_nodes_gives_their_number(
+    proposer: EnumeratingProposer, linker: EntityLinker, retriever: SchemaRetriever
+) -> None:
+    proposals = propose("Our services with name and price, please.", proposer, linker, retriever)
+    columns = [p.query for p in proposals if "OPTIONAL" in p.query]
+    assert columns and all("pv:price ?c" not in q for q in columns), "\n".join(columns)
+    assert any("pv:price ?w" in q and "pv:amount ?c" in q for q in columns)
+    # "the managers, which department each is in": the object property named by its range,
+    # and no "has manager" column for the word that names the answer nodes.
+    question = "Who are the managers, which department is each in, and their phone numbers?"
+    columns = [p.query for p in propose(question, proposer, linker, retriever)]
+    columns = [q for q in columns if "?x a pv:Manager OPTIONAL" in q]
+    assert any("pv:memberOf ?c" in q and "pv:phone ?c" in q for q in columns), "\n".join(columns)
+    assert not any("pv:hasManager ?c" in q for q in columns)

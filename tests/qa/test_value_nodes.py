@@ -1,5 +1,6 @@
-"""Value nodes on the real corporate store: price nodes are told from things people ask for,
-and a chosen query that answers with them answers with their amount instead."""
+"""Value and link nodes on the real corporate store: price nodes and BOM lines are told from
+things people ask for, and a chosen query that answers with them answers with their amount,
+or the part a line stands for, instead."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sparqlqa.kg.guard import Guard
 from sparqlqa.kg.results import rows, values
 from sparqlqa.qa.pipeline import QAPipeline
 from sparqlqa.qa.proposals import Proposal
-from sparqlqa.qa.value_nodes import answer_nodes, reach_through, value_property
+from sparqlqa.qa.value_nodes import answer_nodes, link_property, reach_through, value_property
 
 PV = "http://ld.company.org/prod-vocab/"
 PREFIX = f"PREFIX pv: <{PV}>\n"
@@ -86,3 +87,31 @@ def test_a_question_for_things_keeps_the_things(pipeline: QAPipeline) -> None:
     _, chosen, result = pipeline.choose("Which departments are there?", [], [], (), [proposal])
     assert chosen is not None and chosen.reached_through is None
     assert chosen.query == departments and result is not None and len(list(rows(result))) > 1
+
+
+def test_bom_lines_are_link_nodes_to_their_part(
+    corporate_store: EmbeddedStore, guard: Guard
+) -> None:
+    lines = nodes(corporate_store, guard, "SELECT ?b WHERE { ?b a pv:BomPart } LIMIT 30")
+    assert link_property(corporate_store, lines) == PV + "hasPart"
+    prices = nodes(corporate_store, guard, "SELECT ?p WHERE { ?x pv:price ?p } LIMIT 30")
+    assert link_property(corporate_store, prices) is None  # leads nowhere: a value node
+    for query in (
+        "SELECT ?d WHERE { ?d a pv:Department }",
+        "SELECT ?h WHERE { ?h a pv:Hardware } LIMIT 30",
+        "SELECT ?e WHERE { ?e a pv:Employee } LIMIT 30",
+    ):
+        assert link_property(corporate_store, nodes(corporate_store, guard, query)) is None
+
+
+def test_a_chosen_bom_line_is_answered_with_its_part(pipeline: QAPipeline) -> None:
+    lines = PREFIX + (
+        'SELECT DISTINCT ?x WHERE { ?b pv:name "NaviTech Pulsar" ; pv:hasBomPart ?x }'
+    )
+    proposal = Proposal(query=lines, origin="example", prior=0.9)
+    question = "What parts go into the NaviTech Pulsar?"
+    _, chosen, result = pipeline.choose(question, [], [], (), [proposal])
+    assert chosen is not None and result is not None
+    assert chosen.reached_through == PV + "hasPart"
+    parts = [row["x_value"]["value"] for row in rows(result)]
+    assert parts and all("/hw-" in p for p in parts)

@@ -285,8 +285,9 @@ def _word(word: str, language: str) -> str | None:
             rest = folded[len(prefix) :]
             if folded.startswith(prefix) and rest and (found := _word(rest, language)):
                 return f"{english} {found}"
-    # A German genitive ("Deutschlands", "des Lieferanten"): the word without its -s.
-    if language == "de" and folded.endswith("s") and len(folded) > 4:
+    # A German genitive ("Deutschlands", "des Lieferanten"): the word without its -s; a
+    # dative plural ("mit wie vielen Produkten", "aus den Teilen"): without its -n.
+    if language == "de" and folded.endswith(("s", "n")) and len(folded) > 4:
         return _TABLES[language].get(folded[:-1])
     return None
 

@@ -33,6 +33,7 @@ age | Alter, Alter, n | edad, edades, f
 amount | Betrag, Beträge, m | importe, importes, m
 area | Fläche, Flächen, f | superficie, superficies, f
 article | Artikel, Artikel, m | artículo, artículos, m
+bill of material | Stückliste, Stücklisten, f | lista de materiales, listas de materiales, f
 author | Autor, Autoren, m | autor, autores, m
 birth date | Geburtsdatum, Geburtsdaten, n | fecha de nacimiento, fechas de nacimiento, f
 book | Buch, Bücher, n | libro, libros, m
@@ -98,7 +99,9 @@ plant | Werk, Werke, n | planta, plantas, f
 population | Einwohnerzahl, Einwohnerzahlen, f | población, poblaciones, f
 postal code | Postleitzahl, Postleitzahlen, f | código postal, códigos postales, m
 price | Preis, Preise, m | precio, precios, m
+procurement | Einkauf, Einkäufe, m | compra, compras, f
 product | Produkt, Produkte, n | producto, productos, m
+production | Produktion, Produktionen, f | producción, producciones, f
 project | Projekt, Projekte, n | proyecto, proyectos, m
 quantity | Menge, Mengen, f | cantidad, cantidades, f
 rating | Bewertung, Bewertungen, f | valoración, valoraciones, f

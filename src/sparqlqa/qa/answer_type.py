@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import Literal
 
@@ -37,9 +37,14 @@ _NUMBER = re.compile(
     re.I,
 )
 # Requests phrased as questions ("Can you tell me...", "Could you list...") are not yes/no.
+# "Can I get the contact details of …?", "Kann ich die Liste … bekommen?", "¿Puedo ver …?"
+# ask for the details too.
 _REQUEST = re.compile(
     r"^(can|could|would|will)\s+(you|u)\b|^(kannst\s+du|können\s+sie|könnten\s+sie)\b"
-    r"|^¿?\s*(puedes|puede\s+usted|podrías|podría)\b",
+    r"|^¿?\s*(puedes|puede\s+usted|podrías|podría)\b"
+    r"|^(can|could|may)\s+(i|we)\s+(please\s+)?(get|have|see|grab|obtain)\b"
+    r"|^(kann|könnte|darf)\s+ich\b[^?]*\b(bekommen|haben|sehen|erhalten)\s*\??\s*$"
+    r"|^¿?\s*(puedo|podría|podríamos)\s+(obtener|ver|tener|conseguir)\b",
     re.I,
 )
 # A request that asks whether: "Can you tell me if...", "Kannst du mir sagen, ob...",
@@ -125,7 +130,9 @@ _MOST = re.compile(
     r"\b(most|highest|largest|biggest|greatest|heaviest|longest|tallest|widest|deepest|"
     r"maximum|max|top|best|richest|strongest|fastest|priciest|most expensive)\b"
     # German superlatives (any ending) and "am meisten"; Spanish "mayor", "máximo", and
-    # "más" unless a comparison ("más de 5") or a word of the other end ("más barato") follows.
+    # "más" unless a comparison ("más de 5") or a word of the other end ("más barato")
+    # follows (two measures compared, "más profundos que anchos", are told apart by
+    # property_comparison).
     r"|\b(meisten|höchst(?!ens)|größt|schwerst|längst|teuerst|maximal)\w*|\bbeste[nmrs]?\b"
     r"|\b(mayor|máxim[oa]s?)\b|\bmás\s+(?!de\b|que\b|baj|barat|liger|pequeñ|cort|joven)\w+",
     re.I,
@@ -150,12 +157,73 @@ def superlative(question: str) -> Literal["most", "least"] | None:
     return "most" if most else "least"
 
 
+# The word a superlative qualifies: "the highest price", "die meisten Mitarbeiter".
+_HEAD = re.compile(r"\s+(?:of\s+|an\s+|a\s+)?([^\W\d_]+)")
+
+
+def superlative_head(question: str) -> str | None:
+    """The word after the superlative of ``question``, folded: "What's the highest price
+    we charge?" → "price" (the question asks for the value), "the heaviest product" →
+    "product"; ``None`` without a superlative."""
+    for pattern in (_MOST, _LEAST):
+        found = pattern.search(question)
+        if found:
+            head = _HEAD.match(question, found.end())
+            return head.group(1).casefold() if head else None
+    return None
+
+
+# "Which of our products are the most expensive ones?": every product tied at the top.
+_TIED = re.compile(
+    r"\bones\b|\b(are|were)\s+the\s+(most|least|\w+est)\b|\bsind\s+(die|am)\b"
+    r"|\b(son|eran)\s+(los|las)\b",
+    re.I,
+)
+
+
+def asks_all_tied(question: str) -> bool:
+    """Whether a superlative ``question`` asks for all the things at the top (or bottom),
+    ties included ("which ... are the most expensive ones"), rather than one."""
+    return bool(_TIED.search(question)) and top_count(question) is None
+
+
+# A whole list in order: "from the cheapest to the most expensive", "sorted by price",
+# "von der günstigsten bis zur teuersten", "de la más barata a la más cara".
+_FROM_TO = re.compile(r"\b(from|von|de|desde)\b(.+?)\b(to|bis|a|hasta)\b(.+)", re.I)
+_SORTED = re.compile(
+    r"\b(sorted|ordered|in\s+order|ranked|sortiert|geordnet|ordenad[oa]s|ordena)\b", re.I
+)
+
+
+def full_order(question: str) -> Literal["ASC", "DESC"] | None:
+    """The direction of a whole ordered list ``question`` asks for ("from the cheapest to
+    the most expensive": ASC; "from the heaviest to the lightest": DESC; "sorted by
+    price": ASC), or ``None`` (not asked, or a count of rows is: "the 3 cheapest")."""
+    if top_count(question) is not None:
+        return None
+    span = _FROM_TO.search(question)
+    if span:
+        start = span.group(2)
+        start_most, start_least = bool(_MOST.search(start)), bool(_LEAST.search(start))
+        end = span.group(4)
+        if start_least and not start_most and _MOST.search(end):
+            return "ASC"
+        if start_most and not start_least and _LEAST.search(end):
+            return "DESC"
+    return "ASC" if _SORTED.search(question) else None
+
+
 def order_problem(question: str, query: str) -> str | None:
     """Why the ordering of a superlative ``query`` (``ORDER BY ... LIMIT``) goes the wrong way
-    for ``question`` ("the heaviest" sorted ascending), or ``None``. Questions with words of
+    for ``question`` ("the heaviest" sorted ascending), or cuts a list the question wants
+    whole (:func:`full_order`), or ``None``. Questions with words of
     both kinds, or of neither, are not judged."""
+    if "LIMIT" not in query.upper():
+        return None
+    if full_order(question) is not None:
+        return "keeps only the first rows of an ordered list the question wants whole"
     most, least = bool(_MOST.search(question)), bool(_LEAST.search(question))
-    if most == least or "LIMIT" not in query.upper():
+    if most == least:
         return None
     directions = {(m.group(1) or "ASC").upper() for m in _ORDER.finditer(query)}
     if len(directions) != 1:
@@ -506,7 +574,14 @@ _ASKS_AMOUNT = re.compile(
     r"\bhow\s+(much|heavy|expensive)\b|^\W*what\s+(does|do|did|would|will)\b.*\b(cost|weigh)\b"
     r"|\bwhat(?:'s|\s+is|\s+are)\s+the\s+(price|cost|weight)s?\s+of\b|^\W*(price|cost)\s+of\b"
     r"|\bwie\s+(viel|teuer|schwer)\b(?!e)|^\W*was\s+(kostet|kosten|wiegt|wiegen)\b"
-    r"|\bcu[áa]nto\s+(cuesta|cuestan|pesa|pesan|vale|valen)\b|\bqu[ée]\s+precio\b",
+    r"|\bcu[áa]nto\s+(cuesta|cuestan|pesa|pesan|vale|valen)\b|\bqu[ée]\s+precio\b"
+    # "What's the highest price we charge?": the superlative value itself.
+    r"|^\W*what(?:'s|\s+is|\s+was)\s+(?:the|our)\s+(?:highest|lowest|largest|smallest|"
+    r"biggest|greatest|maximum|minimum|max|min|top)\b"
+    r"|^\W*(?:was|wie\s+hoch)\s+ist\s+(?:der|die|das|unser\w*)\s+"
+    r"(?:höchst|niedrigst|größt|kleinst|maximal|minimal)\w*"
+    r"|^¿?\s*cu[áa]l\s+es\s+(?:el|la)\s+\w+\s+(?:m[áa]s\s+(?:alt|baj)|m[áa]xim|m[íi]nim|"
+    r"mayor|menor)",
     re.I,
 )
 
@@ -592,6 +667,41 @@ _PROPERTY_COMPARISONS = (
         re.I,
     ),
 )
+
+
+# Words that name a measure without its noun: "costs more than 3 EUR", "the cheapest",
+# "weighs over 50 g" (English: German and Spanish questions are glossed first). "high" and
+# "long" are left out: "the highest price" is about the price. And the words of running
+# things that name a manager: "Who's in charge of Marketing?", "the head of Engineering",
+# "Karen's boss".
+_IMPLIED: tuple[tuple[str, str], ...] = (
+    ("boss", "manager"),
+    ("charge", "manager"),
+    ("head", "manager"),
+    ("cost", "price"),
+    ("expensive", "price"),
+    ("cheap", "price"),
+    ("pricey", "price"),
+    ("weigh", "weight"),
+    ("heavy", "weight"),
+    ("heavi", "weight"),
+    ("deep", "depth"),
+    ("wide", "width"),
+    ("tall", "height"),
+)
+
+
+def implied_words(words: Sequence[str]) -> list[str]:
+    """The schema nouns that ``words`` (stemmed English words of a question) name without
+    saying them: a measure by its adjective or verb ("costs" → "price", "heaviest" →
+    "weight"), a manager by a word of running things ("in charge", "head", "boss")."""
+    out: list[str] = []
+    for word in words:
+        folded = word.casefold()
+        for stem_, noun in _IMPLIED:
+            if folded.startswith(stem_) and len(folded) <= len(stem_) + 4 and noun not in out:
+                out.append(noun)
+    return out
 
 
 def _measure(word: str) -> str | None:

@@ -36,17 +36,22 @@ from sparqlqa.ontology.schema import Schema, local_name, words_of
 from sparqlqa.ontology.words import stem, tokens
 from sparqlqa.qa.answer_type import (
     aggregate,
+    asks_all_tied,
     comparison,
     derived,
     expected_answer_type,
+    full_order,
+    implied_words,
     negated,
     ordinal_offset,
     per_group,
     property_comparison,
     superlative,
+    superlative_head,
     top_count,
 )
 from sparqlqa.qa.proposals import Proposal
+from sparqlqa.qa.value_nodes import SAMPLE, value_property
 
 ORIGIN = "enumerated"
 Span = tuple[int, int]  # a mention's start and end in the question
@@ -136,6 +141,7 @@ class EnumeratingProposer:
         self._words: dict[str, frozenset[str]] = {}
         self._descendants: dict[str, frozenset[str]] = {}
         self._used_by: dict[str, frozenset[str]] = {}  # predicate -> its subjects' classes
+        self._value_numbers: dict[str, str | None] = {}  # predicate -> its value nodes' number
         # Paths from a node to a number (_numeric_paths): the schema's, found once.
         self._paths_to_numbers: list[tuple[str, ...]] | None = None
         # Whether the schema knows instance counts: then a class with none is left out.
@@ -157,7 +163,9 @@ class EnumeratingProposer:
         # The schema's labels are English: a German or Spanish question's words are matched
         # against them in its English gloss (ontology.gloss), as the ranker reads it too.
         glossed = gloss(question, language, [(e.start, e.end, e.label) for e in entities])
-        scorer = _Scorer(content_words(glossed), schema_iris, self)
+        words = content_words(glossed)
+        # "costs more than 3 EUR" is about the price, "in charge of" about a manager.
+        scorer = _Scorer(words + implied_words(words), schema_iris, self)
         chosen = sorted(entities, key=lambda e: -e.score)[: self.max_entities]
         spans = {(e.start, e.end) for e in chosen}
         classes = self._classes(chosen, schema_iris)
@@ -178,12 +186,15 @@ class EnumeratingProposer:
         def add(query: str, prior: float) -> None:
             scored[query] = max(scored.get(query, 0.0), round(min(max(prior, 0.0), 1.0), 4))
 
-        direction = superlative(question)
+        measures = property_comparison(question)
+        # "más profundos que anchos" compares two measures: no superlative.
+        direction = superlative(question) if measures is None else None
         compared = comparison(question)
         negative = negated(question)
         grouped = expected == "number" and per_group(question)
         function = aggregate(question)
         arithmetic = derived(question)
+        whole_order = full_order(question) if expected == "any" else None
         # A superlative question asks for an order, a comparison with a number for a filter,
         # a negation for an absence, "each" for a count per group: a query without one is
         # less likely.
@@ -195,6 +206,7 @@ class EnumeratingProposer:
         # makes a query without the average or the sum less likely.
         plain *= _UNAGGREGATED_FACTOR if function is not None and expected != "number" else 1.0
         plain *= _UNDERIVED_FACTOR if arithmetic is not None else 1.0
+        plain *= _UNSORTED_FACTOR if whole_order is not None else 1.0
         amount = bool(_AMOUNT.search(question))
         for graph in graphs:
             prior = scorer.graph(graph, len(spans)) * plain
@@ -211,11 +223,12 @@ class EnumeratingProposer:
         if function is not None:
             each = per_group(question)
             extra += self._aggregated(graphs, schema_iris, scorer, function, each, len(spans))
+        if whole_order is not None:
+            extra += self._sorted(graphs, scorer, whole_order, len(spans))
         if expected == "any":
             extra += self._columns(question, graphs, schema_iris, scorer, len(spans))
         if arithmetic is not None and expected != "boolean":
             extra += self._derived(chosen, scorer, arithmetic, len(spans))
-        measures = property_comparison(question)
         if measures is not None:
             extra += self._measures_compared(graphs, scorer, measures, expected, len(spans))
         for query, prior in extra:
@@ -235,6 +248,8 @@ class EnumeratingProposer:
                 len(spans),
                 top_count(question) or 1,
                 ordinal_offset(question) or 0,
+                head=stem(head) if (head := superlative_head(glossed)) else None,
+                tied=asks_all_tied(question),
             ):
                 add(query, prior)
         best = sorted(scored.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
@@ -364,10 +379,15 @@ class EnumeratingProposer:
 
     def _may_have(self, graph: QueryGraph, predicate: str) -> bool:
         """Whether the answer node of ``graph`` may be the subject of ``predicate``: its
-        classes fit the domain, and it is no literal. (Declared domains are often narrower
-        than the use: ``name`` declared for products, used for people; only the classes the
-        graph names are held against them.)"""
-        if not all(self._fits(c, predicate, False) for c in self._x_classes(graph)):
+        classes are among those the data shows using it, or fit the domain, and it is no
+        literal. (Declared domains are often narrower than the use: ``name`` declared for
+        products, used for people; only the classes the graph names are held against
+        them.)"""
+        classes = self._x_classes(graph)
+        # What the data shows first: a service has a name, whatever the declared domain.
+        if classes and set(classes) <= self._subject_classes(predicate):
+            return True
+        if not all(self._fits(c, predicate, False) for c in classes):
             return False
         types = graph.x_types
         if types is None and graph.last is not None:
@@ -544,11 +564,16 @@ class EnumeratingProposer:
         spans: int,
         limit: int = 1,
         offset: int = 0,
+        head: str | None = None,
+        tied: bool = False,
     ) -> list[tuple[str, float]]:
         """Superlatives: the answer node ordered by a numeric property reachable from it
         (one hop, or two through an object property), and the node most (least) often at
         one end of a retrieved object property; the first ``limit`` rows after ``offset``
-        ("the 3 heaviest", "the second cheapest"), else also the MAX/MIN value itself."""
+        ("the 3 heaviest", "the second cheapest"), else also the MAX/MIN value itself and
+        every node at it (ties). ``head``: the stemmed word the superlative qualifies; when
+        the path's terms name it ("the highest *price*"), the value is what is asked.
+        ``tied``: the question asks for all at the top ("the most expensive ones")."""
         order = "DESC" if direction == "most" else "ASC"
         best = "MAX" if direction == "most" else "MIN"
         window = (f" OFFSET {offset}" if offset else "") + f" LIMIT {limit}"
@@ -558,6 +583,9 @@ class EnumeratingProposer:
         bases = [g for g in graphs if len(g.patterns) <= 2 and self._resource_answer(g)]
         bases.sort(key=lambda g: -scorer.graph(g, spans))
         numeric = self._numeric_paths(scorer)
+        # "the most employees" counts things of a class; "the highest price" orders a value.
+        heads = [c for c in self.schema.classes if head is not None and head in self.words(c)]
+        counted = bool(heads)
         for graph in bases[:6]:
             # Only numbers the answer node may have: a price node has no price of its own.
             fitting = [p for p in numeric if self._may_have(graph, p[0])]
@@ -571,29 +599,74 @@ class EnumeratingProposer:
                     graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
                 )
                 prior = scorer.graph(ordered, spans)
+                named = head is not None and any(head in self.words(p) for p in path)
+                if counted and not named:
+                    prior *= _COUNTED_FACTOR
                 out.append(
-                    (f"{header}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v){window}", prior)
+                    (
+                        f"{header}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v){window}",
+                        prior * (_VALUE_ASKED_FACTOR if named else 1.0),
+                    )
                 )
                 if single:
                     weight = 1.0 if expected == "number" else 0.9
                     out.append(
                         (
                             f"{header}SELECT ({best}(?v) AS ?value) WHERE {{ {body} }}",
-                            prior * weight,
+                            prior * (1.1 if named and expected != "number" else weight),
+                        )
+                    )
+                    top = f"{{ SELECT ({best}(?v_) AS ?top) WHERE {{ {_renamed(body)} }} }}"
+                    out.append(
+                        (
+                            f"{header}SELECT DISTINCT ?x WHERE {{ {body} {top} "
+                            "FILTER(?v = ?top) }",
+                            prior
+                            * (1.05 if tied else 0.9)
+                            * (_VALUE_ASKED_FACTOR if named else 1.0),
                         )
                     )
         for iri in schema_iris:
             prop = self.schema.properties.get(iri)
             if prop is None or prop.kind != "object":
                 continue
-            for pattern in (f"?y {t(iri)} ?x", f"?x {t(iri)} ?y"):
+            for pattern, y_is_object in ((f"?y {t(iri)} ?x", False), (f"?x {t(iri)} ?y", True)):
                 header = self._header(pattern)
                 graph = QueryGraph([pattern], [iri])
+                # "the most employees": the things counted are of the class named.
+                weight = 0.9
+                if counted:
+                    fits = any(self._fits(c, iri, y_is_object) for c in heads)
+                    weight = 1.05 if fits else 0.8
                 out.append(
                     (
                         f"{header}SELECT ?x WHERE {{ {pattern} }} GROUP BY ?x "
                         f"ORDER BY {order}(COUNT(DISTINCT ?y)){window}",
-                        scorer.graph(graph, spans) * 0.9,
+                        scorer.graph(graph, spans) * weight,
+                    )
+                )
+        return out
+
+    def _sorted(
+        self, graphs: Sequence[QueryGraph], scorer: _Scorer, order: str, spans: int
+    ) -> list[tuple[str, float]]:
+        """ "List our services from the cheapest to the most expensive": the answer node
+        with every row, ordered by a numeric property it may have (best matching first)."""
+        t = self._term
+        out: list[tuple[str, float]] = []
+        bases = [g for g in graphs if len(g.patterns) <= 2 and self._resource_answer(g)]
+        bases.sort(key=lambda g: -scorer.graph(g, spans))
+        numeric = self._numeric_paths(scorer)
+        for graph in bases[:6]:
+            for path in [p for p in numeric if self._may_have(graph, p[0])][:3]:
+                body = " . ".join([*graph.patterns, *_path_patterns(path, t)])
+                ordered = QueryGraph(
+                    graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
+                )
+                out.append(
+                    (
+                        f"{self._header(body)}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v)",
+                        scorer.graph(ordered, spans),
                     )
                 )
         return out
@@ -872,14 +945,16 @@ class EnumeratingProposer:
         anchors.sort(key=lambda e: e.start)  # "A than B": the first mention is the minuend
         out: list[tuple[str, float]] = []
 
-        def query(patterns: list[str], predicates: list[str], covered: set[Span]) -> None:
+        def query(
+            patterns: list[str], predicates: list[str], covered: set[Span], weight: float = 1.0
+        ) -> None:
             body = " . ".join(patterns) + f" BIND(?a {op} ?b AS ?value)"
             # Sized as one edge: the second value is what the arithmetic asks for.
             graph = QueryGraph(patterns[:1], predicates, spans=covered)
             out.append(
                 (
                     f"{self._header(body)}SELECT ?value WHERE {{ {body} }}",
-                    scorer.graph(graph, spans),
+                    scorer.graph(graph, spans) * weight,
                 )
             )
 
@@ -904,7 +979,11 @@ class EnumeratingProposer:
                 for q in own:
                     if p != q:
                         patterns = [f"{node} {t(p[0])} ?a", f"{node} {t(q[0])} ?b"]
-                        query(patterns, [p[0], q[0]], {(e.start, e.end)})
+                        # "the height to width ratio": the first named is divided.
+                        first, second = scorer.first_mention(p[0]), scorer.first_mention(q[0])
+                        swapped = first is not None and second is not None and first > second
+                        weight = _SWAPPED_FACTOR if swapped else 1.0
+                        query(patterns, [p[0], q[0]], {(e.start, e.end)}, weight)
         return out
 
     def _columns(
@@ -916,22 +995,28 @@ class EnumeratingProposer:
         spans: int,
     ) -> list[tuple[str, float]]:
         """ "Name, email and phone of everyone in Marketing": a graph's answer node with a
-        column per retrieved property the question names (its label's words are in the
-        question), each ``OPTIONAL``; with the node itself and without."""
-        t = self._term
+        column per property the question names (its label's words are in the question; an
+        object property also by its range: "which department each is in"), each
+        ``OPTIONAL``; with the node itself and without. A property whose objects are value
+        nodes (a price node) gives their number (``qa.value_nodes``)."""
         # The retrieved properties first, then any other the question names: people ask for
         # "name, email and phone" whatever the retriever kept.
         others = [i for i in self.schema.properties if i not in schema_iris]
-        named = [
-            i
-            for i in [*schema_iris, *others]
-            if (p := self.schema.properties.get(i)) is not None
-            and p.kind != "object"
-            and scorer.lexical(i) > 0
-        ]
+        matched: dict[str, frozenset[str]] = {}
+        for i in [*schema_iris, *others]:
+            prop = self.schema.properties.get(i)
+            if prop is None or i in matched:
+                continue
+            words = self.words(i) & scorer.question
+            if prop.kind == "object" and not words:
+                # "which department is each in": named by what it leads to.
+                ranges = [self.words(r) for r in prop.range if r in self.schema.classes]
+                words = frozenset().union(*(r for r in ranges if r and r <= scorer.question))
+            if words:
+                matched[i] = frozenset(words)
+        named = list(matched)
         # "country code" names one property whose words cover another's ("country"): one
         # column; and several columns are asked as a list ("name, email and phone").
-        matched = {i: self.words(i) & scorer.question for i in named}
         named = [i for i in named if not any(matched[i] < matched[j] for j in named if j != i)]
         # "addresses" names one column, not every address property: of those matching the
         # same words, the one with the fewest other words (the earlier on a tie).
@@ -942,18 +1027,21 @@ class EnumeratingProposer:
             return len(self.words(i) - matched[i] - _DATA_WORDS)
 
         for i in named:
-            same = kept.get(frozenset(matched[i]))
+            same = kept.get(matched[i])
             if same is None or extra(i) < extra(same):
-                kept[frozenset(matched[i])] = i
+                kept[matched[i]] = i
         named = [i for i in named if i in kept.values()][:_COLUMNS]
         if len(named) < 2 or not _LIST.search(question):
             return []  # one property named is a lookup, which the graphs cover
         out: list[tuple[str, float]] = []
         for graph in self._bases(graphs, scorer, spans, 2):
-            cols = [i for i in named if self._may_have(graph, i)]
+            # "the managers and their departments": "managers" names the answer nodes
+            # ("?x a Manager"), not also a column ("has manager").
+            said = frozenset().union(*(self.words(i) for i in [*graph.predicates, *graph.classes]))
+            cols = [i for i in named if self._may_have(graph, i) and not matched[i] <= said]
             if len(cols) < 2:
                 continue
-            optional = " ".join(f"OPTIONAL {{ ?x {t(i)} ?c{n} }}" for n, i in enumerate(cols))
+            optional = " ".join(self._optional_column(i, n) for n, i in enumerate(cols))
             body = " . ".join(graph.patterns) + " " + optional
             names = " ".join(f"?c{n}" for n in range(len(cols)))
             header = self._header(body)
@@ -964,6 +1052,33 @@ class EnumeratingProposer:
             out.append((f"{header}SELECT DISTINCT ?x {names} WHERE {{ {body} }}", prior))
             out.append((f"{header}SELECT DISTINCT {names} WHERE {{ {body} }}", prior * 0.95))
         return out
+
+    def _optional_column(self, predicate: str, n: int) -> str:
+        """``OPTIONAL { ?x predicate ?cN }``, through to the number when ``predicate``'s
+        objects are value nodes (``qa.value_nodes``)."""
+        t = self._term
+        number = self._value_number(predicate)
+        if number is None:
+            return f"OPTIONAL {{ ?x {t(predicate)} ?c{n} }}"
+        return f"OPTIONAL {{ ?x {t(predicate)} ?w{n} . ?w{n} {t(number)} ?c{n} }}"
+
+    def _value_number(self, predicate: str) -> str | None:
+        """The number property of ``predicate``'s objects when they are value nodes (a
+        price's amount), else ``None``; from a bounded sample, remembered."""
+        prop = self.schema.properties.get(predicate)
+        if prop is None or prop.kind != "object":
+            return None
+        if predicate not in self._value_numbers:
+            sparql = (
+                f"SELECT DISTINCT ?p WHERE {{ ?s <{predicate}> ?p FILTER(isIRI(?p)) }} "
+                f"LIMIT {SAMPLE}"
+            )
+            try:
+                number = value_property(self.store, list(self._column(sparql)))
+            except (SparqlqaError, TypeError, ValueError):
+                return None  # not remembered: the next question tries again
+            self._value_numbers[predicate] = number
+        return self._value_numbers[predicate]
 
     def _resource_answer(self, graph: QueryGraph) -> bool:
         """Whether the answer node of ``graph`` may be a resource (not a literal value)."""
@@ -1029,12 +1144,21 @@ class _Scorer:
         self, question_words: Sequence[str], schema_iris: Sequence[str], owner: EnumeratingProposer
     ) -> None:
         self.question = frozenset(question_words)
+        #: Where each word first comes in the question: "the height to width ratio".
+        self.position: dict[str, int] = {}
+        for i, word in enumerate(question_words):
+            self.position.setdefault(word, i)
         self.rank = {iri: i for i, iri in enumerate(schema_iris)}
         self.retrieved = max(1, len(schema_iris))
         self.owner = owner
         self._memo: dict[str, float] = {}
         #: ``EnumeratingProposer._numeric_paths`` for this question, once computed.
         self.numeric_paths: list[tuple[str, ...]] | None = None
+
+    def first_mention(self, iri: str) -> int | None:
+        """Where the question first names one of the term's words, or ``None``."""
+        places = [self.position[w] for w in self.owner.words(iri) if w in self.position]
+        return min(places) if places else None
 
     def lexical(self, iri: str) -> float:
         """The share of the term's words that the question has."""
@@ -1083,6 +1207,18 @@ _UNNEGATED_FACTOR = 0.85
 _UNGROUPED_FACTOR = 0.8
 _UNAGGREGATED_FACTOR = 0.8
 _UNDERIVED_FACTOR = 0.8
+#: How much the thing at the top counts when the superlative names the value ("the highest
+#: price": the price is asked, not the product).
+_VALUE_ASKED_FACTOR = 0.85
+#: How much an order by a number counts when the superlative names a class ("the most
+#: employees": a count of them).
+_COUNTED_FACTOR = 0.85
+#: How much a list without the order the question asks for counts ("from the cheapest to
+#: the most expensive").
+_UNSORTED_FACTOR = 0.9
+#: How much a ratio or difference of two measures counts the other way round from the
+#: question's order ("the height to width ratio" as width / height).
+_SWAPPED_FACTOR = 0.9
 #: Numeric paths tried for a difference or a ratio.
 _DERIVED_PATHS = 4
 #: How much a HAVING over an edge counts beside a filter on a path (the number may be a value).
@@ -1169,3 +1305,13 @@ def _value_patterns(
 def _path_patterns(path: Sequence[str], term: Callable[[str], str]) -> list[str]:
     """``?x p ?v`` or ``?x p ?w . ?w q ?v``."""
     return _value_patterns("?x", path, "?v", "?w", term)
+
+
+# A variable, or an IRI or a string that may hold a "?" and stays as it is.
+_VARIABLE_OR_QUOTED = re.compile(r'(<[^>]*>|"(?:[^"\\]|\\.)*")|\?(\w+)')
+
+
+def _renamed(body: str) -> str:
+    """``body`` with every variable renamed apart (``?x`` → ``?x_``): the inner query of
+    a subselect over the same patterns."""
+    return _VARIABLE_OR_QUOTED.sub(lambda m: m.group(1) or f"?{m.group(2)}_", body)

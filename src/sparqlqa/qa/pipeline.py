@@ -12,6 +12,7 @@ the reason each candidate was rejected.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +23,7 @@ from sparqlqa.errors import QueryError, SparqlqaError
 from sparqlqa.kg.guard import Guard
 from sparqlqa.kg.results import rows
 from sparqlqa.kg.store import DEFAULT_LABEL_PREDICATES, QueryResult, Store
+from sparqlqa.ontology.gloss import gloss
 from sparqlqa.ontology.language import detect_language, normalise_language
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.prompt import (
@@ -35,6 +37,7 @@ from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
 from sparqlqa.ontology.values import code_entities
 from sparqlqa.qa.abstain import confidence, firm_link, grounded, with_english_glosses
 from sparqlqa.qa.anchors import anchor_problem, anchors
+from sparqlqa.qa.answer_class import agent_classes, asked_classes, asks_who, class_problem
 from sparqlqa.qa.answer_type import (
     Expected,
     amount_problem,
@@ -51,7 +54,7 @@ from sparqlqa.qa.answer_type import (
 from sparqlqa.qa.degenerate import degenerate_problem
 from sparqlqa.qa.proposals import Proposal, Proposer
 from sparqlqa.qa.rank import MAX_RANKED, QueryRanker, fused, rank_confidence
-from sparqlqa.qa.value_nodes import answer_nodes, reach_through, value_property
+from sparqlqa.qa.value_nodes import answer_nodes, link_property, reach_through, value_property
 
 #: Why a fitting candidate that was ranked is not the one answered.
 RANKED_BELOW = "ranked below another candidate (the ranker and its own score)"
@@ -182,6 +185,11 @@ class QAPipeline:
         self.abstain_below = abstain_below
         self.proposers = tuple(proposers)
         self.ranker = ranker
+
+    @functools.cached_property
+    def agent_classes(self) -> frozenset[str]:
+        """The schema's classes of people and organisations (``qa.answer_class``)."""
+        return agent_classes(self.schema)
 
     def close(self) -> None:
         """Stop the translator (the store belongs to the graph, which closes it)."""
@@ -339,7 +347,7 @@ class QAPipeline:
         (:meth:`reached_through`)."""
         ranked = self.ranker is not None and language in self.ranker.languages
         candidates, fitting = self.execute_candidates(
-            question, scored, entities, values, proposals, first_only=not ranked
+            question, scored, entities, values, proposals, first_only=not ranked, language=language
         )
         if not fitting:
             return candidates, None, None
@@ -361,12 +369,14 @@ class QAPipeline:
         proposals: Sequence[Proposal] = (),
         *,
         first_only: bool = False,
+        language: str = "en",
     ) -> tuple[list[Candidate], list[tuple[Candidate, QueryResult]]]:
         """Every candidate tried (the leading proposals, the beam's, then the other
         proposals; at most ``qa.rank.MAX_RANKED`` unless ``first_only``) and those that ran
         and fit the expected answer type, with their results, in that order. ``first_only``:
         stop at the first that fits and has the form the question asks for (no
-        ``form_problem``). Nothing is marked accepted."""
+        ``form_problem``). ``language``: the question's (German and Spanish ones are glossed
+        to find the class they ask for). Nothing is marked accepted."""
         expected = expected_answer_type(question)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
         slots.update({v.slot: v.text for v in values})
@@ -386,6 +396,8 @@ class QAPipeline:
         said = {e.label.strip().casefold() for e in entities}
         said |= {question[e.start : e.end].strip().casefold() for e in entities}
         named = anchors(question, entities, self.schema.classes)
+        wanted, names = self.wanted_classes(question, language)
+        classes_of: dict[str, frozenset[str]] = {}  # each answer's classes, looked up once
         fitting: list[tuple[Candidate, QueryResult]] = []
         for target, score, whole, origin in tries:
             candidate = Candidate(target=target, score=score, origin=origin)
@@ -400,10 +412,29 @@ class QAPipeline:
                 or amount_problem(question, result)
                 or zero_problem(candidate.query or "", result)
                 or anchor_problem(candidate.query or "", named, self.prefixes)
+                or class_problem(self.store, result, wanted, classes_of, names)
             )
             if first_only and candidate.form_problem is None:
                 break
         return candidates, fitting
+
+    def wanted_classes(
+        self, question: str, language: str
+    ) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The classes ``question`` wants its answers in (``qa.answer_class``: people or
+        organisations for "who", the class named after "which"; empty for none), and the
+        label predicates by which an answer of values is judged (empty: values are not)."""
+        who = asks_who(question)
+        wanted = self.agent_classes if who else frozenset()
+        if not wanted:
+            wanted = asked_classes(gloss(question, language, ()), self.schema)
+        # A "who" answer of values must be names, and so must a "which product" one when
+        # the graph has products; "which country" may be answered by a value that names a
+        # country the graph holds no resource for.
+        populated = any(
+            self.schema.classes[c].instances for c in wanted if c in self.schema.classes
+        )
+        return wanted, self.label_predicates if who or populated else ()
 
     def attempt(
         self,
@@ -457,15 +488,16 @@ class QAPipeline:
         self, candidate: Candidate, result: QueryResult, question: str
     ) -> QueryResult:
         """``result``, or, when its answers are value nodes (``qa.value_nodes``: a price
-        node rather than its amount), the result of ``candidate``'s query reaching through
-        to their number: then ``candidate.query`` becomes that query and
-        ``candidate.reached_through`` names the property. Kept as it was when the wrapped
+        node rather than its amount) or link nodes (a BOM line rather than its part), the
+        result of ``candidate``'s query reaching through to their number or resource: then
+        ``candidate.query`` becomes that query and ``candidate.reached_through`` names the
+        property. Kept as it was when the wrapped
         query fails or does not fit the expected type. Applied to the chosen candidate
         only, after the choice: the ranker judges the queries the translator wrote."""
         column = answer_nodes(result)
         if column is None or candidate.query is None:
             return result
-        predicate = value_property(self.store, column[1])
+        predicate = value_property(self.store, column[1]) or link_property(self.store, column[1])
         if predicate is None:
             return result
         query = reach_through(candidate.query, column[0], predicate)

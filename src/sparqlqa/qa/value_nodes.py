@@ -12,7 +12,14 @@ such nodes from things people do ask for, by shape alone (nothing about one grap
 - it leads nowhere: its properties other than ``rdf:type`` all have literal values;
 - it holds one number: exactly one property has a numeric literal on every node.
 
-:func:`reach_through` then wraps the candidate's query so that it answers with that number.
+**Link nodes** are the other half of n-ary relations: a BOM line between a bill of
+materials and a part (with its quantity), an order line, a role. Asked "What parts go into
+X?", a query answering with the lines answers with ``bom-part-1-C247-3833661``, where the
+part is meant. :func:`link_property` tells them by shape too: one owner each, and besides
+literals exactly one property, with one resource per node.
+
+:func:`reach_through` then wraps the candidate's query so that it answers with that number
+(or that resource).
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ _NUMERIC = re.compile(r"(integer|decimal|double|float|int|long|short|byte)$", re
 _PROLOGUE = re.compile(
     r"\A(?:\s*(?:#[^\n]*\n|PREFIX\s+[\w.-]*:\s*<[^>\s]*>|BASE\s+<[^>\s]*>))*", re.I
 )
-_NOT_IN_IRI = re.compile(r'[\s<>"{}|^`\\]')
+#: What no IRI in a result holds and none may hold in a query written from one.
+NOT_IN_IRI = re.compile(r'[\s<>"{}|^`\\]')
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -52,8 +60,51 @@ def value_property(store: Store, nodes: Sequence[str]) -> str | None:
     """The property holding the number of ``nodes`` when they are value nodes (see the
     module's docstring; ``nodes`` sampled to :data:`SAMPLE`), else None. Queries ``store``
     twice, each bounded by a VALUES block of the sampled nodes."""
+    facts = _owned_facts(store, nodes)
+    if facts is None:
+        return None
+    sample, found = facts
+    numbers: dict[str, set[str]] = {}
+    for node, predicate, value in found:
+        if value["type"] != "literal":
+            return None  # it leads on to other resources: a thing, not a value
+        datatype = value.get("datatype", "")
+        if datatype.startswith(XSD) and _NUMERIC.search(datatype):
+            numbers.setdefault(predicate, set()).add(node)
+    held = [p for p, subjects in numbers.items() if len(subjects) == len(sample)]
+    return held[0] if len(held) == 1 and len(numbers) == 1 else None
+
+
+def link_property(store: Store, nodes: Sequence[str]) -> str | None:
+    """The property leading to the thing each of ``nodes`` stands for when they are link
+    nodes, else None: each has one owner, and besides literals (a label, a quantity) exactly
+    one property, the same on every node, with one resource (a BOM line's part, an order
+    line's product, a role's holder: the n-ary relations of a graph). Queries ``store``
+    twice, as :func:`value_property`."""
+    facts = _owned_facts(store, nodes)
+    if facts is None:
+        return None
+    sample, found = facts
+    links: dict[str, dict[str, int]] = {}
+    for node, predicate, value in found:
+        if value["type"] != "literal":
+            links.setdefault(predicate, {}).setdefault(node, 0)
+            links[predicate][node] += 1
+    if len(links) != 1:
+        return None
+    ((predicate, per_node),) = links.items()
+    if len(per_node) != len(sample) or any(n != 1 for n in per_node.values()):
+        return None
+    return predicate
+
+
+def _owned_facts(
+    store: Store, nodes: Sequence[str]
+) -> tuple[list[str], list[tuple[str, str, dict[str, str]]]] | None:
+    """The sampled ``nodes`` and their facts other than ``rdf:type`` (node, predicate,
+    object), when every sampled node is the object of exactly one triple; else None."""
     # IRIs from a result cannot hold these; one that did would not go into a query.
-    sample = [n for n in dict.fromkeys(nodes) if not _NOT_IN_IRI.search(n)][:SAMPLE]
+    sample = [n for n in dict.fromkeys(nodes) if not NOT_IN_IRI.search(n)][:SAMPLE]
     if not sample:
         return None
     values = " ".join(f"<{n}>" for n in sample)
@@ -67,18 +118,12 @@ def value_property(store: Store, nodes: Sequence[str]) -> str | None:
     owned = {row["n"]["value"]: int(row["c"]["value"]) for row in rows(owners)}
     if any(owned.get(n) != 1 for n in sample):
         return None
-    numbers: dict[str, set[str]] = {}
-    for row in rows(facts):
-        predicate, value = row["p"]["value"], row["o"]
-        if predicate == RDF_TYPE:
-            continue
-        if value["type"] != "literal":
-            return None  # it leads on to other resources: a thing, not a value
-        datatype = value.get("datatype", "")
-        if datatype.startswith(XSD) and _NUMERIC.search(datatype):
-            numbers.setdefault(predicate, set()).add(row["n"]["value"])
-    held = [p for p, subjects in numbers.items() if len(subjects) == len(sample)]
-    return held[0] if len(held) == 1 and len(numbers) == 1 else None
+    found = [
+        (row["n"]["value"], row["p"]["value"], row["o"])
+        for row in rows(facts)
+        if row["p"]["value"] != RDF_TYPE
+    ]
+    return sample, found
 
 
 def reach_through(query: str, variable: str, predicate: str) -> str:
