@@ -168,6 +168,12 @@ SHAPES = [
         "LIMIT 1",
     ),
     (
+        # Quantities are written as strings ("72"): summed through a cast.
+        "How many parts in total does one AeroVibe Matrix need, adding up the quantities?",
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT (SUM(xsd:integer(?q)) AS ?t) "
+        'WHERE { ?b pv:name "AeroVibe Matrix" ; pv:hasBomPart ?p . ?p pv:quantity ?q }',
+    ),
+    (
         "What is the average price per category?",
         "SELECT ?c (AVG(?a) AS ?avg) WHERE { ?p pv:hasCategory ?c ; pv:price/pv:amount ?a } "
         "GROUP BY ?c",

@@ -135,8 +135,9 @@ def test_pairs_carry_their_language_and_keep_instance_labels(
 def test_lexicon_translates_common_nouns_and_keeps_the_rest() -> None:
     assert noun("supplier", "de", "suppliers").many == "Lieferanten"
     assert noun("country", "es", "countries").one == "país"
-    kept = noun("bill of material", "de", "bills of material")
-    assert (kept.one, kept.known) == ("Bill of Material", False)
+    assert noun("bill of material", "de", "bills of material").many == "Stücklisten"
+    kept = noun("gear assembly", "de", "gear assemblies")
+    assert (kept.one, kept.known) == ("Gear Assembly", False)
     assert noun("widget", "es", "widgets").many == "widgets"
     assert localised("Germany", "de") == "Deutschland"
     assert localised("Spain", "es") == "España"

@@ -28,7 +28,7 @@ from itertools import combinations
 
 from sparqlqa.errors import SparqlqaError
 from sparqlqa.kg.results import is_literal_term
-from sparqlqa.kg.store import RDF, Store
+from sparqlqa.kg.store import RDF, XSD, Store
 from sparqlqa.ontology.gloss import gloss
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.prompt import PromptValue
@@ -142,6 +142,7 @@ class EnumeratingProposer:
         self._descendants: dict[str, frozenset[str]] = {}
         self._used_by: dict[str, frozenset[str]] = {}  # predicate -> its subjects' classes
         self._value_numbers: dict[str, str | None] = {}  # predicate -> its value nodes' number
+        self._numbers_as_text: dict[str, bool] = {}  # predicate -> numbers written as strings
         # Paths from a node to a number (_numeric_paths): the schema's, found once.
         self._paths_to_numbers: list[tuple[str, ...]] | None = None
         # Whether the schema knows instance counts: then a class with none is left out.
@@ -590,7 +591,7 @@ class EnumeratingProposer:
             # Only numbers the answer node may have: a price node has no price of its own.
             fitting = [p for p in numeric if self._may_have(graph, p[0])]
             for path in fitting[:3]:
-                patterns = [*graph.patterns, *_path_patterns(path, t)]
+                patterns = [*graph.patterns, *_path_patterns(path, t, self._as_text(path))]
                 body = " . ".join(patterns)
                 header = self._header(body)
                 # Sized as the base graph: the path to the number is what the question's
@@ -659,7 +660,7 @@ class EnumeratingProposer:
         numeric = self._numeric_paths(scorer)
         for graph in bases[:6]:
             for path in [p for p in numeric if self._may_have(graph, p[0])][:3]:
-                body = " . ".join([*graph.patterns, *_path_patterns(path, t)])
+                body = " . ".join([*graph.patterns, *_path_patterns(path, t, self._as_text(path))])
                 ordered = QueryGraph(
                     graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
                 )
@@ -720,7 +721,7 @@ class EnumeratingProposer:
             # currency constrains) first.
             fitting.sort(key=lambda p: p[0] not in graph.predicates)
             for path in fitting[:3]:
-                body = " . ".join([*graph.patterns, *_path_patterns(path, t)])
+                body = " . ".join([*graph.patterns, *_path_patterns(path, t, self._as_text(path))])
                 body += f" FILTER(?v {op} {number})"
                 # Sized as the base graph: the path is what the comparison asks for.
                 filtered = QueryGraph(
@@ -864,7 +865,7 @@ class EnumeratingProposer:
         for graph in self._bases(graphs, scorer, spans, 3):
             fitting = [p for p in numeric if self._may_have(graph, p[0])]
             for path in fitting[:3]:
-                body = " . ".join([*graph.patterns, *_path_patterns(path, t)])
+                body = " . ".join([*graph.patterns, *_path_patterns(path, t, self._as_text(path))])
                 # Sized as the base graph: the path is what the aggregate asks for.
                 sized = QueryGraph(
                     graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
@@ -882,7 +883,7 @@ class EnumeratingProposer:
                     if ends is None or any(self._fits(c, p[0], False) for c in ends)
                 ]
                 for path in fitting[:2]:
-                    body = " . ".join([pattern, *_path_patterns(path, t)])
+                    body = " . ".join([pattern, *_path_patterns(path, t, self._as_text(path))])
                     query = (
                         f"{self._header(body)}SELECT ?g ({function}(?v) AS ?value) "
                         f"WHERE {{ {body} }} GROUP BY ?g"
@@ -966,9 +967,10 @@ class EnumeratingProposer:
             around_b = self.neighbourhood(self._node(b.iri))
             shared = [p for p in numeric if _reaches(around_a, p) and _reaches(around_b, p)]
             for path in shared[:_DERIVED_PATHS]:
+                text = self._as_text(path)
                 patterns = [
-                    *_value_patterns(self._node(a.iri), path, "?a", "?wa", t),
-                    *_value_patterns(self._node(b.iri), path, "?b", "?wb", t),
+                    *_value_patterns(self._node(a.iri), path, "?a", "?wa", t, text),
+                    *_value_patterns(self._node(b.iri), path, "?b", "?wb", t, text),
                 ]
                 query(patterns, list(path), {(a.start, a.end), (b.start, b.end)})
         for e in anchors[:2]:
@@ -1052,6 +1054,26 @@ class EnumeratingProposer:
             out.append((f"{header}SELECT DISTINCT ?x {names} WHERE {{ {body} }}", prior))
             out.append((f"{header}SELECT DISTINCT {names} WHERE {{ {body} }}", prior * 0.95))
         return out
+
+    def _as_text(self, path: Sequence[str]) -> bool:
+        """Whether the last property of ``path`` holds its numbers as strings (``"72"``
+        where the schema says decimal): every sampled value a plain literal of digits.
+        From a bounded sample, remembered."""
+        predicate = path[-1]
+        if predicate not in self._numbers_as_text:
+            sparql = f"SELECT ?v WHERE {{ ?s <{predicate}> ?v }} LIMIT {SAMPLE}"
+            try:
+                found = [r.get("v", {}) for r in self._select(sparql)]
+            except (SparqlqaError, TypeError, ValueError):
+                return False  # not remembered: the next question tries again
+            self._numbers_as_text[predicate] = bool(found) and all(
+                v.get("type") == "literal"
+                and v.get("datatype", XSD + "string") == XSD + "string"
+                and "xml:lang" not in v
+                and _DIGITS.match(v.get("value", "")) is not None
+                for v in found
+            )
+        return self._numbers_as_text[predicate]
 
     def _optional_column(self, predicate: str, n: int) -> str:
         """``OPTIONAL { ?x predicate ?cN }``, through to the number when ``predicate``'s
@@ -1294,19 +1316,34 @@ def _reaches(around: Neighbourhood, path: Sequence[str]) -> bool:
 
 
 def _value_patterns(
-    node: str, path: Sequence[str], value: str, middle: str, term: Callable[[str], str]
+    node: str,
+    path: Sequence[str],
+    value: str,
+    middle: str,
+    term: Callable[[str], str],
+    as_text: bool = False,
 ) -> list[str]:
-    """``node p ?value`` or ``node p ?middle . ?middle q ?value``."""
+    """``node p ?value`` or ``node p ?middle . ?middle q ?value``; ``as_text``: the last
+    property holds its numbers as strings ("72"), cast to a number (``BIND``)."""
+    end = f"{value}_text" if as_text else value
     if len(path) == 1:
-        return [f"{node} {term(path[0])} {value}"]
-    return [f"{node} {term(path[0])} {middle}", f"{middle} {term(path[1])} {value}"]
+        patterns = [f"{node} {term(path[0])} {end}"]
+    else:
+        patterns = [f"{node} {term(path[0])} {middle}", f"{middle} {term(path[1])} {end}"]
+    if as_text:
+        patterns.append(f"BIND(<{XSD}decimal>({end}) AS {value})")
+    return patterns
 
 
-def _path_patterns(path: Sequence[str], term: Callable[[str], str]) -> list[str]:
-    """``?x p ?v`` or ``?x p ?w . ?w q ?v``."""
-    return _value_patterns("?x", path, "?v", "?w", term)
+def _path_patterns(
+    path: Sequence[str], term: Callable[[str], str], as_text: bool = False
+) -> list[str]:
+    """``?x p ?v`` or ``?x p ?w . ?w q ?v`` (cast from a string where ``as_text``)."""
+    return _value_patterns("?x", path, "?v", "?w", term, as_text)
 
 
+# A number written as a string: "72", "-3.5".
+_DIGITS = re.compile(r"-?\d+(\.\d+)?\Z")
 # A variable, or an IRI or a string that may hold a "?" and stays as it is.
 _VARIABLE_OR_QUOTED = re.compile(r'(<[^>]*>|"(?:[^"\\]|\\.)*")|\?(\w+)')
 
