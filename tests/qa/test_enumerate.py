@@ -395,3 +395,13 @@ def test_a_column_of_value_nodes_gives_their_number(
     columns = [q for q in columns if "?x a pv:Manager OPTIONAL" in q]
     assert any("pv:memberOf ?c" in q and "pv:phone ?c" in q for q in columns), "\n".join(columns)
     assert not any("pv:hasManager ?c" in q for q in columns)
+
+
+def test_a_class_the_question_implies_constrains_the_answer(
+    proposer: EnumeratingProposer, linker: EntityLinker, retriever: SchemaRetriever
+) -> None:
+    # "in charge of" implies a manager: the members of Marketing who are managers.
+    proposals = propose("Who's in charge of the Marketing department?", proposer, linker, retriever)
+    assert any("pv:memberOf" in p.query and "?x a pv:Manager" in p.query for p in proposals), (
+        "\n".join(p.query for p in proposals)
+    )

@@ -169,7 +169,7 @@ class EnumeratingProposer:
         scorer = _Scorer(words + implied_words(words), schema_iris, self)
         chosen = sorted(entities, key=lambda e: -e.score)[: self.max_entities]
         spans = {(e.start, e.end) for e in chosen}
-        classes = self._classes(chosen, schema_iris)
+        classes = self._classes(chosen, schema_iris, scorer)
         constraints: list[Constraint] = []
         for entity in chosen:
             if entity.iri in self.schema.classes:
@@ -343,9 +343,14 @@ class EnumeratingProposer:
             out.append(Constraint(patterns, (p, q), span, q, True))
         return out
 
-    def _classes(self, entities: Sequence[LinkedEntity], schema_iris: Sequence[str]) -> list[str]:
-        """The classes the answer node may be constrained to: linked, then retrieved."""
+    def _classes(
+        self, entities: Sequence[LinkedEntity], schema_iris: Sequence[str], scorer: _Scorer
+    ) -> list[str]:
+        """The classes the answer node may be constrained to: linked, then those whose
+        every label word the question has (or implies: "in charge" a manager), then
+        retrieved."""
         found = [e.iri for e in entities if e.iri in self.schema.classes]
+        found += [c for c in self.schema.classes if scorer.lexical(c) == 1.0]
         found += [i for i in schema_iris if i in self.schema.classes]
         usable = [
             c for c in dict.fromkeys(found) if not self._counted or self.schema.classes[c].instances
