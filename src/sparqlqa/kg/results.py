@@ -7,6 +7,7 @@ them to SPARQL 1.1 JSON so results from different stores compare equal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -15,6 +16,14 @@ import pyoxigraph as ox
 from sparqlqa.kg.store import XSD, Binding, QueryResult, Term
 
 _XSD_STRING = XSD + "string"
+# The numeric XSD datatypes, by their local name.
+_NUMERIC = re.compile(r"(integer|decimal|double|float|int|long|short|byte)$", re.I)
+
+
+def is_number(term: Mapping[str, str]) -> bool:
+    """Whether a SPARQL-JSON term is a literal of a numeric XSD datatype."""
+    datatype = term.get("datatype", "")
+    return datatype.startswith(XSD) and _NUMERIC.search(datatype) is not None
 
 
 def term_to_json(term: Any) -> Term:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, MutableMapping, Sequence
 
 from sparqlqa.errors import SparqlqaError
-from sparqlqa.kg.results import rows, sparql_term
+from sparqlqa.kg.results import is_number, rows, sparql_term
 from sparqlqa.kg.store import RDF, QueryResult, Store
 from sparqlqa.ontology.schema import Schema, local_name, words_of
 from sparqlqa.ontology.words import stem
@@ -83,8 +83,6 @@ AGENT_WORDS = frozenset(
     ]
 )
 
-# The numeric XSD datatypes.
-_NUMBER = re.compile(r"XMLSchema#(integer|decimal|double|float|int|long|short|byte)$", re.I)
 # Words that end a noun rather than continue it ("which department *has*").
 _FUNCTION_WORDS = frozenset(
     {"a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or"}
@@ -104,41 +102,55 @@ _WHICH = re.compile(
 )
 
 
+class ClassWords:
+    """What :func:`asked_classes` reads off a schema, built once per schema: each class's
+    label as stemmed words, the properties' labels (roles: "has product manager"), and
+    every content word of either."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.classes = [(iri, _stems(cls.label)) for iri, cls in schema.classes.items()]
+        # "Which *product managers*": a role a property names ("has product manager"),
+        # not the class Manager.
+        self.roles = [_stems(p.label) for p in schema.properties.values()]
+        # Words of the schema's labels: "which *product* managers" is about managers.
+        named = {w for _, label in self.classes for w in label}
+        named |= {w for label in self.roles for w in label}
+        self.named = frozenset(named - _FUNCTION_WORDS)
+
+    def asked(self, glossed: str) -> frozenset[str]:
+        """As :func:`asked_classes`."""
+        found = _WHICH.search(glossed.strip())
+        if found is None:
+            return frozenset()
+        words = _stems(found.group(1))
+        best: tuple[int, str] | None = None
+        for iri, label in self.classes:
+            if not label or len(label) > len(words):
+                continue
+            # The label comes first, or after one word ("which Italian suppliers"), and
+            # ends the noun: no schema word follows it.
+            starts = [
+                i
+                for i in (0, 1)
+                if words[i : i + len(label)] == label
+                and not (i + len(label) < len(words) and words[i + len(label)] in self.named)
+                and not (i == 1 and _in_a_label(words[: 1 + len(label)], self.roles))
+            ]
+            if starts and (best is None or len(label) > best[0]):
+                best = (len(label), iri)
+        if best is None:
+            return frozenset()
+        return frozenset(self.schema.descendants(best[1]))
+
+
 def asked_classes(glossed: str, schema: Schema) -> frozenset[str]:
     """The class a "which"/"what" question asks for and its subclasses: the longest class
     label written out right after the question word ("Which department has …" →
     Department; "What product categories …" → Product Category); empty for none.
-    ``glossed``: the question in English words (``ontology.gloss``)."""
-    found = _WHICH.search(glossed.strip())
-    if found is None:
-        return frozenset()
-    words = _stems(found.group(1))
-    # Words of the schema's labels: "which *product* managers" is about managers.
-    # "Which *product managers*": a role a property names ("has product manager"), not
-    # the class Manager.
-    roles = [_stems(p.label) for p in schema.properties.values()]
-    named = {w for c in schema.classes.values() for w in _stems(c.label)}
-    named |= {w for label in roles for w in label}
-    named -= _FUNCTION_WORDS
-    best: tuple[int, str] | None = None
-    for iri, cls in schema.classes.items():
-        label = _stems(cls.label)
-        if not label or len(label) > len(words):
-            continue
-        # The label comes first, or after one word ("which Italian suppliers"), and ends
-        # the noun: no schema word follows it.
-        starts = [
-            i
-            for i in (0, 1)
-            if words[i : i + len(label)] == label
-            and not (i + len(label) < len(words) and words[i + len(label)] in named)
-            and not (i == 1 and _in_a_label(words[: 1 + len(label)], roles))
-        ]
-        if starts and (best is None or len(label) > best[0]):
-            best = (len(label), iri)
-    if best is None:
-        return frozenset()
-    return _with_subclasses(schema, {best[1]})
+    ``glossed``: the question in English words (``ontology.gloss``). Many questions over
+    one schema: :class:`ClassWords` once, then its ``asked``."""
+    return ClassWords(schema).asked(glossed)
 
 
 def asks_who(question: str) -> bool:
@@ -150,27 +162,12 @@ def asks_who(question: str) -> bool:
 def agent_classes(schema: Schema) -> frozenset[str]:
     """The schema's classes of people and organisations: those whose label or local name
     holds an agent noun (``AGENT_WORDS``), and every class below one of them."""
-    agents = {
+    agents = [
         iri
         for iri, cls in schema.classes.items()
-        if _words(cls.label) & AGENT_WORDS or _words(words_of(local_name(iri))) & AGENT_WORDS
-    }
-    return _with_subclasses(schema, agents)
-
-
-def _with_subclasses(schema: Schema, classes: set[str]) -> frozenset[str]:
-    """``classes`` and every class below one of them."""
-    classes = set(classes)
-    changed = True
-    while changed:  # subclasses of subclasses: the schema's hierarchy is small
-        below = {
-            iri
-            for iri, cls in schema.classes.items()
-            if iri not in classes and any(p in classes for p in cls.parents)
-        }
-        classes |= below
-        changed = bool(below)
-    return frozenset(classes)
+        if AGENT_WORDS.intersection(_stems(cls.label), _stems(words_of(local_name(iri))))
+    ]
+    return frozenset().union(*(schema.descendants(iri) for iri in agents))
 
 
 def class_problem(
@@ -199,7 +196,7 @@ def class_problem(
     try:
         if not iris:
             literals = [t for t in terms if t.get("type") == "literal"][:_LOOKED_UP]
-            if literals and all(_NUMBER.search(t.get("datatype", "")) for t in literals):
+            if literals and all(is_number(t) for t in literals):
                 return "answers with numbers, where the question asks who or which"
             if not literals or not label_predicates:
                 return None
@@ -252,7 +249,3 @@ def _in_a_label(words: list[str], labels: list[list[str]]) -> bool:
 
 def _stems(text: str) -> list[str]:
     return [stem(w) for w in re.findall(r"[^\W\d_]+", text.casefold())]
-
-
-def _words(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[a-z]+", text.lower())}

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import Literal
 
-from sparqlqa.kg.results import rows
+from sparqlqa.kg.results import is_number, rows
 from sparqlqa.kg.store import XSD, QueryResult
 
 Expected = Literal["boolean", "number", "date", "any"]
@@ -64,7 +64,6 @@ _DATE = re.compile(
     r"(datum|jahr)\b|^¿?\s*cuándo\b|\b(qué|en\s+qué)\s+(fecha|año|día)\b",
     re.I,
 )
-_NUMERIC = re.compile(r"(integer|decimal|double|float|int|long|short|byte)$", re.I)
 _DATES = ("date", "dateTime", "gYear", "gYearMonth")
 
 
@@ -111,12 +110,7 @@ def fits(result: QueryResult, expected: Expected) -> str | None:
         # MIN/MAX/AVG over no rows: one row that binds nothing, an empty answer.
         return "the query returned rows without values"
     if expected == "number":
-        numeric = [
-            t
-            for t in terms
-            if t.get("datatype", "").startswith(XSD) and _NUMERIC.search(t["datatype"])
-        ]
-        return None if numeric else "no number in the result"
+        return None if any(is_number(t) for t in terms) else "no number in the result"
     if expected == "date":
         dated = [t for t in terms if t.get("datatype", "").removeprefix(XSD) in _DATES]
         return None if dated else "no date in the result"

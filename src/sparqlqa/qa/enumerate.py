@@ -586,52 +586,43 @@ class EnumeratingProposer:
         single = limit == 1 and not offset
         t = self._term
         out: list[tuple[str, float]] = []
-        bases = [g for g in graphs if len(g.patterns) <= 2 and self._resource_answer(g)]
-        bases.sort(key=lambda g: -scorer.graph(g, spans))
-        numeric = self._numeric_paths(scorer)
         # "the most employees" counts things of a class; "the highest price" orders a value.
         heads = [c for c in self.schema.classes if head is not None and head in self.words(c)]
         counted = bool(heads)
-        for graph in bases[:6]:
-            # Only numbers the answer node may have: a price node has no price of its own.
-            fitting = [p for p in numeric if self._may_have(graph, p[0])]
-            for path in fitting[:3]:
-                patterns = [*graph.patterns, *_path_patterns(path, t, self._as_text(path))]
-                body = " . ".join(patterns)
-                header = self._header(body)
-                # Sized as the base graph: the path to the number is what the question's
-                # superlative asks for, not a guess added to it.
-                ordered = QueryGraph(
-                    graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
+        for graph, path in self._orderable(graphs, scorer, spans):
+            patterns = [*graph.patterns, *self._to_number(path)]
+            body = " . ".join(patterns)
+            header = self._header(body)
+            # Sized as the base graph: the path to the number is what the question's
+            # superlative asks for, not a guess added to it.
+            ordered = QueryGraph(
+                graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
+            )
+            prior = scorer.graph(ordered, spans)
+            named = head is not None and any(head in self.words(p) for p in path)
+            if counted and not named:
+                prior *= _COUNTED_FACTOR
+            out.append(
+                (
+                    f"{header}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v){window}",
+                    prior * (_VALUE_ASKED_FACTOR if named else 1.0),
                 )
-                prior = scorer.graph(ordered, spans)
-                named = head is not None and any(head in self.words(p) for p in path)
-                if counted and not named:
-                    prior *= _COUNTED_FACTOR
+            )
+            if single:
+                weight = 1.0 if expected == "number" else 0.9
                 out.append(
                     (
-                        f"{header}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v){window}",
-                        prior * (_VALUE_ASKED_FACTOR if named else 1.0),
+                        f"{header}SELECT ({best}(?v) AS ?value) WHERE {{ {body} }}",
+                        prior * (1.1 if named and expected != "number" else weight),
                     )
                 )
-                if single:
-                    weight = 1.0 if expected == "number" else 0.9
-                    out.append(
-                        (
-                            f"{header}SELECT ({best}(?v) AS ?value) WHERE {{ {body} }}",
-                            prior * (1.1 if named and expected != "number" else weight),
-                        )
+                top = f"{{ SELECT ({best}(?v_) AS ?top) WHERE {{ {_renamed(body)} }} }}"
+                out.append(
+                    (
+                        f"{header}SELECT DISTINCT ?x WHERE {{ {body} {top} FILTER(?v = ?top) }}",
+                        prior * (1.05 if tied else 0.9) * (_VALUE_ASKED_FACTOR if named else 1.0),
                     )
-                    top = f"{{ SELECT ({best}(?v_) AS ?top) WHERE {{ {_renamed(body)} }} }}"
-                    out.append(
-                        (
-                            f"{header}SELECT DISTINCT ?x WHERE {{ {body} {top} "
-                            "FILTER(?v = ?top) }",
-                            prior
-                            * (1.05 if tied else 0.9)
-                            * (_VALUE_ASKED_FACTOR if named else 1.0),
-                        )
-                    )
+                )
         for iri in schema_iris:
             prop = self.schema.properties.get(iri)
             if prop is None or prop.kind != "object":
@@ -653,28 +644,43 @@ class EnumeratingProposer:
                 )
         return out
 
+    def _orderable(
+        self, graphs: Sequence[QueryGraph], scorer: _Scorer, spans: int
+    ) -> list[tuple[QueryGraph, tuple[str, ...]]]:
+        """The base graphs an order is put on (at most 6 of two patterns or fewer that
+        answer with a resource, best first), each with the numeric paths (at most 3, best
+        matching first) its answer node may have: a price node has no price of its own."""
+        bases = [g for g in graphs if len(g.patterns) <= 2 and self._resource_answer(g)]
+        bases.sort(key=lambda g: -scorer.graph(g, spans))
+        numeric = self._numeric_paths(scorer)
+        return [
+            (graph, path)
+            for graph in bases[:6]
+            for path in [p for p in numeric if self._may_have(graph, p[0])][:3]
+        ]
+
+    def _to_number(self, path: Sequence[str]) -> list[str]:
+        """``?x``'s patterns to the number at the end of ``path`` as ``?v`` (cast where the
+        graph writes that number as a string: :meth:`_as_text`)."""
+        return _path_patterns(path, self._term, self._as_text(path))
+
     def _sorted(
         self, graphs: Sequence[QueryGraph], scorer: _Scorer, order: str, spans: int
     ) -> list[tuple[str, float]]:
         """ "List our services from the cheapest to the most expensive": the answer node
         with every row, ordered by a numeric property it may have (best matching first)."""
-        t = self._term
         out: list[tuple[str, float]] = []
-        bases = [g for g in graphs if len(g.patterns) <= 2 and self._resource_answer(g)]
-        bases.sort(key=lambda g: -scorer.graph(g, spans))
-        numeric = self._numeric_paths(scorer)
-        for graph in bases[:6]:
-            for path in [p for p in numeric if self._may_have(graph, p[0])][:3]:
-                body = " . ".join([*graph.patterns, *_path_patterns(path, t, self._as_text(path))])
-                ordered = QueryGraph(
-                    graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
+        for graph, path in self._orderable(graphs, scorer, spans):
+            body = " . ".join([*graph.patterns, *self._to_number(path)])
+            ordered = QueryGraph(
+                graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
+            )
+            out.append(
+                (
+                    f"{self._header(body)}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v)",
+                    scorer.graph(ordered, spans),
                 )
-                out.append(
-                    (
-                        f"{self._header(body)}SELECT ?x WHERE {{ {body} }} ORDER BY {order}(?v)",
-                        scorer.graph(ordered, spans),
-                    )
-                )
+            )
         return out
 
     def _bases(
@@ -717,7 +723,6 @@ class EnumeratingProposer:
         """ "Transformers that cost over 5": a graph's answer node filtered by a numeric path
         (as superlatives order by one) compared with the question's number."""
         op, number = compared
-        t = self._term
         out: list[tuple[str, float]] = []
         numeric = self._numeric_paths(scorer)
         for graph in self._bases(graphs, scorer, spans, 3, 2 * _BASES):
@@ -726,7 +731,7 @@ class EnumeratingProposer:
             # currency constrains) first.
             fitting.sort(key=lambda p: p[0] not in graph.predicates)
             for path in fitting[:3]:
-                body = " . ".join([*graph.patterns, *_path_patterns(path, t, self._as_text(path))])
+                body = " . ".join([*graph.patterns, *self._to_number(path)])
                 body += f" FILTER(?v {op} {number})"
                 # Sized as the base graph: the path is what the comparison asks for.
                 filtered = QueryGraph(
@@ -870,7 +875,7 @@ class EnumeratingProposer:
         for graph in self._bases(graphs, scorer, spans, 3):
             fitting = [p for p in numeric if self._may_have(graph, p[0])]
             for path in fitting[:3]:
-                body = " . ".join([*graph.patterns, *_path_patterns(path, t, self._as_text(path))])
+                body = " . ".join([*graph.patterns, *self._to_number(path)])
                 # Sized as the base graph: the path is what the aggregate asks for.
                 sized = QueryGraph(
                     graph.patterns, [*graph.predicates, *path], graph.classes, graph.spans
@@ -888,7 +893,7 @@ class EnumeratingProposer:
                     if ends is None or any(self._fits(c, p[0], False) for c in ends)
                 ]
                 for path in fitting[:2]:
-                    body = " . ".join([pattern, *_path_patterns(path, t, self._as_text(path))])
+                    body = " . ".join([pattern, *self._to_number(path)])
                     query = (
                         f"{self._header(body)}SELECT ?g ({function}(?v) AS ?value) "
                         f"WHERE {{ {body} }} GROUP BY ?g"

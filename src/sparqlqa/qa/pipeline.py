@@ -37,7 +37,7 @@ from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
 from sparqlqa.ontology.values import code_entities
 from sparqlqa.qa.abstain import confidence, firm_link, grounded, with_english_glosses
 from sparqlqa.qa.anchors import anchor_problem, anchors
-from sparqlqa.qa.answer_class import agent_classes, asked_classes, asks_who, class_problem
+from sparqlqa.qa.answer_class import ClassWords, agent_classes, asks_who, class_problem
 from sparqlqa.qa.answer_type import (
     Expected,
     amount_problem,
@@ -54,7 +54,7 @@ from sparqlqa.qa.answer_type import (
 from sparqlqa.qa.degenerate import degenerate_problem
 from sparqlqa.qa.proposals import Proposal, Proposer
 from sparqlqa.qa.rank import MAX_RANKED, QueryRanker, fused, rank_confidence
-from sparqlqa.qa.value_nodes import answer_nodes, link_property, reach_through, value_property
+from sparqlqa.qa.value_nodes import answer_nodes, reach_through, through_property
 
 #: Why a fitting candidate that was ranked is not the one answered.
 RANKED_BELOW = "ranked below another candidate (the ranker and its own score)"
@@ -190,6 +190,11 @@ class QAPipeline:
     def agent_classes(self) -> frozenset[str]:
         """The schema's classes of people and organisations (``qa.answer_class``)."""
         return agent_classes(self.schema)
+
+    @functools.cached_property
+    def class_words(self) -> ClassWords:
+        """The schema's class and role labels as words, for "which <class>" questions."""
+        return ClassWords(self.schema)
 
     def close(self) -> None:
         """Stop the translator (the store belongs to the graph, which closes it)."""
@@ -427,7 +432,7 @@ class QAPipeline:
         who = asks_who(question)
         wanted = self.agent_classes if who else frozenset()
         if not wanted:
-            wanted = asked_classes(gloss(question, language, ()), self.schema)
+            wanted = self.class_words.asked(gloss(question, language, ()))
         # A "who" answer of values must be names, and so must a "which product" one when
         # the graph has products; "which country" may be answered by a value that names a
         # country the graph holds no resource for.
@@ -497,7 +502,7 @@ class QAPipeline:
         column = answer_nodes(result)
         if column is None or candidate.query is None:
             return result
-        predicate = value_property(self.store, column[1]) or link_property(self.store, column[1])
+        predicate = through_property(self.store, column[1])
         if predicate is None:
             return result
         query = reach_through(candidate.query, column[0], predicate)

@@ -25,16 +25,16 @@ literals exactly one property, with one resource per node.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from sparqlqa.errors import SparqlqaError
-from sparqlqa.kg.results import rows
-from sparqlqa.kg.store import XSD, QueryResult, Store
+from sparqlqa.kg.results import is_number, rows
+from sparqlqa.kg.store import QueryResult, Store
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # The nodes looked at: enough to see the shape, few enough for one small bounded query.
 SAMPLE = 25
-_NUMERIC = re.compile(r"(integer|decimal|double|float|int|long|short|byte)$", re.I)
 # The prologue (BASE and PREFIX declarations) must stay in front of the wrapping query.
 _PROLOGUE = re.compile(
     r"\A(?:\s*(?:#[^\n]*\n|PREFIX\s+[\w.-]*:\s*<[^>\s]*>|BASE\s+<[^>\s]*>))*", re.I
@@ -61,18 +61,7 @@ def value_property(store: Store, nodes: Sequence[str]) -> str | None:
     module's docstring; ``nodes`` sampled to :data:`SAMPLE`), else None. Queries ``store``
     twice, each bounded by a VALUES block of the sampled nodes."""
     facts = _owned_facts(store, nodes)
-    if facts is None:
-        return None
-    sample, found = facts
-    numbers: dict[str, set[str]] = {}
-    for node, predicate, value in found:
-        if value["type"] != "literal":
-            return None  # it leads on to other resources: a thing, not a value
-        datatype = value.get("datatype", "")
-        if datatype.startswith(XSD) and _NUMERIC.search(datatype):
-            numbers.setdefault(predicate, set()).add(node)
-    held = [p for p, subjects in numbers.items() if len(subjects) == len(sample)]
-    return held[0] if len(held) == 1 and len(numbers) == 1 else None
+    return _number_of(*facts) if facts is not None else None
 
 
 def link_property(store: Store, nodes: Sequence[str]) -> str | None:
@@ -82,14 +71,39 @@ def link_property(store: Store, nodes: Sequence[str]) -> str | None:
     line's product, a role's holder: the n-ary relations of a graph). Queries ``store``
     twice, as :func:`value_property`."""
     facts = _owned_facts(store, nodes)
+    return _link_of(*facts) if facts is not None else None
+
+
+def through_property(store: Store, nodes: Sequence[str]) -> str | None:
+    """:func:`value_property` or else :func:`link_property`, from one look at the nodes
+    (two queries, not four)."""
+    facts = _owned_facts(store, nodes)
     if facts is None:
         return None
-    sample, found = facts
-    links: dict[str, dict[str, int]] = {}
+    return _number_of(*facts) or _link_of(*facts)
+
+
+_Fact = tuple[str, str, dict[str, str]]
+
+
+def _number_of(sample: list[str], found: list[_Fact]) -> str | None:
+    """The one numeric property every sampled node has, when the nodes lead nowhere."""
+    numbers: dict[str, set[str]] = {}
     for node, predicate, value in found:
         if value["type"] != "literal":
-            links.setdefault(predicate, {}).setdefault(node, 0)
-            links[predicate][node] += 1
+            return None  # it leads on to other resources: a thing, not a value
+        if is_number(value):
+            numbers.setdefault(predicate, set()).add(node)
+    held = [p for p, subjects in numbers.items() if len(subjects) == len(sample)]
+    return held[0] if len(held) == 1 and len(numbers) == 1 else None
+
+
+def _link_of(sample: list[str], found: list[_Fact]) -> str | None:
+    """The one property with a resource, exactly one on every sampled node."""
+    links: dict[str, Counter[str]] = {}
+    for node, predicate, value in found:
+        if value["type"] != "literal":
+            links.setdefault(predicate, Counter())[node] += 1
     if len(links) != 1:
         return None
     ((predicate, per_node),) = links.items()
@@ -98,9 +112,7 @@ def link_property(store: Store, nodes: Sequence[str]) -> str | None:
     return predicate
 
 
-def _owned_facts(
-    store: Store, nodes: Sequence[str]
-) -> tuple[list[str], list[tuple[str, str, dict[str, str]]]] | None:
+def _owned_facts(store: Store, nodes: Sequence[str]) -> tuple[list[str], list[_Fact]] | None:
     """The sampled ``nodes`` and their facts other than ``rdf:type`` (node, predicate,
     object), when every sampled node is the object of exactly one triple; else None."""
     # IRIs from a result cannot hold these; one that did would not go into a query.
