@@ -8,6 +8,7 @@ import pytest
 from sparqlqa.qa.answer_type import (
     amount_problem,
     asks_all_tied,
+    asks_amount,
     comparison_problem,
     count_problem,
     echo_problem,
@@ -453,3 +454,19 @@ def test_the_superlative_value_itself_is_an_amount(question: str) -> None:
     }
     assert amount_problem(question, things) is not None  # type: ignore[arg-type]
     assert amount_problem("Which product has the highest price?", things) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        ("How much does the Encoder Transformer cost?", True),
+        ("Wie viel kostet der Encoder Transformer?", True),
+        ("¿Cuánto cuesta el Encoder Transformer?", True),
+        ("¿Cuánto pesa el Rheostat Breaker?", True),
+        ("How many products does Wolfgang Martin manage?", False),
+        ("¿Cuántos productos tenemos?", False),
+        ("Wie viele Lieferanten gibt es?", False),
+    ],
+)
+def test_a_quantity_is_told_from_a_count_in_each_language(question: str, amount: bool) -> None:
+    assert asks_amount(question) is amount

@@ -405,3 +405,33 @@ def test_a_class_the_question_implies_constrains_the_answer(
     assert any("pv:memberOf" in p.query and "?x a pv:Manager" in p.query for p in proposals), (
         "\n".join(p.query for p in proposals)
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("How much does the Encoder Transformer cost?", "en"),
+        ("Wie viel kostet der Encoder Transformer?", "de"),
+        ("¿Cuánto cuesta el Encoder Transformer?", "es"),
+    ],
+)
+def test_how_much_asks_for_the_value_not_a_count(
+    question: str,
+    language: str,
+    proposer: EnumeratingProposer,
+    linker: EntityLinker,
+    retriever: SchemaRetriever,
+) -> None:
+    terms = [t for t, _ in retriever.retrieve(question, k=8, language=language)]
+    entities = linker.entities(question, schema_terms=terms, language=language)
+    proposals = proposer.propose(question, entities, [], [t.iri for t in terms], language)
+    assert proposals and "COUNT" not in proposals[0].query, "\n".join(p.query for p in proposals)
+
+
+def test_a_unit_in_a_property_name_is_no_word_of_it(proposer: EnumeratingProposer) -> None:
+    # pv:weight_g: "how much does it weigh" implies "weight", and says no "g"; with the unit
+    # as a word the property matched such a question half, and a retrieved price won.
+    pv = "http://ld.company.org/prod-vocab/"
+    assert proposer.words(pv + "weight_g") == {"weight"}
+    assert proposer.words(pv + "depth_mm") == {"depth"}
+    assert proposer.words(pv + "price") == {"price"}

@@ -54,3 +54,58 @@ def test_a_leading_proposal_is_tried_before_the_beam(model_graph: Path) -> None:
             assert chosen is not None and chosen.origin == origin
     finally:
         graph.close()
+
+
+class _FixedProposer:
+    """Proposes one fixed query, whatever the question (a stand-in for a user's examples)."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+
+    def propose(self, question, entities, values, schema_iris, language):  # type: ignore[no-untyped-def]
+        from sparqlqa.qa.proposals import Proposal
+
+        return [Proposal(self.query, "example", 0.9)]
+
+
+_MEMBER_OF = (
+    "PREFIX pv: <http://ld.company.org/prod-vocab/>\n"
+    'SELECT ?d WHERE { ?e pv:name "Wolfgang Martin" ; pv:memberOf ?d }'
+)
+
+
+def test_the_translator_runs_only_when_no_proposal_fits(model_graph: Path) -> None:
+    question = "Which department does Wolfgang Martin work in?"
+    graph = open_graph(model_graph, GraphSettings(plan_timeout_s=5.0, abstain_below=0.0))
+    try:
+        pipeline = graph.pipeline
+        assert pipeline is not None and pipeline.translate == "fallback"  # the default
+        # A proposal that answers in the asked form: the beam is not asked.
+        pipeline.proposers = (_FixedProposer(_MEMBER_OF),)
+        answer = pipeline.answer(question, k=2)
+        assert answer.answered and "translate" not in answer.timings_ms
+        assert [c.origin for c in answer.candidates] == ["example"]
+        # One that returns nothing: the translator writes candidates after all.
+        empty = "SELECT ?d WHERE { ?e <http://example.org/nothing> ?d }"
+        pipeline.proposers = (_FixedProposer(empty),)
+        answer = pipeline.answer(question, k=2)
+        assert "translate" in answer.timings_ms
+        assert "beam" in {c.origin for c in answer.candidates}
+        # "always": the beam's candidates come first even beside a fitting proposal (this
+        # graph has no ranker, so the first that fits answers).
+        pipeline.proposers = (_FixedProposer(_MEMBER_OF),)
+        pipeline.translate = "always"
+        answer = pipeline.answer(question, k=2)
+        assert "translate" in answer.timings_ms
+        assert answer.candidates[0].origin == "beam"
+    finally:
+        graph.close()
+
+
+def test_the_translate_setting_is_checked() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    assert GraphSettings(translate="always").translate == "always"
+    with pytest.raises(ValidationError, match="fallback"):
+        GraphSettings(translate="sometimes")  # type: ignore[arg-type]

@@ -580,13 +580,19 @@ _ASKS_AMOUNT = re.compile(
 )
 
 
+def asks_amount(question: str) -> bool:
+    """Whether ``question`` asks for a quantity rather than a count or a thing: "How much
+    does X cost?", "Wie viel wiegt X?", "¿Cuánto cuesta X?", "What's the highest price?"."""
+    return bool(_ASKS_AMOUNT.search(question))
+
+
 def amount_problem(question: str, result: QueryResult) -> str | None:
     """Why ``result`` names the top (bottom) thing where ``question`` asks for its amount
     ("What does our cheapest service cost?" answered with the service), or ``None``: a
     superlative asking for an amount, answered with IRIs only. A soft check, as
     :func:`form_problem`; a question naming no superlative is not judged (its price node is
     reached through to the amount after the choice, ``qa.value_nodes``)."""
-    if "boolean" in result or not _ASKS_AMOUNT.search(question) or superlative(question) is None:
+    if "boolean" in result or not asks_amount(question) or superlative(question) is None:
         return None
     terms = [t for row in rows(result) for t in row.values()]
     if terms and all(t.get("type") == "uri" for t in terms):

@@ -37,6 +37,7 @@ from sparqlqa.ontology.words import stem, tokens
 from sparqlqa.qa.answer_type import (
     aggregate,
     asks_all_tied,
+    asks_amount,
     comparison,
     derived,
     expected_answer_type,
@@ -208,7 +209,7 @@ class EnumeratingProposer:
         plain *= _UNAGGREGATED_FACTOR if function is not None and expected != "number" else 1.0
         plain *= _UNDERIVED_FACTOR if arithmetic is not None else 1.0
         plain *= _UNSORTED_FACTOR if whole_order is not None else 1.0
-        amount = bool(_AMOUNT.search(question))
+        amount = asks_amount(question)
         for graph in graphs:
             prior = scorer.graph(graph, len(spans)) * plain
             for query, weight in self._forms(graph, expected, amount):
@@ -504,9 +505,13 @@ class EnumeratingProposer:
                 return [(f"{header}ASK {{ {body} }}", 1.0)]
             return []
         if expected == "number":
-            count = 0.9 if amount else 1.0
-            forms = [(f"{header}SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {body} }}", count)]
             prop = self.schema.properties.get(graph.last or "")
+            count = 0.9 if amount else 1.0
+            if amount and prop is not None and not prop.numeric and prop.range:
+                # "How much does X cost?": a count of its price nodes is no quantity; the
+                # amount lies one hop further, in a graph of one more pattern.
+                count = _AMOUNT_COUNT_FACTOR
+            forms = [(f"{header}SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {body} }}", count)]
             if prop is None or prop.numeric or not prop.range:
                 # "how much does X cost": the value itself
                 forms.append((listing, 1.0 if amount else 0.9))
@@ -1165,7 +1170,10 @@ class EnumeratingProposer:
         """The stemmed content words of a term's label and local name."""
         if iri not in self._words:
             text = f"{words_of(self.schema.label(iri))} {words_of(local_name(iri))}"
-            self._words[iri] = frozenset(content_words(text))
+            words = frozenset(content_words(text))
+            # "weight_g", "depth_mm": the unit is not a word a question says ("how much does
+            # it weigh"), and it would halve the match of the measure's own noun.
+            self._words[iri] = (words - _UNIT_WORDS) or words
         return self._words[iri]
 
 
@@ -1228,8 +1236,6 @@ class _Scorer:
 #: A list of things asked for: "name, email and phone", "Name und Telefon", "nombre y correo".
 # Spanish "e" is "and" only before an i-sound ("e Italia"): not the "E" of "E-Mail".
 _LIST = re.compile(r",|\b(and|und|y|with|mit|con)\b|\be\s+h?i", re.I)
-#: A question asking for a quantity rather than a count.
-_AMOUNT = re.compile(r"\bhow\s+much\b", re.I)
 #: How much a query without an order counts for a superlative question.
 _UNORDERED_FACTOR = 0.7
 #: How much a query without the filter, the negation or the grouping that the question's
@@ -1265,6 +1271,40 @@ _NEGATED = 4
 _COLUMNS = 4
 #: How much a query graph's prior shrinks with each triple pattern past the first.
 _PATTERN_FACTOR = 0.85
+#: Unit abbreviations that property names carry ("weight_g", "depth_mm", "price_eur"): no
+#: word of a term for matching it against a question.
+_UNIT_WORDS = frozenset(
+    {
+        "g",
+        "kg",
+        "mg",
+        "t",
+        "mm",
+        "cm",
+        "m",
+        "km",
+        "ml",
+        "l",
+        "s",
+        "ms",
+        "h",
+        "min",
+        "kb",
+        "mb",
+        "gb",
+        "eur",
+        "usd",
+        "gbp",
+        "pct",
+        "w",
+        "kw",
+        "v",
+        "hz",
+    }
+)
+#: How much a count of resources counts for a question asking how much (below
+#: ``_PATTERN_FACTOR``: the value one pattern further wins).
+_AMOUNT_COUNT_FACTOR = 0.6
 #: Words too common in labels to say anything ("has manager", "part of"); the retriever's
 #: stopwords also drop words that name properties ("name", "number").
 _FUNCTION_WORDS = frozenset(

@@ -40,7 +40,7 @@ from sparqlqa.ontology.tune import open_retriever
 from sparqlqa.qa.batching import BatchingTranslator
 from sparqlqa.qa.components import linker_for, translator_for
 from sparqlqa.qa.enumerate import EnumeratingProposer
-from sparqlqa.qa.pipeline import QAPipeline
+from sparqlqa.qa.pipeline import QAPipeline, TranslateWhen
 from sparqlqa.qa.proposals import Proposer
 from sparqlqa.qa.rank import DEFAULT_RANKER_ABSTAIN_BELOW, GraphRanker, open_ranker
 from sparqlqa.training.model import has_model
@@ -89,6 +89,13 @@ class GraphSettings(BaseSettings):
         description="End the translator's beam search once k candidates are finished "
         "(fewer decoding steps) instead of while a longer one could still score better; "
         "off by default: measured, about 5 % faster for one generated question in 25 lost.",
+    )
+    translate: TranslateWhen = Field(
+        "fallback",
+        description="When the translator writes candidates: `fallback`, only when no "
+        "proposal (an enumerated query graph, an example) fits the question in the form it "
+        "asks for; `always`, for every question. Measured: the same answers at a quarter "
+        'of the time (docs/candidates.md, "When the translator runs").',
     )
     endpoint: str | None = Field(
         None,
@@ -394,6 +401,7 @@ def build_pipeline(
         # The user's own examples first, then the enumerated query graphs.
         proposers=[*proposers, *enumerating_proposers(spec, settings, store, schema, prefixes)],
         ranker=ranker,
+        translate=settings.translate,
     )
 
 

@@ -39,6 +39,7 @@ from sparqlqa.errors import ConfigError
 from sparqlqa.jsonl import read_jsonl
 from sparqlqa.ontology.gloss import gloss_pair
 from sparqlqa.ontology.schema import Schema
+from sparqlqa.training.quantize import quantize as quantize_model
 
 log = logging.getLogger(__name__)
 
@@ -660,27 +661,8 @@ def load_ranker(folder: Path, *, quantize: bool = False) -> tuple[CrossEncoder, 
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
     model.eval()
     if quantize:
-        model = _quantized(model)
+        model = quantize_model(model, "int8", "cpu")  # the ranker runs on the CPU
     return CrossEncoder(model, tokenizer, meta.max_length), meta
-
-
-def _quantized(model: Any) -> Any:
-    """``model`` with int8 linear layers, or as it is where torch cannot quantize."""
-    import warnings
-
-    import torch
-
-    try:
-        with warnings.catch_warnings():
-            # torch marks the eager quantization API deprecated; it is still the one that
-            # quantizes a transformers model in place on CPU without another dependency.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            from torch.ao.quantization import quantize_dynamic
-
-            return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    except (ImportError, RuntimeError) as exc:  # no quantized engine on this CPU/build
-        log.warning("ranker not quantized (%s): it runs in float32", exc)
-        return model
 
 
 def heldout_scores(encoder: CrossEncoder, groups: Sequence[Group]) -> dict[str, Any]:
