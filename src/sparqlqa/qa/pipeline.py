@@ -277,7 +277,7 @@ class QAPipeline:
                 question, (), entities, values, proposals, timings=timings, language=language
             )
             timings["execute"] = _ms(started)
-        if chosen is None or chosen.form_problem is not None or self.translate == "always":
+        if chosen is None or chosen.form_problem is not None:  # "always": chosen is None
             started = time.perf_counter()
             scored = self.translator.translate([prompt], k)[0]
             timings["translate"] = _ms(started)
