@@ -18,7 +18,7 @@ from sparqlqa.jsonl import read_jsonl
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.qa.graphs import GraphSettings, open_graph
-from sparqlqa.qa.pipeline import RANKED_BELOW
+from sparqlqa.qa.pipeline import NOT_RANKED, RANKED_BELOW
 from sparqlqa.qa.rank import fused, rank_confidence
 from sparqlqa.service.app import create_app
 from sparqlqa.service.settings import Settings
@@ -296,6 +296,51 @@ def test_a_superlative_is_answered_by_an_ordering(model_graph: Path, ranked: boo
         # With only the unordered list, it still answers: the check is soft.
         _, alone, _ = pipeline.choose(HEAVIEST, [], [], [], [Proposal(UNORDERED, "example", 0.5)])
         assert alone is not None and alone.query == UNORDERED
+    finally:
+        graph.close()
+
+
+def test_the_ranker_scores_the_asked_form_with_the_best_own_scores(model_graph: Path) -> None:
+    """Only candidates of the asked form are ranked, at most ``ranked_at_most`` of them, those
+    with the highest own scores (in their order); execution stops once no later candidate
+    could enter that pool."""
+    from sparqlqa.qa.proposals import Proposal
+
+    # Four orderings that answer the superlative alike (the variable renamed), one list
+    # without the ordering, and a fifth ordering whose prior is below the pool's.
+    ordered = [
+        f"SELECT ?x{i} WHERE {{ ?x{i} {WEIGHT} ?w }} ORDER BY DESC(?w) LIMIT 1" for i in range(5)
+    ]
+    offered = [
+        (UNORDERED, 0.95),
+        (ordered[0], 0.5),
+        (ordered[1], 0.9),
+        (ordered[2], 0.6),
+        (ordered[3], 0.8),
+        (ordered[4], 0.4),
+    ]
+    graph = open_graph(model_graph, GraphSettings())
+    try:
+        pipeline = graph.pipeline
+        assert pipeline is not None
+        ranker = PreferLast()
+        pipeline.ranker, pipeline.ranked_at_most = ranker, 2
+        proposals = [Proposal(q, "example", prior) for q, prior in offered]
+        candidates, chosen, _ = pipeline.choose(HEAVIEST, [], [], [], proposals)
+        # The list has a form problem: not ranked though its prior is the highest.
+        assert ranker.calls == [[ordered[1], ordered[3]]]
+        # After the fourth ordering the last one (0.4) cannot beat the pool's second (0.8).
+        assert [c.query for c in candidates] == [q for q, _ in offered[:5]]
+        by_query = {c.query: c for c in candidates}
+        assert chosen is by_query[ordered[1]]  # a tie of fused places: the earlier
+        assert by_query[ordered[0]].rejected_because == NOT_RANKED
+        assert by_query[ordered[2]].rank_score is None
+        assert by_query[ordered[3]].rejected_because == RANKED_BELOW
+        # With room for all, every ordering runs and is ranked; the list still is not.
+        ranker.calls.clear()
+        pipeline.ranked_at_most = 10
+        candidates, _, _ = pipeline.choose(HEAVIEST, [], [], [], proposals)
+        assert len(candidates) == 6 and ranker.calls == [ordered]
     finally:
         graph.close()
 

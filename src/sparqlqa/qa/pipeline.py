@@ -13,6 +13,8 @@ the reason each candidate was rejected.
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -53,11 +55,12 @@ from sparqlqa.qa.answer_type import (
 )
 from sparqlqa.qa.degenerate import degenerate_problem
 from sparqlqa.qa.proposals import Proposal, Proposer
-from sparqlqa.qa.rank import MAX_RANKED, QueryRanker, fused, rank_confidence
+from sparqlqa.qa.rank import MAX_RANKED, RANKED_AT_MOST, QueryRanker, fused, rank_confidence
 from sparqlqa.qa.value_nodes import answer_nodes, reach_through, through_property
 
 #: Why a fitting candidate that was ranked is not the one answered.
 RANKED_BELOW = "ranked below another candidate (the ranker and its own score)"
+NOT_RANKED = "not ranked: enough candidates of the asked form scored higher on their own"
 
 
 class Linker(Protocol):
@@ -169,6 +172,7 @@ class QAPipeline:
         proposers: Sequence[Proposer] = (),
         ranker: QueryRanker | None = None,
         translate: TranslateWhen = "always",
+        ranked_at_most: int = RANKED_AT_MOST,
     ) -> None:
         """``abstain_below``: the confidence under which the pipeline does not answer (None:
         answer whenever a candidate is accepted); ungrounded questions are never answered.
@@ -176,7 +180,8 @@ class QAPipeline:
         tried after the beam's candidates. ``ranker`` (qa.rank): when given, every candidate
         is executed and the ranker picks among those that fit; confidences come from it.
         ``translate``: "always" runs the translator for every question; "fallback" only
-        when no proposal fits in the asked form (:meth:`answer`)."""
+        when no proposal fits in the asked form (:meth:`answer`). ``ranked_at_most``: how
+        many candidates the ranker scores per question at most (:func:`ranked_pool`)."""
         self.graph = graph
         self.store = store
         self.guard = guard
@@ -193,6 +198,7 @@ class QAPipeline:
         self.proposers = tuple(proposers)
         self.ranker = ranker
         self.translate = translate
+        self.ranked_at_most = ranked_at_most
 
     @functools.cached_property
     def agent_classes(self) -> frozenset[str]:
@@ -372,8 +378,8 @@ class QAPipeline:
         the other proposals); the first that runs, fits the expected type and has the form
         the question asks for wins (else the first that fits). With one: execute them all
         (at most ``qa.rank.MAX_RANKED``) and answer with the fitting one first in the
-        ranker's order fused with the candidates' own scores (``qa.rank.fused``), those of
-        the asked form first (``timings["rank"]``: the ranker's time),
+        ranker's order fused with the candidates' own scores (``qa.rank.fused``) among
+        those it scores (:func:`ranked_pool`; ``timings["rank"]``: the ranker's time),
         when it ranks ``language`` (``QueryRanker.languages``). A chosen query answering
         with value nodes (price nodes) is then extended to their number
         (:meth:`reached_through`)."""
@@ -407,8 +413,11 @@ class QAPipeline:
         proposals; at most ``qa.rank.MAX_RANKED`` unless ``first_only``) and those that ran
         and fit the expected answer type, with their results, in that order. ``first_only``:
         stop at the first that fits and has the form the question asks for (no
-        ``form_problem``). ``language``: the question's (German and Spanish ones are glossed
-        to find the class they ask for). Nothing is marked accepted."""
+        ``form_problem``). Otherwise it stops once the rest could not enter
+        :func:`ranked_pool`: ``ranked_at_most`` fit in the asked form and no later one has
+        a higher own score than the last of those. ``language``: the question's (German
+        and Spanish ones are glossed to find the class they ask for). Nothing is marked
+        accepted."""
         expected = expected_answer_type(question)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
         slots.update({v.slot: v.text for v in values})
@@ -431,7 +440,16 @@ class QAPipeline:
         wanted, names = self.wanted_classes(question, language)
         classes_of: dict[str, frozenset[str]] = {}  # each answer's classes, looked up once
         fitting: list[tuple[Candidate, QueryResult]] = []
-        for target, score, whole, origin in tries:
+        # The highest own score from each try on; the asked-form scores found so far.
+        later_best = list(itertools.accumulate(reversed([t[1] for t in tries]), max))[::-1]
+        asked: list[float] = []
+        for at, (target, score, whole, origin) in enumerate(tries):
+            if (
+                not first_only
+                and len(asked) >= self.ranked_at_most
+                and later_best[at] <= heapq.nlargest(self.ranked_at_most, asked)[-1]
+            ):
+                break  # none of the rest would be ranked: a tie goes to the earlier one
             candidate = Candidate(target=target, score=score, origin=origin)
             candidates.append(candidate)
             result = self.attempt(candidate, whole, question, expected, slots, seen)
@@ -446,8 +464,10 @@ class QAPipeline:
                 or anchor_problem(candidate.query or "", named, self.prefixes)
                 or class_problem(self.store, result, wanted, classes_of, names)
             )
-            if first_only and candidate.form_problem is None:
-                break
+            if candidate.form_problem is None:
+                if first_only:
+                    break
+                asked.append(score)
         return candidates, fitting
 
     def wanted_classes(
@@ -552,35 +572,33 @@ class QAPipeline:
         *,
         language: str = "en",
     ) -> tuple[Candidate, QueryResult]:
-        """The fitting candidate first in the ranker's order fused with the candidates' own
-        scores (``qa.rank.fused``; the earlier one on a tie), those without a form problem
-        first; each gets its ``rank_score`` and a confidence from it; the others are
-        marked as ranked below the chosen one. ``language``: the question's (the ranker
+        """The candidate of :func:`ranked_pool` first in the ranker's order fused with the
+        candidates' own scores (``qa.rank.fused``; the earlier one on a tie); each of the
+        pool gets its ``rank_score`` and a confidence from it; the others say why they
+        were not chosen. ``language``: the question's (the ranker
         glosses German and Spanish ones)."""
         assert self.ranker is not None
+        pool = ranked_pool(fitting, self.ranked_at_most)
         started = time.perf_counter()
-        queries = [c.query or "" for c, _ in fitting]
+        queries = [c.query or "" for c, _ in pool]
         scores = self.ranker.rank(question, queries, entities, language=language)
         if timings is not None:
             timings["rank"] = _ms(started)
-        for (candidate, _), value in zip(fitting, scores, strict=True):
+        for (candidate, _), value in zip(pool, scores, strict=True):
             candidate.rank_score = round(value, 4)
             candidate.confidence = rank_confidence(value)
-        # A candidate with the form the question asks for beats one without, whatever
-        # their scores (a superlative answered by an ordering, an average by an AVG); among
-        # those, the ranker's order and the candidates' own scores are fused (qa.rank).
-        combined = fused(scores, [c.score for c, _ in fitting])
-        best = max(
-            range(len(fitting)),
-            key=lambda i: (fitting[i][0].form_problem is None, combined[i], -i),
-        )
-        chosen, result = fitting[best]
+        # Among the pool, the ranker's order and the candidates' own scores are fused
+        # (qa.rank); the earlier candidate wins a tie.
+        combined = fused(scores, [c.score for c, _ in pool])
+        chosen, result = pool[max(range(len(pool)), key=lambda i: (combined[i], -i))]
         chosen.accepted = True
         for candidate, _ in fitting:
             if candidate is chosen:
                 continue
             if candidate.form_problem is not None and chosen.form_problem is None:
                 candidate.rejected_because = f"{candidate.form_problem}; another candidate does not"
+            elif candidate.rank_score is None:
+                candidate.rejected_because = NOT_RANKED
             else:
                 candidate.rejected_because = RANKED_BELOW
         return chosen, result
@@ -617,6 +635,21 @@ class QAPipeline:
         for row in rows(found):
             labels.setdefault(row["s"]["value"], row["l"]["value"])
         return labels
+
+
+def ranked_pool(
+    fitting: Sequence[tuple[Candidate, QueryResult]], at_most: int
+) -> list[tuple[Candidate, QueryResult]]:
+    """The fitting candidates the ranker scores, in their order: those with the form the
+    question asks for (all of them when none has it), since such a candidate beats one
+    without whatever their scores (a superlative answered by an ordering, an average by an
+    AVG), and of those the ``at_most`` with the highest own scores (``QAPipeline.ranked_at_most``;
+    the earlier on a tie)."""
+    asked = [pair for pair in fitting if pair[0].form_problem is None] or list(fitting)
+    if len(asked) <= at_most:
+        return asked
+    keep = sorted(range(len(asked)), key=lambda i: (-asked[i][0].score, i))[:at_most]
+    return [asked[i] for i in sorted(keep)]
 
 
 def _ms(started: float) -> float:

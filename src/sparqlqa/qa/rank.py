@@ -33,8 +33,19 @@ from sparqlqa.training.ranker import (
 #: likely right than wrong).
 DEFAULT_RANKER_ABSTAIN_BELOW = 0.5
 
-#: Candidates executed and ranked per question at most (the beam's first, then proposals).
+#: Candidates executed per question at most when a ranker chooses (the beam's first, then
+#: proposals).
 MAX_RANKED = 40
+
+#: Candidates the ranker scores per question at most: those of the asked form (no form
+#: problem) with the highest own scores. The ranker is most of a question's time (about
+#: 120 of 190 ms p50 for 20 candidates on one core), and the others hardly ever win: on the
+#: realistic corporate dev half the chosen one was among the first 7 by own score in English
+#: and the first 9 in German (places 0-1 for 80 of 100). Measured on the dev halves
+#: (2026-12-03, docs/candidates.md), set F1 against ranking every fitting candidate: 12
+#: lost nowhere (en 0.641 -> 0.665, de 0.517 -> 0.535, es 0.568 -> 0.594, music 0.527 ->
+#: 0.527); 6 and 8 lost a music question.
+RANKED_AT_MOST = 12
 
 # all-MiniLM-L6-v2 is an English model: on the realistic corporate test half a ranker lowered
 # German as written (set F1 0.137 -> 0.097). German and Spanish questions are therefore
