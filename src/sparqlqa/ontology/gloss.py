@@ -32,6 +32,7 @@ gibt es = are there | es gibt = there are | haben wir = do we have | gib mir = g
 zeig mir = show me | zeige mir = show me | zeig = show | zeige = show | liste = list
 finde = find | zähle = count | zähl = count | anzahl = number | berechne = calculate
 ich brauche = i need | kannst du mir sagen = can you tell me | nennen = name | sagen = tell
+im schnitt = on average | im durchschnitt = on average
 kennen wir = do we know | welche = which | welcher = which | welches = which | welchen = which
 welchem = which | was = what | wer = who | wie = how | wo = where | wann = when
 ist = is | sind = are | hat = has | haben = have | liegt = is | liegen = are

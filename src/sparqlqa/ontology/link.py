@@ -61,6 +61,7 @@ from sparqlqa.ontology.words import (
 
 if TYPE_CHECKING:
     from sparqlqa.ontology.crosslingual import CrossLingualWords
+    from sparqlqa.ontology.dictionary import GraphDictionary
 
 from sparqlqa.ontology.label_index import (
     ID_LOCAL_NAMES,
@@ -98,6 +99,7 @@ __all__ = [
 ]
 
 _INDEX_VERSION = "2"
+_LATER_SENSE = 0.02  # taken from a dictionary translation's factor per place down its senses
 
 
 class EntityLinker:
@@ -111,13 +113,16 @@ class EntityLinker:
         config: LinkerConfig | None = None,
         cache_dir: Path | None = None,
         crosslingual: CrossLingualWords | None = None,
+        dictionary: GraphDictionary | None = None,
     ) -> None:
         """``embedder`` (optional) re-ranks candidates by similarity to the question; the
         label embeddings are computed once and kept under ``cache_dir``. ``crosslingual``
         (optional) finds the label words that words of a German or Spanish question stand
-        for (:mod:`sparqlqa.ontology.crosslingual`)."""
+        for (:mod:`sparqlqa.ontology.crosslingual`); ``dictionary`` (optional) translates
+        them first (:mod:`sparqlqa.ontology.dictionary`)."""
         self.index = index
         self.crosslingual = crosslingual
+        self.dictionary = dictionary
         self.config = config or LinkerConfig()
         self.embedder = embedder
         n = max(len(index), 1)
@@ -237,7 +242,9 @@ class EntityLinker:
         cfg = self.config
         words = tokens(question)
         stop = stopwords(language)
-        translate = self.crosslingual is not None and not is_english(language)
+        translate = not is_english(language) and (
+            self.crosslingual is not None or self.dictionary is not None
+        )
         content = [w.norm not in stop for w in words]
         # In a question written with capitals, names are capitalised: a lower-case word is
         # not fuzzy-matched, and a match made of lower-case words only counts less.
@@ -268,7 +275,7 @@ class EntityLinker:
             name_like = named[pos] and pos > 0
             found = self._word_matches(word.norm, min_length, name_like)
             if translate and word.norm not in self.index.postings:
-                found = self._translated(question[word.start : word.end], found)
+                found = self._translated(question[word.start : word.end], found, language)
             for index_word, sim in found:
                 for entry_id in self.index.postings[index_word]:
                     candidates[entry_id][index_word].append((sim, pos))
@@ -350,10 +357,22 @@ class EntityLinker:
         found = self.link(question, 2 * candidates, schema_terms=schema_terms, language=language)
         return best_entities(joint(found, self.index.links, self.config)[:candidates])
 
-    def _translated(self, written: str, found: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """The label word a foreign word stands for, in place of its typo readings."""
-        assert self.crosslingual is not None
-        translated = self.crosslingual.matches(written)
+    def _translated(
+        self, written: str, found: list[tuple[str, float]], language: str | None
+    ) -> list[tuple[str, float]]:
+        """The label words a foreign word stands for, in place of its typo readings: the
+        dictionary's translations when it has some (each counting ``dictionary_factor``),
+        else the nearest label word by the cross-lingual vectors."""
+        translated: list[tuple[str, float]] = []
+        if self.dictionary is not None and language:
+            # A later sense counts a little less: "Sensoren" is sensors before transducers.
+            translated = [
+                (w, self.config.dictionary_factor - _LATER_SENSE * place)
+                for place, w in enumerate(self.dictionary.translations(written, language))
+                if w in self.index.postings
+            ]
+        if not translated and self.crosslingual is not None:
+            translated = self.crosslingual.matches(written)
         if not translated:
             return found
         return translated + [m for m in found if m[1] >= self.config.word_form_factor]

@@ -63,6 +63,7 @@ class LinkerConfig:
     word_form_factor: float = 0.95  # a word form counts this much of the word itself
     category_bonus: float = 0.15  # a fully matched short label many triples point to
     category_in_degree: int = 20  # triples pointing to a resource that make it a category
+    dictionary_factor: float = 0.9  # a dictionary's translation counts this much of the word
     joint_weight: float = 0.2  # added to a reading joined in the graph to another mention
     joint_margin: float = 0.1  # readings this close to a span's best compete jointly
 

@@ -373,13 +373,13 @@ def negated(question: str) -> bool:
     return bool(_NEGATION.search(question))
 
 
-# "the average price", "mean weight", "Durchschnittspreis", "mittlere Gewicht", "precio
-# promedio", "peso medio"; "in total", "altogether", "combined", "insgesamt", "zusammen",
-# "Gesamtgewicht", "la suma", "en total", "en conjunto".
+# "the average price", "mean weight", "Durchschnittspreis", "mittlere Gewicht", "im
+# Schnitt", "precio promedio", "peso medio"; "in total", "altogether", "combined",
+# "insgesamt", "zusammen", "Gesamtgewicht", "la suma", "en total", "en conjunto".
 _AVERAGE = re.compile(
     # "mean", not "I mean" or "what do you mean"
     r"\b(average|avg)\b|(?<!\bI )(?<!\byou )\bmean\b"
-    r"|durchschnitt\w*|\bmittler\w*|\bpromedio\b|\bmedi[oa]s?\b",
+    r"|durchschnitt\w*|\bmittler\w*|\bim\s+schnitt\b|\bpromedio\b|\bmedi[oa]s?\b",
     re.I,
 )
 _TOTAL = re.compile(

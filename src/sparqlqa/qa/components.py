@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sparqlqa.kg.store import Store
 from sparqlqa.ontology.crosslingual import CrossLingualWords
+from sparqlqa.ontology.dictionary import GraphDictionary
 from sparqlqa.ontology.link import EntityLinker, LinkedEntity, name_predicates
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.training.translate import Translator
@@ -58,7 +59,8 @@ def linker_for(
     multilingual: Embedder | None = None,
 ) -> GraphLinker:
     """The entity linker over the graph's labels (its index cached under ``folder/index``);
-    with a ``multilingual`` embedder, German and Spanish words find English label words."""
+    with a ``multilingual`` embedder, German and Spanish words find English label words, and
+    with a dictionary (``ontology.dictionary``) they are translated first."""
     predicates = list(dict.fromkeys([*spec.label_predicates, *name_predicates(store)]))
     linker = EntityLinker.from_store(
         store,
@@ -70,6 +72,10 @@ def linker_for(
         linker.crosslingual = CrossLingualWords(
             linker.index, multilingual, cache_dir=folder / "index"
         )
+    # Built on a German or Spanish question's first unknown word, when a dictionary is found.
+    linker.dictionary = GraphDictionary.of_categories(
+        linker.index, linker.config.category_in_degree, cache_dir=folder / "index"
+    )
     return GraphLinker(linker)
 
 

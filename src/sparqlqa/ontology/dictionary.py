@@ -1,0 +1,260 @@
+"""Bilingual dictionaries: German and Spanish words that the graph's English labels translate.
+
+The embedded cross-lingual vectors (``ontology.crosslingual``) find "Frankreich" for "France"
+but not every common noun: "Widerstände" lands nearer "Potentiometer" than "Resistor",
+"Spulen" nearer "Supplier" than "Coil". A dictionary knows them. sparqlqa reads dictionaries
+in the dictd format of the FreeDict project (``freedict-deu-eng``, ``freedict-spa-eng``: an
+``.index`` of headwords and a gzip- or dictzip-compressed ``.dict`` of entries), the files of
+the Debian packages ``dict-freedict-deu-eng`` and ``dict-freedict-spa-eng``. They are
+GPL-licensed and not shipped: ``make dictionaries`` (part of ``make run``) unpacks the
+packages into ``var/dictionaries``, and ``/usr/share/dictd`` is looked in too;
+``SPARQLQA_DICTIONARIES`` names other folders instead, or none (:func:`dictionary_folders`).
+Without one, linking works as before.
+
+A word has many senses ("Widerstand": obstruction, resistance, resistor, opposition, stand);
+the graph decides among them: :class:`GraphDictionary` keeps, for each foreign noun, only
+its first few translations that are one-word category labels of the graph, so "Widerstand"
+is "resistor" in an electronics catalogue and nothing in a music graph. That table is built
+on the first German (Spanish) question a graph gets, by a scan of the whole dictionary
+(about 6 s for the German one on 2 cores), and cached beside the label index.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import itertools
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sparqlqa.ontology.words import fold, stem
+from sparqlqa.paths import home
+
+if TYPE_CHECKING:
+    from sparqlqa.ontology.label_index import LabelIndex
+
+#: The FreeDict dictionary of each question language, to English.
+DICTIONARY_NAMES = {"de": "freedict-deu-eng", "es": "freedict-spa-eng"}
+
+#: Languages that capitalise their nouns (an entry without a grammar note is a noun only
+#: when its headword is capitalised).
+CAPITALISED_NOUNS = frozenset({"de"})
+
+#: The system's dictionaries (the Debian packages install them here).
+SYSTEM_FOLDER = Path("/usr/share/dictd")
+
+#: How far down a headword's distinct translations (in the dictionary's order) one may be
+#: and still count: "Widerstand" is a resistor third (after obstruction and resistance),
+#: "Spule" an inductor first and a coil fourth; "Breite" is a gauge only fifth.
+SENSE_PLACES = 4
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_TABLE_VERSION = "3"
+# What a sense line carries besides its translations: [domain], <grammar>, /phonetics/,
+# (remarks), {cross references}.
+_MARKUP = re.compile(r"\[[^\]]*\]|<[^>]*>|/[^/]*/|\([^)]*\)|\{[^}]*\}")
+_NOT_A_SENSE = ("synonym", "see:", "note:", '"', "siehe", "ver:")
+_NUMBERED = re.compile(r"^\d+\.\s*")
+
+
+def _number(text: str) -> int:
+    """A dictd index number (offset, length): base 64 over ``A-Za-z0-9+/``."""
+    value = 0
+    for char in text:
+        value = value * 64 + _B64.index(char)
+    return value
+
+
+def dictionary_folders() -> list[Path]:
+    """The folders searched for dictionaries, in order: those of ``SPARQLQA_DICTIONARIES``
+    (``os.pathsep``-separated; set but empty: none, the dictionaries are off) when it is
+    set, else the data folder's ``dictionaries`` (``make dictionaries``; ``paths.home``) and
+    the system's."""
+    named = os.environ.get("SPARQLQA_DICTIONARIES")
+    if named is not None:
+        return [Path(p) for p in named.split(os.pathsep) if p]
+    return [home() / "dictionaries", SYSTEM_FOLDER]
+
+
+def find_dictionary(language: str, folders: Sequence[Path] | None = None) -> Path | None:
+    """The ``.index`` file of ``language``'s dictionary in the first folder holding one (and
+    its ``.dict.dz`` or ``.dict``), or None."""
+    name = DICTIONARY_NAMES.get(language)
+    if name is None:
+        return None
+    for folder in dictionary_folders() if folders is None else folders:
+        index = folder / f"{name}.index"
+        if index.is_file() and _data_file(index) is not None:
+            return index
+    return None
+
+
+def _data_file(index: Path) -> Path | None:
+    stem = index.with_suffix("")
+    for candidate in (stem.with_suffix(".dict.dz"), stem.with_suffix(".dict")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def entries(index: Path) -> Iterator[tuple[str, str]]:
+    """Every (headword, entry text) of a dictd dictionary, in the index's order (a headword
+    of several senses comes once per entry). Raises ``OSError``/``ValueError`` for files
+    that are not a dictd dictionary."""
+    data_path = _data_file(index)
+    if data_path is None:
+        raise FileNotFoundError(f"{index}: no .dict.dz or .dict beside it")
+    opener = gzip.open if data_path.suffix == ".dz" else open
+    with opener(data_path, "rb") as fh:
+        data = fh.read()
+    with index.open(encoding="utf-8") as lines:
+        for line in lines:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3 or not parts[0] or parts[0].startswith("00-database"):
+                continue  # the dictionary's own metadata entries
+            offset, length = _number(parts[1]), _number(parts[2])
+            yield parts[0], data[offset : offset + length].decode("utf-8", "replace")
+
+
+def senses(entry: str) -> list[str]:
+    """The English translations of one entry, in its order: the phrases of its sense lines
+    (the lines after the headword that are not examples, synonyms, notes or references),
+    without domain, grammar and pronunciation markup."""
+    out: list[str] = []
+    for line in entry.splitlines()[1:]:
+        text = _NUMBERED.sub("", line.strip())
+        if not text or text.casefold().startswith(_NOT_A_SENSE):
+            continue
+        for phrase in re.split(r"[,;]", _MARKUP.sub(" ", text)):
+            phrase = " ".join(phrase.split())
+            if phrase and any(ch.isalpha() for ch in phrase) and phrase not in out:
+                out.append(phrase)
+    return out
+
+
+def is_noun(entry: str, *, capitalised: bool = False) -> bool:
+    """Whether an entry's headword is a noun by its grammar note (``<masc, n, sg>``,
+    ``<pl>``); without a note (the small Spanish dictionary has none) any entry counts, or
+    with ``capitalised`` (German, whose nouns are capitalised) one whose headword is.
+    Verbs, adjectives and participles ("aufgewickelt": coiled) are not nouns."""
+    header = entry.split("\n", 1)[0]
+    notes = re.findall(r"<([^>]*)>", header)
+    if not notes:
+        return not capitalised or header[:1].isupper()
+    marks = {m.strip() for note in notes for m in note.split(",")}
+    return bool(marks & {"n", "pl", "noun"})
+
+
+def label_translations(
+    index: Path, vocabulary: Iterable[str], *, capitalised: bool = False
+) -> dict[str, list[str]]:
+    """For each folded noun headword of the dictionary at ``index``, its translations that
+    are one word of ``vocabulary`` (folded label words; a plural translation counts as its
+    singular) among its first :data:`SENSE_PLACES` distinct translations, in that order;
+    headwords with none are left out. A sense far down the list is a rare one ("Breite":
+    width, breadth, broadness, wide range, gauge; "Art": kind, sort, ..., strain).
+    ``capitalised``: the language capitalises its nouns (:func:`is_noun`)."""
+    words = set(vocabulary)
+    table: dict[str, list[str]] = {}
+    # The index is sorted: the entries of one headword are neighbours.
+    for headword, group in itertools.groupby(entries(index), key=lambda pair: fold(pair[0])):
+        places: list[str] = []
+        for _, entry in group:
+            if not is_noun(entry, capitalised=capitalised):
+                continue
+            for phrase in senses(entry):
+                folded = fold(phrase)
+                folded = folded if folded in words else stem(folded)  # "resistors"
+                if folded not in places:
+                    places.append(folded)
+        found = [p for p in places[:SENSE_PLACES] if " " not in p and p in words]
+        if found:
+            table[headword] = found
+    return table
+
+
+class GraphDictionary:
+    """The translations of foreign words into one graph's label words, per language,
+    from the dictionaries found (:func:`find_dictionary`); built on first use of a
+    language and cached under ``cache_dir``."""
+
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        *,
+        cache_dir: Path | None = None,
+        folders: Sequence[Path] | None = None,
+    ) -> None:
+        self.vocabulary = sorted(set(vocabulary))
+        self.cache_dir = cache_dir
+        self.folders = folders
+        self._tables: dict[str, dict[str, list[str]]] = {}
+
+    @classmethod
+    def of_categories(
+        cls, index: LabelIndex, in_degree: int, *, cache_dir: Path | None = None
+    ) -> GraphDictionary:
+        """The dictionary of ``index``'s one-word category-like labels (resources that
+        ``in_degree`` triples point to: "Resistor", "Jazz"): common nouns, which people
+        translate. Not the words of names (people, firms, products are named as written,
+        and "Abteilung": department, ..., ward would link a person "Ward"), nor those of
+        longer labels ("Art", a kind, is also a strain: not "Strain Gauge")."""
+        words = {
+            entry.words[0]
+            for entry in index.entries
+            if len(entry.words) == 1
+            and entry.words[0].isalpha()
+            and len(entry.words[0]) >= 3
+            and index.is_category(entry.iri, in_degree)
+        }
+        return cls(words, cache_dir=cache_dir)
+
+    def available(self, language: str) -> bool:
+        """Whether a dictionary of ``language`` was found."""
+        return find_dictionary(language, self.folders) is not None
+
+    def translations(self, word: str, language: str) -> list[str]:
+        """The label words ``word`` (a question word of ``language``, as written) translates
+        to, best sense first; empty when none or when no dictionary is found."""
+        return self.table(language).get(fold(word), [])
+
+    def table(self, language: str) -> dict[str, list[str]]:
+        """The whole table of ``language`` (empty without a dictionary)."""
+        if language not in self._tables:
+            self._tables[language] = self._load(language)
+        return self._tables[language]
+
+    def _load(self, language: str) -> dict[str, list[str]]:
+        index = find_dictionary(language, self.folders)
+        if index is None:
+            return {}
+        stat = index.stat()
+        key = hashlib.sha256(
+            "\n".join([_TABLE_VERSION, str(stat.st_size), *self.vocabulary]).encode()
+        ).hexdigest()[:16]
+        cached = self.cache_dir / f"dictionary-{language}-{key}.json" if self.cache_dir else None
+        if cached is not None and cached.is_file():
+            try:
+                loaded: dict[str, list[str]] = json.loads(cached.read_text(encoding="utf-8"))
+                return loaded
+            except (OSError, ValueError):
+                pass  # rebuilt below
+        try:
+            table = label_translations(
+                index, self.vocabulary, capitalised=language in CAPITALISED_NOUNS
+            )
+        except (OSError, ValueError, EOFError):
+            return {}  # a broken dictionary: linking goes on without it
+        if cached is not None:
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                partial = cached.with_suffix(".part")
+                partial.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+                partial.replace(cached)
+            except OSError:
+                pass  # a read-only folder: built again next time
+        return table

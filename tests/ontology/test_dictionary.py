@@ -1,0 +1,155 @@
+"""Bilingual dictionaries (dictd format, as FreeDict ships them): reading, the graph's choice
+among senses, the cache, and German and Spanish category words linked over the real
+corporate graph. The dictionaries here are written by the tests, in the real file format."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from sparqlqa.kg.embedded import EmbeddedStore
+from sparqlqa.ontology.dictionary import (
+    GraphDictionary,
+    dictionary_folders,
+    entries,
+    find_dictionary,
+    is_noun,
+    label_translations,
+    senses,
+)
+from sparqlqa.ontology.link import EntityLinker
+from sparqlqa.ontology.schema import Schema
+
+PI = "http://ld.company.org/prod-instances/"
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+GERMAN = [
+    ("00-database-info", "This is a test dictionary\n"),
+    ("breite", "Breite /b/ <fem, n, sg>\nwidth, breadth, broadness, wide range, gauge\n"),
+    ("geschaltet", "geschaltet /g/\nswitched, switch\n"),
+    ("aufgewickelt", "aufgewickelt /a/ <adj>\ncoiled, coil\n"),
+    ("spulen", "Spulen /s/ <pl>\ninductors, reels\n"),
+    ("spulen", "Spulen /s/ <pl>\n [electr.] coils\n see: {Spule}\n"),
+    ("widerstand", "Widerstand /v/ <masc, n, sg>\nobstruction <n>\n   Synonym: {Behinderung}\n"),
+    ("widerstand", "Widerstand /v/ <masc, n, sg>\n [electr.] resistor <n>\n see: {Widerstände}\n"),
+    (
+        "widerstände",
+        'Widerstände /v/ <pl>\nresistors\n      "Chip-Widerstände"  - chip resistors\n',
+    ),
+]
+SPANISH = [("resistencias", "resistencias /r/\n1. resistances\n2. resistors\n")]
+
+
+def write_dictd(folder: Path, name: str, items: list[tuple[str, str]]) -> Path:
+    """A dictd dictionary (``name.index`` and gzip ``name.dict.dz``) of ``items``."""
+
+    def number(value: int) -> str:
+        digits = ""
+        while True:
+            digits = B64[value % 64] + digits
+            value //= 64
+            if not value:
+                return digits
+
+    data, lines = b"", []
+    for headword, text in items:
+        raw = text.encode()
+        lines.append(f"{headword}\t{number(len(data))}\t{number(len(raw))}")
+        data += raw
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.dict.dz").write_bytes(gzip.compress(data))
+    index = folder / f"{name}.index"
+    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return index
+
+
+@pytest.fixture()
+def dictionaries(tmp_path: Path) -> Path:
+    folder = tmp_path / "dictd"
+    write_dictd(folder, "freedict-deu-eng", GERMAN)
+    write_dictd(folder, "freedict-spa-eng", SPANISH)
+    return folder
+
+
+def test_entries_and_their_senses(dictionaries: Path) -> None:
+    read = list(entries(dictionaries / "freedict-deu-eng.index"))
+    assert [h for h, _ in read][:2] == ["breite", "geschaltet"]  # metadata entries skipped
+    assert dict(read)["breite"].startswith("Breite /b/")
+    widerstand = [text for h, text in read if h == "widerstand"]
+    # Domain, grammar and pronunciation marks go; synonyms, references and examples too.
+    assert [senses(t) for t in widerstand] == [["obstruction"], ["resistor"]]
+    assert senses(SPANISH[0][1]) == ["resistances", "resistors"]
+    assert is_noun(GERMAN[1][1]) and not is_noun(GERMAN[3][1])
+    # Without a grammar note: a noun in Spanish, in German only when capitalised.
+    assert is_noun(SPANISH[0][1]) and not is_noun(GERMAN[2][1], capitalised=True)
+
+
+def test_the_graph_chooses_among_the_senses(dictionaries: Path) -> None:
+    vocabulary = {"resistor", "gauge", "switch", "coil", "inductor"}
+    table = label_translations(
+        dictionaries / "freedict-deu-eng.index", vocabulary, capitalised=True
+    )
+    # Plurals count as their singular; both entries of a headword count, in order; a fifth
+    # sense (a gauge for "Breite"), an adjective and a lower-case participle do not.
+    assert table == {
+        "widerstand": ["resistor"],
+        "widerstande": ["resistor"],
+        "spulen": ["inductor", "coil"],
+    }
+
+
+def test_a_graph_dictionary_finds_caches_and_translates(dictionaries: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "index"
+    graph = GraphDictionary({"resistor", "coil"}, cache_dir=cache, folders=[dictionaries])
+    assert graph.available("de") and graph.available("es") and not graph.available("fr")
+    assert graph.translations("Widerstände", "de") == ["resistor"]
+    assert graph.translations("resistencias", "es") == ["resistor"]
+    assert graph.translations("Widerstände", "es") == []
+    assert graph.translations("Frankreich", "de") == []
+    cached = sorted(p.name for p in cache.iterdir())
+    assert len(cached) == 2 and all(n.startswith("dictionary-") for n in cached)
+    # Another graph's words are another table (another cache file).
+    other = GraphDictionary({"obstruction"}, cache_dir=cache, folders=[dictionaries])
+    assert other.translations("Widerstand", "de") == ["obstruction"]
+    assert len(list(cache.iterdir())) == 3
+    # No dictionary: nothing translated, nothing raised.
+    none = GraphDictionary({"resistor"}, folders=[tmp_path / "missing"])
+    assert not none.available("de") and none.translations("Widerstände", "de") == []
+
+
+def test_dictionary_folders_follow_the_setting(
+    dictionaries: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPARQLQA_DICTIONARIES", "")
+    assert dictionary_folders() == [] and find_dictionary("de") is None
+    monkeypatch.setenv("SPARQLQA_DICTIONARIES", str(dictionaries))
+    assert find_dictionary("de") == dictionaries / "freedict-deu-eng.index"
+    monkeypatch.delenv("SPARQLQA_DICTIONARIES")
+    assert Path("/usr/share/dictd") in dictionary_folders()
+
+
+def test_german_and_spanish_category_words_link_through_the_dictionary(
+    corporate_store: EmbeddedStore, corporate_schema: Schema, dictionaries: Path, tmp_path: Path
+) -> None:
+    linker = EntityLinker.from_store(corporate_store, schema=corporate_schema)
+    question = "Zeig mir alle Widerstände."
+    assert not any(e.iri == f"{PI}prod-cat-Resistor" for e in linker.link(question, language="de"))
+    linker.dictionary = GraphDictionary.of_categories(
+        linker.index, linker.config.category_in_degree, cache_dir=tmp_path
+    )
+    linker.dictionary.folders = [dictionaries]
+    # Only one-word category labels are the dictionary's words: no person, no product.
+    assert "resistor" in linker.dictionary.vocabulary
+    assert "wolfgang" not in linker.dictionary.vocabulary
+    found = linker.link(question, language="de")
+    assert found and found[0].iri == f"{PI}prod-cat-Resistor"
+    assert question[found[0].start : found[0].end] == "Widerstände"
+    # Senses in the dictionary's order: an inductor before a coil, both offered.
+    spulen = {e.iri for e in linker.link("Welche Lieferanten liefern Spulen?", language="de")}
+    assert {f"{PI}prod-cat-Inductor", f"{PI}prod-cat-Coil"} <= spulen
+    # English questions are not translated.
+    assert linker.link("Show me all Widerstände", language="en") == linker.link(
+        "Show me all Widerstände", language=None
+    )
