@@ -85,8 +85,14 @@ def test_precision_and_coverage_by_threshold(tmp_path: Path) -> None:
     assert table[0.8]["coverage"] == pytest.approx(2 / 4)
     assert table[0.8]["nonsense_by_confidence"] == 1
     assert table[0.92]["precision"] == 1.0 and table[0.92]["nonsense_by_confidence"] == 0
-    best = recommend(list(table.values()), min_precision=0.9)
-    assert best == 0.92
+    # 0.92 reaches the precision, but answers only a quarter: with the default coverage
+    # wanted (0.5) the choice is the lowest threshold that answers no nonsense as served.
+    assert recommend(list(table.values()), min_precision=0.9, min_coverage=0.25) == 0.92
+    assert recommend(list(table.values()), min_precision=0.9) == 0.0
+    nonsense_served = [
+        {**r, "nonsense_answered": 1.0 if r["threshold"] < 0.8 else 0.0} for r in table.values()
+    ]
+    assert recommend(nonsense_served, min_precision=0.9) == 0.8
     doc, plot = tmp_path / "a.md", tmp_path / "a.png"
     assert render_curve(list(table.values()), ROWS, doc, plot) == recommend(list(table.values()))
     assert "| 0.92 |" in doc.read_text() and plot.stat().st_size > 1000

@@ -101,12 +101,25 @@ def precision_coverage(
     return out
 
 
-def recommend(table: Sequence[dict[str, float]], min_precision: float = 0.85) -> float:
-    """The lowest threshold at which the confidence alone answers no nonsense question and
-    precision reaches ``min_precision`` (so that abstention does not rest on the grounding
-    rule only); the highest-precision one when none does."""
+def recommend(
+    table: Sequence[dict[str, float]], min_precision: float = 0.85, min_coverage: float = 0.5
+) -> float:
+    """The lowest threshold at which the confidence alone answers no nonsense question,
+    precision reaches ``min_precision`` and coverage ``min_coverage`` (so that abstention
+    does not rest on the grounding rule only, nor withhold most answers). When none does
+    (a confidence that separates right from wrong answers only weakly), the lowest at which
+    no nonsense question is answered as served (with the grounding rule): abstaining then
+    keeps nonsense out and withholds as few answers as it can; the highest-precision
+    threshold when even that is never reached."""
     for row in table:
-        if row["precision"] >= min_precision and row["nonsense_by_confidence"] == 0:
+        if (
+            row["precision"] >= min_precision
+            and row["coverage"] >= min_coverage
+            and row["nonsense_by_confidence"] == 0
+        ):
+            return row["threshold"]
+    for row in table:
+        if row["nonsense_answered"] == 0:
             return row["threshold"]
     return max(table, key=lambda r: (r["precision"], r["coverage"]))["threshold"]
 
@@ -170,8 +183,9 @@ def render_curve(
         lines += ["", f"Free-form questions answered at {best:.2f}: {kept} of {len(free)}."]
     lines += [
         "",
-        f"Recommended threshold: **{best:.2f}**: the lowest at which the confidence alone "
-        "answers no nonsense question, with precision ≥ 0.85.",
+        f"Recommended threshold: **{best:.2f}** (`qa.abstain.recommend`): the lowest at which "
+        "the confidence alone answers no nonsense question with precision ≥ 0.85 and coverage "
+        "≥ 0.5, else the lowest at which no nonsense question is answered as served.",
         "",
         f"![precision and coverage]({plot.name})",
         "",
