@@ -29,6 +29,12 @@ GERMAN = [
     ("00-database-info", "This is a test dictionary\n"),
     ("breite", "Breite /b/ <fem, n, sg>\nwidth, breadth, broadness, wide range, gauge\n"),
     ("geschaltet", "geschaltet /g/\nswitched, switch\n"),
+    (
+        "leistungsschalter",
+        "Leistungsschalter /l/ <masc, n, sg>\npower circuit breaker, power switch\n",
+    ),
+    ("produkt", "Produkt /p/ <neut, n, sg>\nproduct <n>\n"),
+    ("widerstandsweg", "Widerstandsweg /w/ <masc, n, sg>\nline of least resistance\n"),
     ("aufgewickelt", "aufgewickelt /a/ <adj>\ncoiled, coil\n"),
     ("spulen", "Spulen /s/ <pl>\ninductors, reels\n"),
     ("spulen", "Spulen /s/ <pl>\n [electr.] coils\n see: {Spule}\n"),
@@ -81,19 +87,24 @@ def test_entries_and_their_senses(dictionaries: Path) -> None:
     # Domain, grammar and pronunciation marks go; synonyms, references and examples too.
     assert [senses(t) for t in widerstand] == [["obstruction"], ["resistor"]]
     assert senses(SPANISH[0][1]) == ["resistances", "resistors"]
-    assert is_noun(GERMAN[1][1]) and not is_noun(GERMAN[3][1])
+    german = dict(GERMAN)
+    assert is_noun(german["breite"]) and not is_noun(german["aufgewickelt"])
     # Without a grammar note: a noun in Spanish, in German only when capitalised.
-    assert is_noun(SPANISH[0][1]) and not is_noun(GERMAN[2][1], capitalised=True)
+    assert is_noun(SPANISH[0][1]) and not is_noun(german["geschaltet"], capitalised=True)
 
 
 def test_the_graph_chooses_among_the_senses(dictionaries: Path) -> None:
     vocabulary = {"resistor", "gauge", "switch", "coil", "inductor"}
+    # Plurals count as their singular; both entries of a headword count, in order; a fifth
+    # sense (a gauge for "Breite"), an adjective and a lower-case participle do not.
+    # A longer translation counts by its head word, unless function words make it a phrase.
+    vocabulary |= {"breaker", "product", "resistance"}
     table = label_translations(
         dictionaries / "freedict-deu-eng.index", vocabulary, capitalised=True
     )
-    # Plurals count as their singular; both entries of a headword count, in order; a fifth
-    # sense (a gauge for "Breite"), an adjective and a lower-case participle do not.
     assert table == {
+        "leistungsschalter": ["breaker", "switch"],
+        "produkt": ["product"],
         "widerstand": ["resistor"],
         "widerstande": ["resistor"],
         "spulen": ["inductor", "coil"],
@@ -102,20 +113,27 @@ def test_the_graph_chooses_among_the_senses(dictionaries: Path) -> None:
 
 def test_a_graph_dictionary_finds_caches_and_translates(dictionaries: Path, tmp_path: Path) -> None:
     cache = tmp_path / "index"
-    graph = GraphDictionary({"resistor", "coil"}, cache_dir=cache, folders=[dictionaries])
+    labels = [("resistor",), ("coil",), ("product", "management")]
+    graph = GraphDictionary(labels, cache_dir=cache, folders=[dictionaries])
     assert graph.available("de") and graph.available("es") and not graph.available("fr")
     assert graph.translations("Widerstände", "de") == ["resistor"]
     assert graph.translations("resistencias", "es") == ["resistor"]
     assert graph.translations("Widerstände", "es") == []
     assert graph.translations("Frankreich", "de") == []
+    # A compound: its parts translate to (or are) the words of one longer label, with a
+    # linking or an inflection ending; a part alone links nothing.
+    assert graph.translations("Produktmanagement", "de") == ["product", "management"]
+    assert graph.translations("Produktsmanagements", "de") == ["product", "management"]
+    assert graph.translations("Produkt", "de") == []
+    assert graph.translations("Produktmanagement", "es") == []  # Spanish does not compound
     cached = sorted(p.name for p in cache.iterdir())
     assert len(cached) == 2 and all(n.startswith("dictionary-") for n in cached)
     # Another graph's words are another table (another cache file).
-    other = GraphDictionary({"obstruction"}, cache_dir=cache, folders=[dictionaries])
+    other = GraphDictionary([("obstruction",)], cache_dir=cache, folders=[dictionaries])
     assert other.translations("Widerstand", "de") == ["obstruction"]
     assert len(list(cache.iterdir())) == 3
     # No dictionary: nothing translated, nothing raised.
-    none = GraphDictionary({"resistor"}, folders=[tmp_path / "missing"])
+    none = GraphDictionary([("resistor",)], folders=[tmp_path / "missing"])
     assert not none.available("de") and none.translations("Widerstände", "de") == []
 
 
@@ -140,15 +158,22 @@ def test_german_and_spanish_category_words_link_through_the_dictionary(
         linker.index, linker.config.category_in_degree, cache_dir=tmp_path
     )
     linker.dictionary.folders = [dictionaries]
-    # Only one-word category labels are the dictionary's words: no person, no product.
-    assert "resistor" in linker.dictionary.vocabulary
-    assert "wolfgang" not in linker.dictionary.vocabulary
+    # Category-like labels are the dictionary's targets, the one-word ones alone: no
+    # person's name.
+    assert "resistor" in linker.dictionary.single
+    assert frozenset({"product", "management"}) in linker.dictionary.phrases
+    assert not {"wolfgang", "martin", "yanka"} & linker.dictionary.single
     found = linker.link(question, language="de")
     assert found and found[0].iri == f"{PI}prod-cat-Resistor"
     assert question[found[0].start : found[0].end] == "Widerstände"
     # Senses in the dictionary's order: an inductor before a coil, both offered.
     spulen = {e.iri for e in linker.link("Welche Lieferanten liefern Spulen?", language="de")}
     assert {f"{PI}prod-cat-Inductor", f"{PI}prod-cat-Coil"} <= spulen
+    # A compound of a department's name, in the genitive.
+    question = "Welche Widerstände liegen im Bereich des Produktmanagements?"
+    found = linker.link(question, language="de")
+    department = next(e for e in found if question[e.start : e.end] == "Produktmanagements")
+    assert department.label == "Product Management"
     # English questions are not translated.
     assert linker.link("Show me all Widerstände", language="en") == linker.link(
         "Show me all Widerstände", language=None

@@ -40,6 +40,16 @@ if TYPE_CHECKING:
 #: The FreeDict dictionary of each question language, to English.
 DICTIONARY_NAMES = {"de": "freedict-deu-eng", "es": "freedict-spa-eng"}
 
+#: Languages whose nouns compound ("Produktmanagement"), and the links between the parts.
+COMPOUNDING = frozenset({"de"})
+_LINKS = ("", "s", "n", "es", "en")
+_MIN_PART = 3
+_INFLECTIONS = ("s", "es", "n", "en", "e")  # "des Produktmanagements", "Datendiensten"
+_FUNCTION_WORDS = frozenset({"of", "the", "a", "an", "to", "for", "with", "in", "on", "from", "by"})
+
+#: Category labels of at most this many words are a dictionary's targets.
+LONGEST_LABEL = 2
+
 #: Languages that capitalise their nouns (an entry without a grammar note is a noun only
 #: when its headword is capitalised).
 CAPITALISED_NOUNS = frozenset({"de"})
@@ -53,7 +63,7 @@ SYSTEM_FOLDER = Path("/usr/share/dictd")
 SENSE_PLACES = 4
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_TABLE_VERSION = "3"
+_TABLE_VERSION = "5"
 # What a sense line carries besides its translations: [domain], <grammar>, /phonetics/,
 # (remarks), {cross references}.
 _MARKUP = re.compile(r"\[[^\]]*\]|<[^>]*>|/[^/]*/|\([^)]*\)|\{[^}]*\}")
@@ -149,12 +159,28 @@ def is_noun(entry: str, *, capitalised: bool = False) -> bool:
     return bool(marks & {"n", "pl", "noun"})
 
 
+def _head(phrase: str, words: set[str]) -> str | None:
+    """The word of ``words`` a translation stands for: itself (or its singular), or the last
+    word of a translation of up to three words without function words, since English noun
+    compounds end in their head ("power circuit breaker" is a breaker; "crystal meth" no
+    crystal)."""
+    parts = phrase.split(" ")
+    if len(parts) > 3 or _FUNCTION_WORDS & set(parts):
+        return None  # "line of least resistance" is no resistance
+    last = parts[-1]
+    for word in (last, stem(last)):
+        if word in words:
+            return word
+    return None
+
+
 def label_translations(
     index: Path, vocabulary: Iterable[str], *, capitalised: bool = False
 ) -> dict[str, list[str]]:
     """For each folded noun headword of the dictionary at ``index``, its translations that
     are one word of ``vocabulary`` (folded label words; a plural translation counts as its
-    singular) among its first :data:`SENSE_PLACES` distinct translations, in that order;
+    singular, a two-word one as its head, :func:`_head`) among its first
+    :data:`SENSE_PLACES` distinct translations, in that order;
     headwords with none are left out. A sense far down the list is a rare one ("Breite":
     width, breadth, broadness, wide range, gauge; "Art": kind, sort, ..., strain).
     ``capitalised``: the language capitalises its nouns (:func:`is_noun`)."""
@@ -168,10 +194,9 @@ def label_translations(
                 continue
             for phrase in senses(entry):
                 folded = fold(phrase)
-                folded = folded if folded in words else stem(folded)  # "resistors"
                 if folded not in places:
                     places.append(folded)
-        found = [p for p in places[:SENSE_PLACES] if " " not in p and p in words]
+        found = list(dict.fromkeys(h for p in places[:SENSE_PLACES] if (h := _head(p, words))))
         if found:
             table[headword] = found
     return table
@@ -184,12 +209,19 @@ class GraphDictionary:
 
     def __init__(
         self,
-        vocabulary: Iterable[str],
+        labels: Iterable[Sequence[str]],
         *,
         cache_dir: Path | None = None,
         folders: Sequence[Path] | None = None,
     ) -> None:
-        self.vocabulary = sorted(set(vocabulary))
+        """``labels``: the folded words of each label a foreign word may stand for."""
+        kept = {tuple(words) for words in labels if words}
+        #: One-word labels: a foreign word translated to one of them links it.
+        self.single = frozenset(words[0] for words in kept if len(words) == 1)
+        #: Longer labels, as word sets: a compound links one when its parts translate to
+        #: all of its words ("Produktmanagement": Product Management).
+        self.phrases = frozenset(frozenset(words) for words in kept if len(words) > 1)
+        self.vocabulary = sorted({word for words in kept for word in words})
         self.cache_dir = cache_dir
         self.folders = folders
         self._tables: dict[str, dict[str, list[str]]] = {}
@@ -198,29 +230,70 @@ class GraphDictionary:
     def of_categories(
         cls, index: LabelIndex, in_degree: int, *, cache_dir: Path | None = None
     ) -> GraphDictionary:
-        """The dictionary of ``index``'s one-word category-like labels (resources that
-        ``in_degree`` triples point to: "Resistor", "Jazz"): common nouns, which people
-        translate. Not the words of names (people, firms, products are named as written,
-        and "Abteilung": department, ..., ward would link a person "Ward"), nor those of
-        longer labels ("Art", a kind, is also a strain: not "Strain Gauge")."""
-        words = {
-            entry.words[0]
+        """The dictionary of ``index``'s category-like labels (resources that ``in_degree``
+        triples point to: "Resistor", "Product Management", "Jazz") of at most
+        :data:`LONGEST_LABEL` words: common nouns, which people translate. Not the words
+        of names (people, firms, products are named as written, and "Abteilung":
+        department, ..., ward would link a person "Ward"); a word of a longer label counts
+        only beside the others, in a compound ("Art", a kind, is also a strain: not
+        "Strain Gauge")."""
+        labels = {
+            entry.words
             for entry in index.entries
-            if len(entry.words) == 1
-            and entry.words[0].isalpha()
-            and len(entry.words[0]) >= 3
+            if len(entry.words) <= LONGEST_LABEL
+            and all(w.isalpha() and len(w) >= 3 for w in entry.words)
             and index.is_category(entry.iri, in_degree)
         }
-        return cls(words, cache_dir=cache_dir)
+        return cls(labels, cache_dir=cache_dir)
 
     def available(self, language: str) -> bool:
         """Whether a dictionary of ``language`` was found."""
         return find_dictionary(language, self.folders) is not None
 
     def translations(self, word: str, language: str) -> list[str]:
-        """The label words ``word`` (a question word of ``language``, as written) translates
-        to, best sense first; empty when none or when no dictionary is found."""
-        return self.table(language).get(fold(word), [])
+        """The label words ``word`` (a question word of ``language``, as written) stands
+        for: the one-word labels it translates to, best sense first, else (in German) the
+        words of one longer label that its parts translate to (:meth:`compound`); empty
+        when none or when no dictionary is found."""
+        table = self.table(language)
+        folded = fold(word)
+        direct = [w for w in table.get(folded, []) if w in self.single]
+        if direct or language not in COMPOUNDING:
+            return direct
+        return self.compound(folded, table)
+
+    def compound(self, folded: str, table: dict[str, list[str]]) -> list[str]:
+        """The words of the longer label that a compound's two parts stand for, each part
+        translated (``table``) or an English word of the label as it is ("Management"),
+        with or without a linking ``s``/``n``/``es``/``en`` ("Leistungs-schalter"); the
+        split with the longest head first; empty when none covers a whole label."""
+        vocabulary = set(self.vocabulary)
+
+        def readings(part: str) -> set[str]:
+            found = set(table.get(part, []))
+            if part in vocabulary:
+                found.add(part)
+            return found
+
+        for at in range(_MIN_PART, len(folded) - _MIN_PART + 1):
+            first, head = folded[:at], folded[at:]
+            heads = readings(head).union(
+                *(readings(head[: -len(e)]) for e in _INFLECTIONS if head.endswith(e))
+            )
+            if not heads:
+                continue
+            firsts = set().union(
+                *(
+                    readings(first[: len(first) - len(link)])
+                    for link in _LINKS
+                    if first.endswith(link) and len(first) - len(link) >= _MIN_PART
+                )
+            )
+            for a in sorted(firsts):
+                for b in sorted(heads):
+                    if a != b and frozenset((a, b)) in self.phrases:
+                        return [a, b]
+        return []
 
     def table(self, language: str) -> dict[str, list[str]]:
         """The whole table of ``language`` (empty without a dictionary)."""
