@@ -28,7 +28,11 @@ B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 GERMAN = [
     ("00-database-info", "This is a test dictionary\n"),
     ("breite", "Breite /b/ <fem, n, sg>\nwidth, breadth, broadness, wide range, gauge\n"),
+    ("französisch", "Französisch /f/ <neut, n, sg>\nFrench\n"),
+    ("französisch", "französisch /f/ <adj>\nFrench Fr.\n"),
     ("geschaltet", "geschaltet /g/\nswitched, switch\n"),
+    ("logisch", "logisch /l/ <adj>\nlogical\n"),
+    ("südkoreanisch", "südkoreanisch /s/\nSouth Korean\n"),
     (
         "leistungsschalter",
         "Leistungsschalter /l/ <masc, n, sg>\npower circuit breaker, power switch\n",
@@ -81,7 +85,7 @@ def dictionaries(tmp_path: Path) -> Path:
 
 def test_entries_and_their_senses(dictionaries: Path) -> None:
     read = list(entries(dictionaries / "freedict-deu-eng.index"))
-    assert [h for h, _ in read][:2] == ["breite", "geschaltet"]  # metadata entries skipped
+    assert [h for h, _ in read][:2] == ["breite", "französisch"]  # metadata entries skipped
     assert dict(read)["breite"].startswith("Breite /b/")
     widerstand = [text for h, text in read if h == "widerstand"]
     # Domain, grammar and pronunciation marks go; synonyms, references and examples too.
@@ -132,6 +136,12 @@ def test_a_graph_dictionary_finds_caches_and_translates(dictionaries: Path, tmp_
     other = GraphDictionary([("obstruction",)], cache_dir=cache, folders=[dictionaries])
     assert other.translations("Widerstand", "de") == ["obstruction"]
     assert len(list(cache.iterdir())) == 3
+    # Countries' adjectives as questions inflect them: their English demonyms, which the
+    # linker takes to the country (word_forms); not an adjective of no country.
+    assert graph.demonym("französischen", "de") == "french"
+    assert graph.demonym("Südkoreanische", "de") == "korean"
+    assert graph.demonym("logischen", "de") is None
+    assert graph.demonym("franceses", "es") is None
     # No dictionary: nothing translated, nothing raised.
     none = GraphDictionary([("resistor",)], folders=[tmp_path / "missing"])
     assert not none.available("de") and none.translations("Widerstände", "de") == []
@@ -169,6 +179,10 @@ def test_german_and_spanish_category_words_link_through_the_dictionary(
     # Senses in the dictionary's order: an inductor before a coil, both offered.
     spulen = {e.iri for e in linker.link("Welche Lieferanten liefern Spulen?", language="de")}
     assert {f"{PI}prod-cat-Inductor", f"{PI}prod-cat-Coil"} <= spulen
+    # A country's adjective links the country (the resource and the literal value).
+    question = "Welche französischen Lieferanten liefern Potentiometer?"
+    french = {e.iri for e in linker.link(question, language="de")}
+    assert "http://dbpedia.org/resource/France" in french
     # A compound of a department's name, in the genitive.
     question = "Welche Widerstände liegen im Bereich des Produktmanagements?"
     found = linker.link(question, language="de")

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sparqlqa.ontology.word_forms import DEMONYMS, DERIVED_ENDINGS
 from sparqlqa.ontology.words import fold, stem
 from sparqlqa.paths import home
 
@@ -50,6 +51,11 @@ _FUNCTION_WORDS = frozenset({"of", "the", "a", "an", "to", "for", "with", "in", 
 #: Category labels of at most this many words are a dictionary's targets.
 LONGEST_LABEL = 2
 
+#: The ending of the adjectives of countries, per language ("französisch", "indisch"),
+#: and the inflections they take in a question ("französischen Lieferanten").
+DEMONYM_ENDINGS = {"de": "isch"}
+_ADJECTIVE_INFLECTIONS = ("en", "er", "es", "em", "e")
+
 #: Languages that capitalise their nouns (an entry without a grammar note is a noun only
 #: when its headword is capitalised).
 CAPITALISED_NOUNS = frozenset({"de"})
@@ -63,7 +69,7 @@ SYSTEM_FOLDER = Path("/usr/share/dictd")
 SENSE_PLACES = 4
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_TABLE_VERSION = "5"
+_TABLE_VERSION = "6"
 # What a sense line carries besides its translations: [domain], <grammar>, /phonetics/,
 # (remarks), {cross references}.
 _MARKUP = re.compile(r"\[[^\]]*\]|<[^>]*>|/[^/]*/|\([^)]*\)|\{[^}]*\}")
@@ -174,8 +180,25 @@ def _head(phrase: str, words: set[str]) -> str | None:
     return None
 
 
+def _demonym(phrase: str) -> str | None:
+    """The English demonym of an adjective's translation ("French Fr.", "South Korean",
+    "Dutch"), folded: its first capitalised word that is one (``word_forms``: irregular, or
+    with a demonym's ending); None for "logical"."""
+    for word in phrase.split(" "):
+        folded = fold(word)
+        demonym = folded in DEMONYMS or folded.endswith(DERIVED_ENDINGS)
+        if word[:1].isupper() and demonym and folded.isalpha() and len(folded) >= 4:
+            return folded
+    return None
+
+
 def label_translations(
-    index: Path, vocabulary: Iterable[str], *, capitalised: bool = False
+    index: Path,
+    vocabulary: Iterable[str],
+    *,
+    capitalised: bool = False,
+    demonyms: dict[str, str] | None = None,
+    demonym_ending: str | None = None,
 ) -> dict[str, list[str]]:
     """For each folded noun headword of the dictionary at ``index``, its translations that
     are one word of ``vocabulary`` (folded label words; a plural translation counts as its
@@ -183,13 +206,20 @@ def label_translations(
     :data:`SENSE_PLACES` distinct translations, in that order;
     headwords with none are left out. A sense far down the list is a rare one ("Breite":
     width, breadth, broadness, wide range, gauge; "Art": kind, sort, ..., strain).
-    ``capitalised``: the language capitalises its nouns (:func:`is_noun`)."""
+    ``capitalised``: the language capitalises its nouns (:func:`is_noun`). With
+    ``demonyms`` and ``demonym_ending`` (German "isch"), the adjectives so ending whose
+    translation is an English demonym are put in ``demonyms`` ("franzosisch": "french")."""
     words = set(vocabulary)
     table: dict[str, list[str]] = {}
     # The index is sorted: the entries of one headword are neighbours.
     for headword, group in itertools.groupby(entries(index), key=lambda pair: fold(pair[0])):
         places: list[str] = []
+        adjective = demonyms is not None and demonym_ending and headword.endswith(demonym_ending)
         for _, entry in group:
+            if adjective and demonyms is not None and headword not in demonyms:
+                found_demonym = next(filter(None, map(_demonym, senses(entry))), None)
+                if found_demonym:
+                    demonyms[headword] = found_demonym
             if not is_noun(entry, capitalised=capitalised):
                 continue
             for phrase in senses(entry):
@@ -225,6 +255,7 @@ class GraphDictionary:
         self.cache_dir = cache_dir
         self.folders = folders
         self._tables: dict[str, dict[str, list[str]]] = {}
+        self._demonyms: dict[str, dict[str, str]] = {}
 
     @classmethod
     def of_categories(
@@ -295,16 +326,32 @@ class GraphDictionary:
                         return [a, b]
         return []
 
+    def demonym(self, word: str, language: str) -> str | None:
+        """The English demonym of a country's adjective of ``language`` as a question writes
+        it ("französischen": "french"), which the linker takes to its country; None."""
+        ending = DEMONYM_ENDINGS.get(language)
+        if ending is None:
+            return None
+        self.table(language)
+        demonyms = self._demonyms.get(language, {})
+        folded = fold(word)
+        for inflection in ("", *_ADJECTIVE_INFLECTIONS):
+            if folded.endswith(inflection + ending if not inflection else ending + inflection):
+                base = folded[: len(folded) - len(inflection)] if inflection else folded
+                if base in demonyms:
+                    return demonyms[base]
+        return None
+
     def table(self, language: str) -> dict[str, list[str]]:
         """The whole table of ``language`` (empty without a dictionary)."""
         if language not in self._tables:
-            self._tables[language] = self._load(language)
+            self._tables[language], self._demonyms[language] = self._load(language)
         return self._tables[language]
 
-    def _load(self, language: str) -> dict[str, list[str]]:
+    def _load(self, language: str) -> tuple[dict[str, list[str]], dict[str, str]]:
         index = find_dictionary(language, self.folders)
         if index is None:
-            return {}
+            return {}, {}
         stat = index.stat()
         key = hashlib.sha256(
             "\n".join([_TABLE_VERSION, str(stat.st_size), *self.vocabulary]).encode()
@@ -312,22 +359,28 @@ class GraphDictionary:
         cached = self.cache_dir / f"dictionary-{language}-{key}.json" if self.cache_dir else None
         if cached is not None and cached.is_file():
             try:
-                loaded: dict[str, list[str]] = json.loads(cached.read_text(encoding="utf-8"))
-                return loaded
-            except (OSError, ValueError):
+                loaded = json.loads(cached.read_text(encoding="utf-8"))
+                return dict(loaded["nouns"]), dict(loaded["demonyms"])
+            except (OSError, ValueError, KeyError, TypeError):
                 pass  # rebuilt below
+        demonyms: dict[str, str] = {}
         try:
             table = label_translations(
-                index, self.vocabulary, capitalised=language in CAPITALISED_NOUNS
+                index,
+                self.vocabulary,
+                capitalised=language in CAPITALISED_NOUNS,
+                demonyms=demonyms,
+                demonym_ending=DEMONYM_ENDINGS.get(language),
             )
         except (OSError, ValueError, EOFError):
-            return {}  # a broken dictionary: linking goes on without it
+            return {}, {}  # a broken dictionary: linking goes on without it
         if cached is not None:
+            text = json.dumps({"nouns": table, "demonyms": demonyms}, ensure_ascii=False)
             try:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 partial = cached.with_suffix(".part")
-                partial.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+                partial.write_text(text, encoding="utf-8")
                 partial.replace(cached)
             except OSError:
                 pass  # a read-only folder: built again next time
-        return table
+        return table, demonyms

@@ -371,6 +371,11 @@ class EntityLinker:
                 for place, w in enumerate(self.dictionary.translations(written, language))
                 if w in self.index.postings
             ]
+            # A country's adjective ("französischen"): its English demonym's country.
+            demonym = None if translated else self.dictionary.demonym(written, language)
+            if demonym:
+                factor = self.config.dictionary_factor * self.config.word_form_factor
+                translated = [(w, factor) for w in self._word_forms(demonym)]
         if not translated and self.crosslingual is not None:
             translated = self.crosslingual.matches(written)
         if not translated:
