@@ -43,14 +43,15 @@ run: $(STAMP) dictionaries
 	$(BIN)/sparqlqa serve --prepare
 
 # German and Spanish words the graph's English labels translate ("Widerstände": Resistor):
-# the FreeDict dictionaries of Debian's dict-freedict-* packages, downloaded (no root
+# the FreeDict dictionaries of Debian's dict-freedict-* packages (German-English,
+# Spanish-English, and German-Spanish read backwards for Spanish), downloaded (no root
 # needed) and unpacked into var/dictionaries (ontology/dictionary.py). GPL-licensed data,
 # used, not shipped. Without apt-get or the network's package archive, linking works without.
 DICTS    = var/dictionaries
 dictionaries:
-	@test -f $(DICTS)/freedict-deu-eng.index || { \
+	@test -f $(DICTS)/freedict-deu-spa.index || { \
 	    tmp=$$(mktemp -d) && cd $$tmp && \
-	    apt-get download -qq dict-freedict-deu-eng dict-freedict-spa-eng >/dev/null 2>&1 && \
+	    apt-get download -qq dict-freedict-deu-eng dict-freedict-spa-eng dict-freedict-deu-spa >/dev/null 2>&1 && \
 	    for deb in *.deb; do dpkg-deb -x $$deb x; done && cd - >/dev/null && \
 	    mkdir -p $(DICTS) && cp $$tmp/x/usr/share/dictd/freedict-* $(DICTS)/ && \
 	    rm -rf $$tmp && echo "dictionaries: $(DICTS)"; \

@@ -12,6 +12,7 @@ import pytest
 from sparqlqa.kg.embedded import EmbeddedStore
 from sparqlqa.ontology.dictionary import (
     GraphDictionary,
+    backwards,
     dictionary_folders,
     entries,
     find_dictionary,
@@ -50,6 +51,15 @@ GERMAN = [
     ),
 ]
 SPANISH = [("resistencias", "resistencias /r/\n1. resistances\n2. resistors\n")]
+# German-Spanish, as FreeDict writes it: the translation, then a definition in German.
+GERMAN_SPANISH = [
+    ("kondensator", "Kondensator /k/ <n, masc>\ncondensador\nBauelement, das Ladungen speichert\n"),
+    ("richtung", "Richtung /r/ <n, fem>\n1. dirección\nOrt, zu dem man sich bewegt\n"),
+]
+GERMAN += [
+    ("kondensator", "Kondensator /k/ <masc, n, sg>\ncapacitor <n>, condenser <n>\n"),
+    ("richtung", "Richtung /r/ <fem, n, sg>\nline, strain, strand\n"),
+]
 
 
 def write_dictd(folder: Path, name: str, items: list[tuple[str, str]]) -> Path:
@@ -80,6 +90,7 @@ def dictionaries(tmp_path: Path) -> Path:
     folder = tmp_path / "dictd"
     write_dictd(folder, "freedict-deu-eng", GERMAN)
     write_dictd(folder, "freedict-spa-eng", SPANISH)
+    write_dictd(folder, "freedict-deu-spa", GERMAN_SPANISH)
     return folder
 
 
@@ -135,13 +146,23 @@ def test_a_graph_dictionary_finds_caches_and_translates(dictionaries: Path, tmp_
     # Another graph's words are another table (another cache file).
     other = GraphDictionary([("obstruction",)], cache_dir=cache, folders=[dictionaries])
     assert other.translations("Widerstand", "de") == ["obstruction"]
-    assert len(list(cache.iterdir())) == 3
+    assert len(list(cache.iterdir())) == 3  # one more graph, German only
     # Countries' adjectives as questions inflect them: their English demonyms, which the
     # linker takes to the country (word_forms); not an adjective of no country.
     assert graph.demonym("französischen", "de") == "french"
     assert graph.demonym("Südkoreanische", "de") == "korean"
     assert graph.demonym("logischen", "de") is None
     assert graph.demonym("franceses", "es") is None
+    # Spanish through German: the German-Spanish dictionary read backwards (translations,
+    # not the German definitions), then the German word's first translation only.
+    back = backwards(dictionaries / "freedict-deu-spa.index")
+    assert back == {"condensador": ["kondensator"], "direccion": ["richtung"]}
+    strained = GraphDictionary(
+        [("capacitor",), ("strain",)], cache_dir=cache, folders=[dictionaries]
+    )
+    assert strained.translations("condensadores", "es") == ["capacitor"]
+    assert strained.translations("dirección", "es") == []  # a Richtung's second sense
+    assert strained.translations("Richtung", "de") == ["strain"]
     # No dictionary: nothing translated, nothing raised.
     none = GraphDictionary([("resistor",)], folders=[tmp_path / "missing"])
     assert not none.available("de") and none.translations("Widerstände", "de") == []

@@ -41,6 +41,12 @@ if TYPE_CHECKING:
 #: The FreeDict dictionary of each question language, to English.
 DICTIONARY_NAMES = {"de": "freedict-deu-eng", "es": "freedict-spa-eng"}
 
+#: Languages read through another one's dictionary as well: the FreeDict dictionary from
+#: the pivot language into this one, read backwards (the Spanish-English one has 4,500
+#: headwords, the German-Spanish one 31,600, and the German-English one 519,000).
+PIVOTS = {"es": ("freedict-deu-spa", "de")}
+_PLURALS = ("es", "s")
+
 #: Languages whose nouns compound ("Produktmanagement"), and the links between the parts.
 COMPOUNDING = frozenset({"de"})
 _LINKS = ("", "s", "n", "es", "en")
@@ -69,7 +75,7 @@ SYSTEM_FOLDER = Path("/usr/share/dictd")
 SENSE_PLACES = 4
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_TABLE_VERSION = "6"
+_TABLE_VERSION = "7"
 # What a sense line carries besides its translations: [domain], <grammar>, /phonetics/,
 # (remarks), {cross references}.
 _MARKUP = re.compile(r"\[[^\]]*\]|<[^>]*>|/[^/]*/|\([^)]*\)|\{[^}]*\}")
@@ -100,8 +106,12 @@ def find_dictionary(language: str, folders: Sequence[Path] | None = None) -> Pat
     """The ``.index`` file of ``language``'s dictionary in the first folder holding one (and
     its ``.dict.dz`` or ``.dict``), or None."""
     name = DICTIONARY_NAMES.get(language)
-    if name is None:
-        return None
+    return None if name is None else find_dictionary_file(name, folders)
+
+
+def find_dictionary_file(name: str, folders: Sequence[Path] | None = None) -> Path | None:
+    """The ``.index`` file of the dictionary ``name`` (``freedict-deu-spa``) in the first
+    folder holding it whole, or None."""
     for folder in dictionary_folders() if folders is None else folders:
         index = folder / f"{name}.index"
         if index.is_file() and _data_file(index) is not None:
@@ -180,6 +190,25 @@ def _head(phrase: str, words: set[str]) -> str | None:
     return None
 
 
+def backwards(index: Path) -> dict[str, list[str]]:
+    """A dictionary read backwards: each folded translation (one word) with the folded
+    headwords it translates, in the index's order. Only the first line of an entry and
+    its numbered senses are translations ("1. resistencia"); the other lines of the
+    German-Spanish dictionary are definitions in German."""
+    out: dict[str, list[str]] = {}
+    for headword, entry in entries(index):
+        lines = entry.splitlines()[1:]
+        chosen = [line for i, line in enumerate(lines) if i == 0 or _NUMBERED.match(line.strip())]
+        for line in chosen:
+            for phrase in re.split(r"[,;]", _MARKUP.sub(" ", _NUMBERED.sub("", line.strip()))):
+                word = fold(phrase.strip())
+                if word and " " not in word and word.isalpha():
+                    found = out.setdefault(word, [])
+                    if fold(headword) not in found:
+                        found.append(fold(headword))
+    return out
+
+
 def _demonym(phrase: str) -> str | None:
     """The English demonym of an adjective's translation ("French Fr.", "South Korean",
     "Dutch"), folded: its first capitalised word that is one (``word_forms``: irregular, or
@@ -199,6 +228,7 @@ def label_translations(
     capitalised: bool = False,
     demonyms: dict[str, str] | None = None,
     demonym_ending: str | None = None,
+    firsts: dict[str, str] | None = None,
 ) -> dict[str, list[str]]:
     """For each folded noun headword of the dictionary at ``index``, its translations that
     are one word of ``vocabulary`` (folded label words; a plural translation counts as its
@@ -208,7 +238,9 @@ def label_translations(
     width, breadth, broadness, wide range, gauge; "Art": kind, sort, ..., strain).
     ``capitalised``: the language capitalises its nouns (:func:`is_noun`). With
     ``demonyms`` and ``demonym_ending`` (German "isch"), the adjectives so ending whose
-    translation is an English demonym are put in ``demonyms`` ("franzosisch": "french")."""
+    translation is an English demonym are put in ``demonyms`` ("franzosisch": "french").
+    ``firsts``: filled with the headwords whose very first translation is a word of
+    ``vocabulary`` ("kondensator": "capacitor"), for reading through a pivot."""
     words = set(vocabulary)
     table: dict[str, list[str]] = {}
     # The index is sorted: the entries of one headword are neighbours.
@@ -227,6 +259,8 @@ def label_translations(
                 if folded not in places:
                     places.append(folded)
         found = list(dict.fromkeys(h for p in places[:SENSE_PLACES] if (h := _head(p, words))))
+        if firsts is not None and places and (first := _head(places[0], words)):
+            firsts[headword] = first
         if found:
             table[headword] = found
     return table
@@ -256,6 +290,8 @@ class GraphDictionary:
         self.folders = folders
         self._tables: dict[str, dict[str, list[str]]] = {}
         self._demonyms: dict[str, dict[str, str]] = {}
+        self._pivots: dict[str, dict[str, list[str]]] = {}
+        self._firsts: dict[str, dict[str, str]] = {}
 
     @classmethod
     def of_categories(
@@ -289,9 +325,36 @@ class GraphDictionary:
         table = self.table(language)
         folded = fold(word)
         direct = [w for w in table.get(folded, []) if w in self.single]
+        if not direct and language in PIVOTS:
+            direct = self.pivoted(folded, language)
         if direct or language not in COMPOUNDING:
             return direct
         return self.compound(folded, table)
+
+    def pivoted(self, folded: str, language: str) -> list[str]:
+        """The one-word labels a word of ``language`` stands for through the pivot language
+        (:data:`PIVOTS`: a Spanish word is looked up in the German-Spanish dictionary read
+        backwards, and each German word found whose first translation is a one-word label
+        gives it: two dictionaries multiply the senses, "dirección" is a "Richtung", whose
+        second sense is a strain), the word as written first, then its singular
+        ("condensadores": condensador); empty without both dictionaries."""
+        name, pivot = PIVOTS[language]
+        if language not in self._pivots:
+            index = find_dictionary_file(name, self.folders)
+            try:
+                self._pivots[language] = backwards(index) if index is not None else {}
+            except (OSError, ValueError, EOFError):
+                self._pivots[language] = {}
+        backward = self._pivots[language]
+        if not backward:
+            return []
+        self.table(pivot)
+        firsts = self._firsts.get(pivot, {})
+        found: list[str] = []
+        forms = [folded, *(folded[: -len(e)] for e in _PLURALS if folded.endswith(e))]
+        for form in forms:
+            found += [firsts[o] for o in backward.get(form, []) if firsts.get(o) in self.single]
+        return list(dict.fromkeys(found))[:SENSE_PLACES]
 
     def compound(self, folded: str, table: dict[str, list[str]]) -> list[str]:
         """The words of the longer label that a compound's two parts stand for, each part
@@ -345,13 +408,14 @@ class GraphDictionary:
     def table(self, language: str) -> dict[str, list[str]]:
         """The whole table of ``language`` (empty without a dictionary)."""
         if language not in self._tables:
-            self._tables[language], self._demonyms[language] = self._load(language)
+            loaded = self._load(language)
+            self._tables[language], self._demonyms[language], self._firsts[language] = loaded
         return self._tables[language]
 
-    def _load(self, language: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    def _load(self, language: str) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
         index = find_dictionary(language, self.folders)
         if index is None:
-            return {}, {}
+            return {}, {}, {}
         stat = index.stat()
         key = hashlib.sha256(
             "\n".join([_TABLE_VERSION, str(stat.st_size), *self.vocabulary]).encode()
@@ -360,10 +424,11 @@ class GraphDictionary:
         if cached is not None and cached.is_file():
             try:
                 loaded = json.loads(cached.read_text(encoding="utf-8"))
-                return dict(loaded["nouns"]), dict(loaded["demonyms"])
+                return dict(loaded["nouns"]), dict(loaded["demonyms"]), dict(loaded["firsts"])
             except (OSError, ValueError, KeyError, TypeError):
                 pass  # rebuilt below
         demonyms: dict[str, str] = {}
+        firsts: dict[str, str] = {}
         try:
             table = label_translations(
                 index,
@@ -371,11 +436,13 @@ class GraphDictionary:
                 capitalised=language in CAPITALISED_NOUNS,
                 demonyms=demonyms,
                 demonym_ending=DEMONYM_ENDINGS.get(language),
+                firsts=firsts,
             )
         except (OSError, ValueError, EOFError):
-            return {}, {}  # a broken dictionary: linking goes on without it
+            return {}, {}, {}  # a broken dictionary: linking goes on without it
         if cached is not None:
-            text = json.dumps({"nouns": table, "demonyms": demonyms}, ensure_ascii=False)
+            tables = {"nouns": table, "demonyms": demonyms, "firsts": firsts}
+            text = json.dumps(tables, ensure_ascii=False)
             try:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 partial = cached.with_suffix(".part")
@@ -383,4 +450,4 @@ class GraphDictionary:
                 partial.replace(cached)
             except OSError:
                 pass  # a read-only folder: built again next time
-        return table, demonyms
+        return table, demonyms, firsts
