@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,36 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"{SHARED_DATA} is not here")
     return SHARED_DATA
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _write_dictd(folder: Path, name: str, items: list[tuple[str, str]]) -> Path:
+    """A dictd dictionary (``name.index`` and gzip ``name.dict.dz``, the FreeDict format) of
+    (headword, entry text) ``items``, in ``folder``; its index file."""
+
+    def number(value: int) -> str:
+        digits = ""
+        while True:
+            digits = _B64[value % 64] + digits
+            value //= 64
+            if not value:
+                return digits
+
+    data, lines = b"", []
+    for headword, text in items:
+        raw = text.encode()
+        lines.append(f"{headword}\t{number(len(data))}\t{number(len(raw))}")
+        data += raw
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.dict.dz").write_bytes(gzip.compress(data))
+    index = folder / f"{name}.index"
+    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return index
+
+
+@pytest.fixture()
+def write_dictd() -> Callable[[Path, str, list[tuple[str, str]]], Path]:
+    """Writes a bilingual dictionary in the dictd format (``ontology.dictionary``)."""
+    return _write_dictd

@@ -4,7 +4,7 @@ corporate graph. The dictionaries here are written by the tests, in the real fil
 
 from __future__ import annotations
 
-import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,8 +23,9 @@ from sparqlqa.ontology.dictionary import (
 from sparqlqa.ontology.link import EntityLinker
 from sparqlqa.ontology.schema import Schema
 
+WriteDictd = Callable[[Path, str, list[tuple[str, str]]], Path]
+
 PI = "http://ld.company.org/prod-instances/"
-B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 GERMAN = [
     ("00-database-info", "This is a test dictionary\n"),
@@ -62,31 +63,8 @@ GERMAN += [
 ]
 
 
-def write_dictd(folder: Path, name: str, items: list[tuple[str, str]]) -> Path:
-    """A dictd dictionary (``name.index`` and gzip ``name.dict.dz``) of ``items``."""
-
-    def number(value: int) -> str:
-        digits = ""
-        while True:
-            digits = B64[value % 64] + digits
-            value //= 64
-            if not value:
-                return digits
-
-    data, lines = b"", []
-    for headword, text in items:
-        raw = text.encode()
-        lines.append(f"{headword}\t{number(len(data))}\t{number(len(raw))}")
-        data += raw
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.dict.dz").write_bytes(gzip.compress(data))
-    index = folder / f"{name}.index"
-    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return index
-
-
 @pytest.fixture()
-def dictionaries(tmp_path: Path) -> Path:
+def dictionaries(tmp_path: Path, write_dictd: WriteDictd) -> Path:
     folder = tmp_path / "dictd"
     write_dictd(folder, "freedict-deu-eng", GERMAN)
     write_dictd(folder, "freedict-spa-eng", SPANISH)
@@ -186,9 +164,8 @@ def test_german_and_spanish_category_words_link_through_the_dictionary(
     question = "Zeig mir alle Widerstände."
     assert not any(e.iri == f"{PI}prod-cat-Resistor" for e in linker.link(question, language="de"))
     linker.dictionary = GraphDictionary.of_categories(
-        linker.index, linker.config.category_in_degree, cache_dir=tmp_path
+        linker.index, linker.config.category_in_degree, cache_dir=tmp_path, folders=[dictionaries]
     )
-    linker.dictionary.folders = [dictionaries]
     # Category-like labels are the dictionary's targets, the one-word ones alone: no
     # person's name.
     assert "resistor" in linker.dictionary.single
@@ -196,6 +173,10 @@ def test_german_and_spanish_category_words_link_through_the_dictionary(
     assert not {"wolfgang", "martin", "yanka"} & linker.dictionary.single
     found = linker.link(question, language="de")
     assert found and found[0].iri == f"{PI}prod-cat-Resistor"
+    # What the pipeline's grounding rule asks: the words a mention is read as.
+    assert linker.translated("Widerstände", "de") == ["resistor"]
+    assert linker.translated("Widerstände", "en") == []
+    assert "france" in linker.translated("französischen", "de")
     assert question[found[0].start : found[0].end] == "Widerstände"
     # Senses in the dictionary's order: an inductor before a coil, both offered.
     spulen = {e.iri for e in linker.link("Welche Lieferanten liefern Spulen?", language="de")}

@@ -3,8 +3,10 @@ whose graph.json turns it off: the setting turns it back on)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from sparqlqa.ontology.dictionary import GraphDictionary
 from sparqlqa.qa.enumerate import ORIGIN
 from sparqlqa.qa.graphs import GraphSettings, open_graph
 
@@ -109,3 +111,30 @@ def test_the_translate_setting_is_checked() -> None:
     assert GraphSettings(translate="always").translate == "always"
     with pytest.raises(ValidationError, match="fallback"):
         GraphSettings(translate="sometimes")  # type: ignore[arg-type]
+
+
+def test_a_category_linked_through_the_dictionary_grounds_the_question(
+    model_graph: Path, tmp_path: Path, write_dictd: Callable[..., Path]
+) -> None:
+    """A German question naming a category only in German is about the graph once the
+    dictionary reads it ("Widerstände": Resistor); without one it is refused as ungrounded."""
+    question = "Zeig mir alle Widerstände."
+    folder = tmp_path / "dictd"
+    entry = "Widerstände /v/ <pl>\nobstructions, resistors\n"
+    write_dictd(folder, "freedict-deu-eng", [("widerstände", entry)])
+    graph = open_graph(model_graph, GraphSettings(plan_timeout_s=5.0, enumerate=True))
+    try:
+        pipeline = graph.pipeline
+        assert pipeline is not None
+        without = pipeline.answer(question, k=2, language="de")
+        assert not without.grounded and not without.answered
+        linker = pipeline.linker.linker  # type: ignore[attr-defined]
+        linker.dictionary = GraphDictionary.of_categories(
+            linker.index, linker.config.category_in_degree, folders=[folder]
+        )
+        answer = pipeline.answer(question, k=2, language="de")
+        resistor = "http://ld.company.org/prod-instances/prod-cat-Resistor"
+        assert resistor in {e.iri for e in answer.entities}
+        assert answer.grounded
+    finally:
+        graph.close()

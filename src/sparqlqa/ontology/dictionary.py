@@ -295,7 +295,12 @@ class GraphDictionary:
 
     @classmethod
     def of_categories(
-        cls, index: LabelIndex, in_degree: int, *, cache_dir: Path | None = None
+        cls,
+        index: LabelIndex,
+        in_degree: int,
+        *,
+        cache_dir: Path | None = None,
+        folders: Sequence[Path] | None = None,
     ) -> GraphDictionary:
         """The dictionary of ``index``'s category-like labels (resources that ``in_degree``
         triples point to: "Resistor", "Product Management", "Jazz") of at most
@@ -303,7 +308,8 @@ class GraphDictionary:
         of names (people, firms, products are named as written, and "Abteilung":
         department, ..., ward would link a person "Ward"); a word of a longer label counts
         only beside the others, in a compound ("Art", a kind, is also a strain: not
-        "Strain Gauge")."""
+        "Strain Gauge"). ``folders``: where to look for dictionaries (default:
+        :func:`dictionary_folders`)."""
         labels = {
             entry.words
             for entry in index.entries
@@ -311,7 +317,7 @@ class GraphDictionary:
             and all(w.isalpha() and len(w) >= 3 for w in entry.words)
             and index.is_category(entry.iri, in_degree)
         }
-        return cls(labels, cache_dir=cache_dir)
+        return cls(labels, cache_dir=cache_dir, folders=folders)
 
     def available(self, language: str) -> bool:
         """Whether a dictionary of ``language`` was found."""

@@ -357,6 +357,21 @@ class EntityLinker:
         found = self.link(question, 2 * candidates, schema_terms=schema_terms, language=language)
         return best_entities(joint(found, self.index.links, self.config)[:candidates])
 
+    def translated(self, text: str, language: str | None) -> list[str]:
+        """The label words the dictionary reads the words of ``text`` as (``language``
+        German or Spanish: "Widerstände" → resistor, "französischen" → france); nothing
+        for English or without a dictionary."""
+        if self.dictionary is None or not language or is_english(language):
+            return []
+        found: list[str] = []
+        for word in tokens(text):
+            written = text[word.start : word.end]
+            found += self.dictionary.translations(written, language)
+            demonym = self.dictionary.demonym(written, language)
+            if demonym:
+                found += self._word_forms(demonym)
+        return list(dict.fromkeys(found))
+
     def _translated(
         self, written: str, found: list[tuple[str, float]], language: str | None
     ) -> list[tuple[str, float]]:

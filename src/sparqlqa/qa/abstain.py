@@ -10,10 +10,11 @@ only when the accepted candidate's confidence reaches the threshold (setting
 Independently of the model, a question is *grounded* when the linker finds an entity of the
 graph in it whose label shares a word with the words it was found on (a word, or the
 beginning of one, of 4 characters or more: "Sensors" finds "Sensor", but "Mars" does not
-find "Marius Fux"), or some schema term shares a word with it (the retriever's lexical
-score; a German or Spanish question's common schema nouns count with their English words,
-``ontology.lexicon``); an ungrounded question ("asdf qwer zxcv", "How tall is the Eiffel
-Tower?") is never answered.
+find "Marius Fux"; a German or Spanish word counts by the dictionary's reading of it,
+"Widerstände" for "Resistor", ``QAPipeline.firmly_linked``), or some schema term shares a
+word with it (the retriever's lexical score; a German or Spanish question's common schema
+nouns count with their English words, ``ontology.lexicon``); an ungrounded question ("asdf
+qwer zxcv", "How tall is the Eiffel Tower?") is never answered.
 
 :func:`precision_coverage` and :func:`render_curve` turn measured answers into the curve
 that chooses the threshold (``bench/decode_bench.py curve``).

@@ -32,6 +32,10 @@ class GraphLinker:
             question, candidates=self.candidates, schema_terms=schema_terms, language=language
         )
 
+    def translated(self, text: str, language: str | None) -> list[str]:
+        """The label words a German or Spanish ``text`` stands for by the dictionary."""
+        return self.linker.translated(text, language)
+
 
 class ModelTranslator:
     """The pipeline's view of a ``training.translate.Translator``: targets with scores."""

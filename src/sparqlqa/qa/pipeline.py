@@ -300,7 +300,7 @@ class QAPipeline:
             (c for c in candidates if c.query), key=lambda c: c.confidence or 0.0, default=None
         )
         reason = None
-        firm = [e for e in entities if firm_link(e.label, question[e.start : e.end])]
+        firm = [e for e in entities if self.firmly_linked(e, question, language)]
         is_grounded = grounded(len(firm), self.schema_words_match(question))
         if chosen is None:
             reason = (
@@ -337,6 +337,17 @@ class QAPipeline:
             confidence=best.confidence if best else None,
             grounded=is_grounded,
         )
+
+    def firmly_linked(self, entity: LinkedEntity, question: str, language: str) -> bool:
+        """Whether ``entity``'s label shares a word with the words it was linked on
+        (``qa.abstain.firm_link``), or with the dictionary's reading of them when the
+        linker translates (a German "Widerstände" for the category Resistor)."""
+        mention = question[entity.start : entity.end]
+        if firm_link(entity.label, mention):
+            return True
+        translated = getattr(self.linker, "translated", None)
+        words = translated(mention, language) if translated is not None else []
+        return bool(words) and firm_link(entity.label, " ".join(words))
 
     def schema_words_match(self, question: str) -> bool | None:
         """Whether some schema term shares a word with ``question`` (the retriever's lexical
