@@ -28,6 +28,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -266,6 +267,15 @@ def label_translations(
     return table
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """What one scan of a language's dictionary gives a graph (:func:`label_translations`)."""
+
+    nouns: dict[str, list[str]] = field(default_factory=dict)
+    demonyms: dict[str, str] = field(default_factory=dict)
+    firsts: dict[str, str] = field(default_factory=dict)
+
+
 class GraphDictionary:
     """The translations of foreign words into one graph's label words, per language,
     from the dictionaries found (:func:`find_dictionary`); built on first use of a
@@ -286,12 +296,11 @@ class GraphDictionary:
         #: all of its words ("Produktmanagement": Product Management).
         self.phrases = frozenset(frozenset(words) for words in kept if len(words) > 1)
         self.vocabulary = sorted({word for words in kept for word in words})
+        self._words = frozenset(self.vocabulary)
         self.cache_dir = cache_dir
         self.folders = folders
-        self._tables: dict[str, dict[str, list[str]]] = {}
-        self._demonyms: dict[str, dict[str, str]] = {}
+        self._tables: dict[str, _Tables] = {}
         self._pivots: dict[str, dict[str, list[str]]] = {}
-        self._firsts: dict[str, dict[str, str]] = {}
 
     @classmethod
     def of_categories(
@@ -354,8 +363,7 @@ class GraphDictionary:
         backward = self._pivots[language]
         if not backward:
             return []
-        self.table(pivot)
-        firsts = self._firsts.get(pivot, {})
+        firsts = self._tables_of(pivot).firsts
         found: list[str] = []
         forms = [folded, *(folded[: -len(e)] for e in _PLURALS if folded.endswith(e))]
         for form in forms:
@@ -367,11 +375,10 @@ class GraphDictionary:
         translated (``table``) or an English word of the label as it is ("Management"),
         with or without a linking ``s``/``n``/``es``/``en`` ("Leistungs-schalter"); the
         split with the longest head first; empty when none covers a whole label."""
-        vocabulary = set(self.vocabulary)
 
         def readings(part: str) -> set[str]:
             found = set(table.get(part, []))
-            if part in vocabulary:
+            if part in self._words:
                 found.add(part)
             return found
 
@@ -401,27 +408,28 @@ class GraphDictionary:
         ending = DEMONYM_ENDINGS.get(language)
         if ending is None:
             return None
-        self.table(language)
-        demonyms = self._demonyms.get(language, {})
+        demonyms = self._tables_of(language).demonyms
         folded = fold(word)
         for inflection in ("", *_ADJECTIVE_INFLECTIONS):
-            if folded.endswith(inflection + ending if not inflection else ending + inflection):
-                base = folded[: len(folded) - len(inflection)] if inflection else folded
+            if folded.endswith(ending + inflection):
+                base = folded[: len(folded) - len(inflection)]
                 if base in demonyms:
                     return demonyms[base]
         return None
 
     def table(self, language: str) -> dict[str, list[str]]:
-        """The whole table of ``language`` (empty without a dictionary)."""
+        """The whole table of ``language``'s nouns (empty without a dictionary)."""
+        return self._tables_of(language).nouns
+
+    def _tables_of(self, language: str) -> _Tables:
         if language not in self._tables:
-            loaded = self._load(language)
-            self._tables[language], self._demonyms[language], self._firsts[language] = loaded
+            self._tables[language] = self._load(language)
         return self._tables[language]
 
-    def _load(self, language: str) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
+    def _load(self, language: str) -> _Tables:
         index = find_dictionary(language, self.folders)
         if index is None:
-            return {}, {}, {}
+            return _Tables()
         stat = index.stat()
         key = hashlib.sha256(
             "\n".join([_TABLE_VERSION, str(stat.st_size), *self.vocabulary]).encode()
@@ -430,7 +438,9 @@ class GraphDictionary:
         if cached is not None and cached.is_file():
             try:
                 loaded = json.loads(cached.read_text(encoding="utf-8"))
-                return dict(loaded["nouns"]), dict(loaded["demonyms"]), dict(loaded["firsts"])
+                return _Tables(
+                    dict(loaded["nouns"]), dict(loaded["demonyms"]), dict(loaded["firsts"])
+                )
             except (OSError, ValueError, KeyError, TypeError):
                 pass  # rebuilt below
         demonyms: dict[str, str] = {}
@@ -445,7 +455,7 @@ class GraphDictionary:
                 firsts=firsts,
             )
         except (OSError, ValueError, EOFError):
-            return {}, {}, {}  # a broken dictionary: linking goes on without it
+            return _Tables()  # a broken dictionary: linking goes on without it
         if cached is not None:
             tables = {"nouns": table, "demonyms": demonyms, "firsts": firsts}
             text = json.dumps(tables, ensure_ascii=False)
@@ -456,4 +466,4 @@ class GraphDictionary:
                 partial.replace(cached)
             except OSError:
                 pass  # a read-only folder: built again next time
-        return table, demonyms, firsts
+        return _Tables(table, demonyms, firsts)

@@ -361,36 +361,37 @@ class EntityLinker:
         """The label words the dictionary reads the words of ``text`` as (``language``
         German or Spanish: "Widerstände" → resistor, "französischen" → france); nothing
         for English or without a dictionary."""
-        if self.dictionary is None or not language or is_english(language):
+        if is_english(language):
             return []
-        found: list[str] = []
-        for word in tokens(text):
-            written = text[word.start : word.end]
-            found += self.dictionary.translations(written, language)
-            demonym = self.dictionary.demonym(written, language)
-            if demonym:
-                found += self._word_forms(demonym)
+        found = [w for t in tokens(text) for w, _ in self._read(text[t.start : t.end], language)]
         return list(dict.fromkeys(found))
+
+    def _read(self, written: str, language: str | None) -> list[tuple[str, float]]:
+        """The index words the dictionary reads one foreign word as, with the similarity
+        the linker gives them: its translations (a later sense a little less: "Sensoren"
+        is sensors before transducers), else, for a country's adjective ("französischen"),
+        its English demonym's country; nothing without a dictionary."""
+        if self.dictionary is None or not language:
+            return []
+        cfg = self.config
+        read = [
+            (w, cfg.dictionary_factor - _LATER_SENSE * place)
+            for place, w in enumerate(self.dictionary.translations(written, language))
+            if w in self.index.postings
+        ]
+        demonym = None if read else self.dictionary.demonym(written, language)
+        if demonym:
+            factor = cfg.dictionary_factor * cfg.word_form_factor
+            read = [(w, factor) for w in self._word_forms(demonym)]
+        return read
 
     def _translated(
         self, written: str, found: list[tuple[str, float]], language: str | None
     ) -> list[tuple[str, float]]:
         """The label words a foreign word stands for, in place of its typo readings: the
-        dictionary's translations when it has some (each counting ``dictionary_factor``),
-        else the nearest label word by the cross-lingual vectors."""
-        translated: list[tuple[str, float]] = []
-        if self.dictionary is not None and language:
-            # A later sense counts a little less: "Sensoren" is sensors before transducers.
-            translated = [
-                (w, self.config.dictionary_factor - _LATER_SENSE * place)
-                for place, w in enumerate(self.dictionary.translations(written, language))
-                if w in self.index.postings
-            ]
-            # A country's adjective ("französischen"): its English demonym's country.
-            demonym = None if translated else self.dictionary.demonym(written, language)
-            if demonym:
-                factor = self.config.dictionary_factor * self.config.word_form_factor
-                translated = [(w, factor) for w in self._word_forms(demonym)]
+        dictionary's reading when it has one (:meth:`_read`), else the nearest label word by
+        the cross-lingual vectors."""
+        translated = self._read(written, language)
         if not translated and self.crosslingual is not None:
             translated = self.crosslingual.matches(written)
         if not translated:

@@ -451,15 +451,12 @@ class QAPipeline:
         wanted, names = self.wanted_classes(question, language)
         classes_of: dict[str, frozenset[str]] = {}  # each answer's classes, looked up once
         fitting: list[tuple[Candidate, QueryResult]] = []
-        # The highest own score from each try on; the asked-form scores found so far.
+        # The highest own score from each try on; the best asked-form scores so far, a
+        # min-heap of at most ranked_at_most (its root: the lowest that would be ranked).
         later_best = list(itertools.accumulate(reversed([t[1] for t in tries]), max))[::-1]
         asked: list[float] = []
         for at, (target, score, whole, origin) in enumerate(tries):
-            if (
-                not first_only
-                and len(asked) >= self.ranked_at_most
-                and later_best[at] <= heapq.nlargest(self.ranked_at_most, asked)[-1]
-            ):
+            if not first_only and len(asked) >= self.ranked_at_most and later_best[at] <= asked[0]:
                 break  # none of the rest would be ranked: a tie goes to the earlier one
             candidate = Candidate(target=target, score=score, origin=origin)
             candidates.append(candidate)
@@ -478,7 +475,10 @@ class QAPipeline:
             if candidate.form_problem is None:
                 if first_only:
                     break
-                asked.append(score)
+                if len(asked) < self.ranked_at_most:
+                    heapq.heappush(asked, score)
+                else:
+                    heapq.heappushpop(asked, score)
         return candidates, fitting
 
     def wanted_classes(
