@@ -3,6 +3,7 @@ the pipeline choosing by it, and /ask showing its scores (real model graph, loop
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import shutil
@@ -183,6 +184,26 @@ def test_ranker_training_is_deterministic(model_graph: Path, tmp_path: Path) -> 
     b, _ = load_ranker(tmp_path / "b")
     texts = ["SELECT ?x WHERE ?x [member of] Data Services", "ASK WHERE ?x [email] ?e"]
     assert a.score(DEPARTMENT, texts) == b.score(DEPARTMENT, texts)
+
+
+def test_ranker_scores_in_bfloat16_close_to_float32(ranked_graph: Path) -> None:
+    """bfloat16 matrix products (training.precision) keep each score near float32's and the
+    order of clearly separated candidates; the precision can be switched on a loaded one."""
+    encoder, _ = load_ranker(ranked_graph / "ranker", precision="bfloat16")
+    assert encoder.precision == "bfloat16"
+    texts = [
+        "SELECT ?x WHERE ?x [member of] Data Services",
+        "ASK WHERE ?x [email] ?e",
+        "SELECT (COUNT(?x) AS ?n) WHERE ?x [type] [Employee]",
+    ]
+    half = encoder.score(DEPARTMENT, texts)
+    encoder.precision = "float32"
+    full = encoder.score(DEPARTMENT, texts)
+    assert half != full  # the bfloat16 path did run
+    assert all(abs(a - b) < 0.05 * max(1.0, abs(b)) for a, b in zip(half, full, strict=True))
+    gaps = sorted(full)
+    if min(b - a for a, b in itertools.pairwise(gaps)) > 0.2:
+        assert sorted(range(3), key=half.__getitem__) == sorted(range(3), key=full.__getitem__)
 
 
 class PreferLast:

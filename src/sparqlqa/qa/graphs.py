@@ -44,6 +44,7 @@ from sparqlqa.qa.pipeline import QAPipeline, TranslateWhen
 from sparqlqa.qa.proposals import Proposer
 from sparqlqa.qa.rank import DEFAULT_RANKER_ABSTAIN_BELOW, GraphRanker, open_ranker
 from sparqlqa.training.model import has_model
+from sparqlqa.training.precision import PRECISIONS, precision_mode
 from sparqlqa.training.quantize import QUANTIZE_MODES, quantize_mode
 from sparqlqa.training.target import decode
 
@@ -83,6 +84,14 @@ class GraphSettings(BaseSettings):
         + " or ".join(QUANTIZE_MODES)
         + " (int8: its Linear layers, faster at about the same answers; "
         "bench/quantize_bench.py). On a GPU the model stays float.",
+    )
+    ranker_precision: str = Field(
+        "auto",
+        description="Number format of the ranker's matrix products: "
+        + ", ".join(PRECISIONS)
+        + " (auto: bfloat16 where the CPU has native bfloat16 instructions, AVX512-BF16 or "
+        "AMX, else float32; bfloat16 scores a batch in about half the time, within about "
+        "1e-3 of float32: bench/rank_bench.py).",
     )
     beam_early_stopping: bool = Field(
         False,
@@ -146,6 +155,14 @@ class GraphSettings(BaseSettings):
         try:
             return quantize_mode(value)
         except ConfigError as exc:  # pydantic reports a ValueError with the field's name
+            raise ValueError(str(exc)) from exc
+
+    @field_validator("ranker_precision")
+    @classmethod
+    def _known_precision(cls, value: str) -> str:
+        try:
+            return precision_mode(value)
+        except ConfigError as exc:
             raise ValueError(str(exc)) from exc
 
 
@@ -383,7 +400,7 @@ def build_pipeline(
     proposers = example_proposers(
         folder, store, schema, examples_embedder(multilingual, getattr(english, "embedder", None))
     )
-    ranker = open_ranker(folder / "ranker", schema, prefixes)
+    ranker = open_ranker(folder / "ranker", schema, prefixes, precision=settings.ranker_precision)
     return QAPipeline(
         graph=spec.name,
         store=store,

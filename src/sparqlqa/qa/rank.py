@@ -163,9 +163,12 @@ class GraphRanker:
         return scores
 
 
-def open_ranker(folder: Path, schema: Schema, prefixes: Mapping[str, str]) -> GraphRanker | None:
-    """The ranker in ``folder`` (a graph folder's ``ranker/``), or None when it has none."""
+def open_ranker(
+    folder: Path, schema: Schema, prefixes: Mapping[str, str], *, precision: str = "float32"
+) -> GraphRanker | None:
+    """The ranker in ``folder`` (a graph folder's ``ranker/``), or None when it has none;
+    ``precision``: of its scoring (``training.precision``)."""
     if not (folder / META_FILE).is_file():
         return None
-    encoder, meta = load_ranker(folder)
+    encoder, meta = load_ranker(folder, precision=precision)
     return GraphRanker(encoder, meta, schema, prefixes)
