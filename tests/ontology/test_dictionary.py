@@ -40,6 +40,7 @@ GERMAN = [
         "Leistungsschalter /l/ <masc, n, sg>\npower circuit breaker, power switch\n",
     ),
     ("produkt", "Produkt /p/ <neut, n, sg>\nproduct <n>\n"),
+    ("namen", "Namen /n/ <masc, n, pl>\nnames\n"),
     ("widerstandsweg", "Widerstandsweg /w/ <masc, n, sg>\nline of least resistance\n"),
     ("aufgewickelt", "aufgewickelt /a/ <adj>\ncoiled, coil\n"),
     ("spulen", "Spulen /s/ <pl>\ninductors, reels\n"),
@@ -194,3 +195,30 @@ def test_german_and_spanish_category_words_link_through_the_dictionary(
     assert linker.link("Show me all Widerstände", language="en") == linker.link(
         "Show me all Widerstände", language=None
     )
+
+
+def test_a_german_dictionary_word_is_no_typo_of_a_name(
+    corporate_store: EmbeddedStore, corporate_schema: Schema, dictionaries: Path, tmp_path: Path
+) -> None:
+    """German capitalises its nouns: "Namen" looks like a name, and without the dictionary it
+    is read as a typo of the city "Nanmen"; a word the dictionary has (or has with an
+    inflection off, "Namens") is not. A name written with an umlaut finds its spelling
+    without one ("Müller": Mueller)."""
+    linker = EntityLinker.from_store(corporate_store, schema=corporate_schema)
+    question = "Wie lauten die Namen der Lieferanten aus Frankreich?"
+    nanmen = '"Nanmen"'
+    assert nanmen in {e.iri for e in linker.link(question, language="de")}
+    linker.dictionary = GraphDictionary.of_categories(
+        linker.index, linker.config.category_in_degree, cache_dir=tmp_path, folders=[dictionaries]
+    )
+    assert linker.dictionary.knows("Namen", "de") and linker.dictionary.knows("Namens", "de")
+    assert not linker.dictionary.knows("Nanmen", "de")
+    assert not linker.dictionary.knows("Namen", "fr")  # no such dictionary
+    assert list(tmp_path.glob("words-de-*.npy"))  # cached for the next start
+    assert nanmen not in {e.iri for e in linker.link(question, language="de")}
+    # Spanish keeps its typo matching: a lower-case cognate is how it finds a country.
+    found = linker.link("¿Qué proveedores franceses fabrican potenciómetros?", language="es")
+    assert "http://dbpedia.org/resource/France" in {e.iri for e in found}
+    mueller = f"{PI}empl-Thomas.Mueller%40company.org"
+    found = linker.link("In welcher Abteilung ist Thomas Müller?", language="de")
+    assert found and found[0].iri == mueller

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from sparqlqa.ontology.words import fold, normalise, stem, tokens
+from sparqlqa.ontology.words import (
+    fold,
+    name_runs,
+    normalise,
+    run_breaks,
+    stem,
+    tokens,
+    transliterated,
+)
 
 
 @pytest.mark.parametrize(
@@ -41,3 +49,24 @@ def test_tokens_keep_spans_of_the_original_text() -> None:
 )
 def test_stem(word: str, stemmed: str) -> None:
     assert stem(word) == stemmed
+
+
+def test_punctuation_ends_a_run_of_capitalised_words() -> None:
+    """A run of capitalised words is one name at most up to a comma or a spaced dash:
+    "Produktion - Namen, E-Mails" is three runs; a hyphen inside a name is not a break."""
+    text = "Teamliste der Produktion - Namen, E-Mails (Hall-Hodges)"
+    words = tokens(text)
+    named = [text[w.start].isupper() for w in words]
+    runs = name_runs(named, run_breaks(text, words))
+    by_word = dict(zip([w.norm for w in words], runs, strict=True))
+    assert by_word["produktion"] != by_word["namen"] != by_word["e"]
+    assert by_word["e"] == by_word["mails"] and by_word["hall"] == by_word["hodges"]
+    assert by_word["mails"] != by_word["hall"]
+    assert name_runs(named) == name_runs(named, [False] * len(words))  # no breaks: as before
+    assert len(set(name_runs(named)) - {-1}) == 2
+
+
+def test_german_umlauts_transliterate() -> None:
+    assert transliterated("Müller", "de") == "mueller"
+    assert transliterated("Größe", "de") == "groesse"
+    assert transliterated("Müller", "es") == fold("Müller") == "muller"

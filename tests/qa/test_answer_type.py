@@ -470,3 +470,15 @@ def test_the_superlative_value_itself_is_an_amount(question: str) -> None:
 )
 def test_a_quantity_is_told_from_a_count_in_each_language(question: str, amount: bool) -> None:
     assert asks_amount(question) is amount
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Mit wie vielen Produkten ist C247-3833661 kompatibel?",  # dative plural
+        "Von wie vielen Lieferanten kaufen wir Spulen?",
+        "Wie viele Lieferanten gibt es?",
+    ],
+)
+def test_german_how_many_in_any_case_asks_a_number(question: str) -> None:
+    assert expected_answer_type(question) == "number"

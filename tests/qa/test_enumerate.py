@@ -325,6 +325,13 @@ def test_the_shape_cues_in_three_languages() -> None:
     assert comparison("more than 3 and less than 5") is None
     assert negated("Wer im Einkauf hat keine E-Mail?") and negated("¿Quién no tiene jefe?")
     assert not negated("Who is Karen's boss?")
+    # Something missing is something absent, in each language.
+    assert negated("Which suppliers are missing a country?")
+    assert negated("Bei welchen Lieferanten fehlt das Land?")
+    assert negated("¿A qué proveedores les falta el país?")
+    assert negated("Which hardware is nothing compatible with?")
+    assert negated("Mit welcher Hardware ist nichts kompatibel?")
+    assert negated("¿Con qué hardware no es compatible nada?")
     assert per_group("Wie viele Produkte hat jede Abteilung?") and not per_group("How many?")
     assert top_count("the three heaviest crystals") == 3 and top_count("the heaviest") is None
     assert ordinal_offset("der zweitbilligste Dienst") == 1

@@ -80,6 +80,8 @@ mitarbeitenden = employees | e-mail = email | e-mail-adresse = email address
 e-mail-adressen = email addresses | telefonnummer = phone number
 telefonnummern = phone numbers | wie lautet = what is | wie lauten = what are
 wie heißt = what is the name of | wie heisst = what is the name of
+fehlt = is missing | fehlen = are missing | fehlende = missing | fehlenden = missing
+nichts = nothing | niemand = nobody | niemandem = nobody | niemanden = nobody
 """,
     "es": """
 cuántos = how many | cuántas = how many | cuanto = how much | cuánto = how much
@@ -106,7 +108,9 @@ diferencia = difference | a = to | al = to the | primeros = first | siguientes =
 sáltate = skip | de mayor a menor = from highest to lowest
 de menor a mayor = from lowest to highest | puestos = positions | valor = value
 pertenece = belongs | pertenecen = belong | parte = part | alguna vez = ever
-dime = tell me | más alto = highest | más alta = highest | más altos = highest
+falta = is missing | faltan = are missing | nada = nothing | nadie = nobody
+dime = tell me | más alto = highest
+más alta = highest | más altos = highest
 más altas = highest | más bajo = lowest | más baja = lowest | más bajos = lowest
 más bajas = lowest | más caro = most expensive | más cara = most expensive
 más caros = most expensive | más caras = most expensive | más barato = cheapest

@@ -43,6 +43,7 @@ import numpy as np
 
 from sparqlqa.kg.results import is_literal_term
 from sparqlqa.kg.store import Store
+from sparqlqa.ontology.dictionary import CAPITALISED_NOUNS
 from sparqlqa.ontology.embed import Embedder, embed_cached
 from sparqlqa.ontology.language import is_english, stopwords
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
@@ -54,9 +55,11 @@ from sparqlqa.ontology.words import (
     has_digit,
     name_runs,
     normalise,
+    run_breaks,
     run_coverage,
     stem,
     tokens,
+    transliterated,
 )
 
 if TYPE_CHECKING:
@@ -253,7 +256,7 @@ class EntityLinker:
             for i, w in enumerate(words)
         ]
         cased = any(named[1:])
-        runs = name_runs(named) if cased else [-1] * len(words)
+        runs = name_runs(named, run_breaks(question, words)) if cased else [-1] * len(words)
         # entry -> label word -> every (similarity, question position) it matched at
         candidates: dict[int, dict[str, list[tuple[float, int]]]] = defaultdict(
             lambda: defaultdict(list)
@@ -273,7 +276,20 @@ class EntityLinker:
             # A dictionary word is taken for a typo of a name only where it is written as a
             # name: capitalised, not as the first word of the question ("Müller": "Mueller").
             name_like = named[pos] and pos > 0
-            found = self._word_matches(word.norm, min_length, name_like)
+            written = question[word.start : word.end]
+            # A German noun is capitalised like a name, but a word of the language's
+            # dictionary is no typo of one: "Namen" is not the city "Nanmen". (Spanish
+            # keeps its typo matching: it finds cognates, "franceses": France.)
+            known = (
+                language in CAPITALISED_NOUNS
+                and self.dictionary is not None
+                and word.norm not in self.index.postings
+                and self.dictionary.knows(written, language or "")
+            )
+            found = self._word_matches(word.norm, None if known else min_length, name_like)
+            spelled = transliterated(written, language)  # "Müller": "mueller"
+            if spelled != word.norm and spelled in self.index.postings:
+                found.insert(0, (spelled, 1.0))
             if translate and word.norm not in self.index.postings:
                 found = self._translated(question[word.start : word.end], found, language)
             for index_word, sim in found:

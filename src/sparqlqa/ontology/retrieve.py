@@ -191,15 +191,20 @@ class SchemaRetriever:
             key = f"schema-{schema.fingerprint()}-v{DOCUMENT_VERSION}"
             self._vectors = embed_cached(self.embedder, texts, cache_dir, key)
 
-    def scores(self, question: str, mode: Mode | None = None) -> np.ndarray:
-        """One score per term of ``self.terms``, higher is more relevant."""
+    def scores(
+        self, question: str, mode: Mode | None = None, *, lexical_text: str | None = None
+    ) -> np.ndarray:
+        """One score per term of ``self.terms``, higher is more relevant. ``lexical_text``:
+        what the lexical half reads instead of ``question`` (a German question with its
+        English glosses added: the schema's words are English)."""
         mode = mode or self.mode
+        words_of = question if lexical_text is None else lexical_text
         if mode == "lexical":
-            return self._lexical(question)
+            return self._lexical(words_of)
         if mode == "embedding":
             return self._embedding(question)
         fused = np.zeros(len(self.terms))
-        lexical, embedding = self._lexical(question), self._embedding(question)
+        lexical, embedding = self._lexical(words_of), self._embedding(question)
         for part, weight, ranked in (
             # Terms sharing no word with the question get no lexical rank at all: an arbitrary
             # order among zeros must not outvote the embedding.
@@ -269,10 +274,12 @@ class SchemaRetriever:
         kind: Literal["class", "property"] | None = None,
         mode: Mode | None = None,
         language: str | None = None,  # one retriever serves every language it is given
+        lexical_text: str | None = None,
     ) -> list[tuple[Term, float]]:
         """The ``k`` most relevant terms (only classes or properties when ``kind`` is given),
-        best first, with their scores; ties keep the schema's order."""
-        scores = self.scores(question, mode)
+        best first, with their scores; ties keep the schema's order. ``lexical_text``: as
+        in :meth:`scores`."""
+        scores = self.scores(question, mode, lexical_text=lexical_text)
         order = np.argsort(-scores, kind="stable")
         out: list[tuple[Term, float]] = []
         for i in order:

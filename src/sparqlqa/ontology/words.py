@@ -55,6 +55,17 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def transliterated(word: str, language: str | None) -> str:
+    """``word`` folded as German writes it without umlauts ("Müller": "mueller", where
+    :func:`fold` gives "muller"); other languages' words just folded."""
+    if language != "de":
+        return fold(word)
+    return fold(word.lower().translate(_UMLAUTS))
+
+
 def normalise(text: str) -> str:
     """``text`` as its folded words joined by single spaces: the key of exact label matches."""
     return " ".join(t.norm for t in tokens(text))
@@ -97,11 +108,29 @@ def dictionary_words() -> frozenset[str]:
     return frozenset(w for w in lines if len(w) >= 3 and w.isalpha() and w.islower())
 
 
-def name_runs(named: Sequence[bool]) -> list[int]:
+# What separates two names between words: a comma, colon, semicolon, bracket, question or
+# exclamation mark, a quote, or a dash with a space beside it ("Produktion - Namen"); not a
+# hyphen inside a name ("Hall-Hodges") or an apostrophe ("O'Brien").
+_RUN_BREAK = re.compile(r"[,;:()\[\]{}!?\"“”„«»]|\s[-–—]|[-–—]\s")
+
+
+def run_breaks(text: str, words: Sequence[Token]) -> list[bool]:
+    """Per word of ``text`` (its :func:`tokens`), whether punctuation separates it from the
+    word before (:data:`_RUN_BREAK`): a run of capitalised words does not go across it."""
+    return [
+        i > 0 and bool(_RUN_BREAK.search(text[words[i - 1].end : w.start]))
+        for i, w in enumerate(words)
+    ]
+
+
+def name_runs(named: Sequence[bool], breaks: Sequence[bool] = ()) -> list[int]:
     """Per word, the number of the run of consecutive capitalised words it belongs to (-1:
-    none). A match may span several runs ("Benitez and Sons")."""
+    none); ``breaks`` (:func:`run_breaks`) end a run. A match may span several runs
+    ("Benitez and Sons")."""
     runs, current, run_id = [-1] * len(named), -1, -1
     for i, is_name in enumerate(named):
+        if i < len(breaks) and breaks[i]:
+            current = -1
         if is_name:
             if current < 0:
                 run_id += 1

@@ -30,7 +30,7 @@ _NUMBER = re.compile(
     # Imperatives and headings: "Count the suppliers in Italy", "Number of employees in
     # Sales" (a question that opens with "number of" counts; "phone number of" is inside).
     r"|^\W*(please\s+)?count\b|^\W*(total\s+)?number\s+of\b"
-    r"|\bwie\s*viele?\b|\b(die\s+)?anzahl\s+(der|des|von|an)\b|\bzähle\b"
+    r"|\bwie\s*viel(e|en|er)?\b|\b(die\s+)?anzahl\s+(der|des|von|an)\b|\bzähle\b"
     # Spanish "el número de proveedores" counts; "el número de teléfono" is a lookup: a count
     # names a plural.
     r"|\bcuánt[oa]s?\b|\b(número|cantidad)\s+(de|del)\s+(los\s+|las\s+)?\w+s\b|^cuenta\b",
@@ -261,7 +261,7 @@ def count_problem(question: str, query: str, expected: Expected | None = None) -
 # may ask for a value ("How much does X cost?").
 _COUNTS = re.compile(
     r"\bhow\s+many\b|\bnumber\s+of\b|^\W*(please\s+)?count\b|\bcount\s+of\b"
-    r"|\bwie\s*viele\b|\banzahl\b|\bzähle\b|\bcuánt[oa]s\b|\b(número|cantidad)\s+(de|del)\b"
+    r"|\bwie\s*viele[nr]?\b|\banzahl\b|\bzähle\b|\bcuánt[oa]s\b|\b(número|cantidad)\s+(de|del)\b"
     r"|^\W*cuenta\b",
     re.I,
 )
@@ -359,11 +359,13 @@ def comparison(question: str) -> tuple[str, str] | None:
     return op, text
 
 
-# Negation cues: "no phone", "not responsible", "doesn't", "without"; German "kein",
-# "nicht", "ohne"; Spanish "sin", "no", "ningún".
+# Negation cues: "no phone", "not responsible", "doesn't", "without", "is missing",
+# "nothing"; German "kein", "nicht", "ohne", "fehlt", "nichts"; Spanish "sin", "no",
+# "ningún", "falta", "nada".
 _NEGATION = re.compile(
-    r"\b(no|not|none|never|without|lacks?|lacking)\b|n't\b"
-    r"|\b(kein\w*|nicht|ohne|nie)\b|\b(sin|ningun[oa]?s?|ningún|nunca)\b",
+    r"\b(no|not|none|nobody|nothing|never|without|lacks?|lacking|missing)\b|n't\b"
+    r"|\b(kein\w*|nicht|nichts|niemand\w*|ohne|nie|fehlt|fehlen|fehlend\w*)\b"
+    r"|\b(sin|ningun[oa]?s?|ningún|nunca|nadie|nada|faltan?)\b",
     re.I,
 )
 
