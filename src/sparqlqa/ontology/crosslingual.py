@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from sparqlqa.ontology.embed import Embedder, embed_cached, encode_query
+from sparqlqa.ontology.gloss import gloss
 from sparqlqa.ontology.language import is_english
-from sparqlqa.ontology.lexicon import english_glosses
 
 if TYPE_CHECKING:
     from sparqlqa.ontology.link import LabelIndex
@@ -128,14 +128,14 @@ class LanguageRetrievers:
         language: str | None = None,
     ) -> list[tuple[Term, float]]:
         """As :meth:`SchemaRetriever.retrieve`, by the retriever of ``language``; for a
-        German or Spanish question the lexical half reads the question with the English
-        words of its lexicon nouns added ("Welche Stücklisten haben wir? bill of
-        material"), as the schema's words are English, and the embedding half the question
-        as written."""
+        German or Spanish question the lexical half reads the question with its English
+        gloss added (``ontology.gloss``: "Welche Stücklisten haben wir? which bill of
+        materials do we have?"), as the schema's words are English, and the embedding half
+        the question as written."""
         retriever = self.for_language(language)
         if is_english(language):
             return retriever.retrieve(question, k, kind=kind)
-        glossed = " ".join([question, *english_glosses(question)])
+        glossed = f"{question} {gloss(question, language)}"
         return retriever.retrieve(question, k, kind=kind, lexical_text=glossed)
 
     def scores(self, question: str, mode: Mode | None = None) -> np.ndarray:
