@@ -260,3 +260,15 @@ def test_dictionary_words_are_not_taken_for_typos_of_names() -> None:
     assert linker.link("Which city is Torta in?")[0].iri == torta
     assert linker.link("Where does Anna Müller work?")[0].iri == mueller
     assert linker.link("where does anna mueler work")[0].iri == mueller
+
+
+def test_a_label_named_twice_is_read_where_no_longer_label_takes_it(
+    corporate_linker: EntityLinker,
+) -> None:
+    """ "Sensors" and the "Sensor" of the service "Sensor Adjustment" both name the category
+    Sensor: it is read at "sensors", since the written-out service name takes the other."""
+    question = "Which sensors is the Sensor Adjustment service available for?"
+    entities = corporate_linker.entities(question)
+    spans = {e.label: question[e.start : e.end] for e in entities}
+    assert spans.get("Sensor") == "sensors", entities
+    assert spans.get("Sensor Adjustment") == "Sensor Adjustment", entities

@@ -298,6 +298,7 @@ class EntityLinker:
         fitting = self._fitting_classes(schema_terms)
         scored: list[tuple[float, LinkedEntity]] = []
         question_vector = None
+        placements: list[tuple[int, list[tuple[float, LinkedEntity]]]] = []
         for entry_id, occurrences in candidates.items():
             entry = self.index.entries[entry_id]
             if not any(self._rare(w) for w in occurrences) and not (
@@ -306,8 +307,8 @@ class EntityLinker:
             ):
                 continue
             # A label whose words occur more than once is tried at each place its rarest
-            # word occurs; the best placement counts.
-            placed: tuple[float, LinkedEntity] | None = None
+            # word occurs.
+            tried: list[tuple[float, LinkedEntity]] = []
             for matched in self._placements(occurrences):
                 entity = self._score(entry_id, matched, words, content, question)
                 if entity is None:
@@ -315,8 +316,18 @@ class EntityLinker:
                 score = entity.score
                 if cased:
                     score *= run_coverage(matched, named, runs, cfg.lowercase_factor)
-                if placed is None or score > placed[0]:
-                    placed = (score, entity)
+                tried.append((score, entity))
+            placements.append((entry_id, tried))
+        # The best placement counts, except one inside a longer label written out in full,
+        # where another is left ("Sensoren" for the category Sensor, not the "Sensor" of
+        # "Sensor Adjustment", which the written-out label takes: ``best_entities``).
+        written_out = [e for _, tried in placements for _, e in tried if e.exact]
+        for entry_id, tried in placements:
+            entry = self.index.entries[entry_id]
+            occurrences = candidates[entry_id]
+            ranked = sorted(tried, key=lambda t: -t[0])
+            free = [t for t in ranked if not _inside_written_out(t[1], written_out)]
+            placed = free[0] if free else ranked[0] if ranked else None
             if placed is None or placed[0] < cfg.min_score:
                 continue
             score, entity = placed
@@ -426,7 +437,12 @@ class EntityLinker:
         anchors = sorted({pos for _, pos in occurrences[anchor_word]})
         return [
             {
-                word: min(found, key=lambda o: (-o[0], abs(o[1] - anchor), o[1]))
+                word: min(
+                    # The anchor word sits at its anchor; the others take their best
+                    # occurrence, the nearest of equals.
+                    [o for o in found if o[1] == anchor] if word == anchor_word else found,
+                    key=lambda o: (-o[0], abs(o[1] - anchor), o[1]),
+                )
                 for word, found in occurrences.items()
             }
             for anchor in anchors
@@ -485,3 +501,13 @@ class EntityLinker:
                 fitting.update(term.domain)
                 fitting.update(term.range)
         return fitting
+
+
+def _inside_written_out(entity: LinkedEntity, written_out: Sequence[LinkedEntity]) -> bool:
+    """Whether ``entity``'s span lies inside the longer span of a label written out in full."""
+    return any(
+        w.start <= entity.start
+        and entity.end <= w.end
+        and (w.end - w.start) > (entity.end - entity.start)
+        for w in written_out
+    )
