@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -84,6 +85,18 @@ _TABLE_VERSION = "7"
 _MARKUP = re.compile(r"\[[^\]]*\]|<[^>]*>|/[^/]*/|\([^)]*\)|\{[^}]*\}")
 _NOT_A_SENSE = ("synonym", "see:", "note:", '"', "siehe", "ver:")
 _NUMBERED = re.compile(r"^\d+\.\s*")
+
+
+def _write_cache(path: Path, data: bytes) -> None:
+    """``data`` written to ``path`` whole or not at all (through a ``.part`` file); a
+    read-only folder is no error: the table is built again next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError:
+        pass
 
 
 def _word_hash(word: str) -> int:
@@ -427,9 +440,8 @@ class GraphDictionary:
 
     def knows(self, word: str, language: str) -> bool:
         """Whether ``word`` (as written) is a word of ``language``'s dictionary: a headword,
-        or one with an inflection's ending off ("Namens": Namen), or (Spanish) a
-        translation of the pivot dictionary's. Such a word is no typo of a name ("Namen"
-        is not the city "Nanmen"). False without a dictionary."""
+        or one with an inflection's ending off ("Namens": Namen). Such a word is no typo of
+        a name ("Namen" is not the city "Nanmen"). False without a dictionary."""
         known = self._headwords_of(language)
         if known.size == 0:
             return False
@@ -445,17 +457,14 @@ class GraphDictionary:
         return self._headwords[language]
 
     def _load_headwords(self, language: str) -> np.ndarray:
-        """The sorted 64-bit hashes of ``language``'s one-word headwords (and, through a
-        pivot, its translations): 8 bytes a word instead of a set of strings (280,000
-        German words: 2 MB against 34), cached under ``cache_dir``."""
-        files = [find_dictionary(language, self.folders)]
-        if language in PIVOTS:
-            files.append(find_dictionary_file(PIVOTS[language][0], self.folders))
-        found = [f for f in files if f is not None]
-        if not found:
+        """The sorted 64-bit hashes of ``language``'s one-word headwords: 8 bytes a word
+        instead of a set of strings (280,000 German words: 2 MB against 34), cached under
+        ``cache_dir``."""
+        index = find_dictionary(language, self.folders)
+        if index is None:
             return np.zeros(0, dtype=np.uint64)
         key = hashlib.sha256(
-            "\n".join([_TABLE_VERSION, *(f"{f.name}:{f.stat().st_size}" for f in found)]).encode()
+            f"{_TABLE_VERSION}\n{index.name}:{index.stat().st_size}".encode()
         ).hexdigest()[:16]
         cached = self.cache_dir / f"words-{language}-{key}.npy" if self.cache_dir else None
         if cached is not None and cached.is_file():
@@ -465,26 +474,18 @@ class GraphDictionary:
                 pass  # rebuilt below
         words: set[str] = set()
         try:
-            main = found[0]
-            with main.open(encoding="utf-8", errors="replace") as lines:
+            with index.open(encoding="utf-8", errors="replace") as lines:
                 for line in lines:
                     word = fold(line.split("\t", 1)[0])
                     if word.isalpha():
                         words.add(word)
-            if len(found) > 1:
-                words.update(backwards(found[1]))
-        except (OSError, ValueError, EOFError):
+        except OSError:
             return np.zeros(0, dtype=np.uint64)
         hashes = np.unique(np.array([_word_hash(w) for w in words], dtype=np.uint64))
         if cached is not None:
-            try:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                partial = cached.with_name(cached.name + ".part")
-                with partial.open("wb") as out:
-                    np.save(out, hashes)
-                partial.replace(cached)
-            except OSError:
-                pass  # a read-only folder: built again next time
+            buffer = io.BytesIO()
+            np.save(buffer, hashes)
+            _write_cache(cached, buffer.getvalue())
         return hashes
 
     def table(self, language: str) -> dict[str, list[str]]:
@@ -528,12 +529,5 @@ class GraphDictionary:
             return _Tables()  # a broken dictionary: linking goes on without it
         if cached is not None:
             tables = {"nouns": table, "demonyms": demonyms, "firsts": firsts}
-            text = json.dumps(tables, ensure_ascii=False)
-            try:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                partial = cached.with_suffix(".part")
-                partial.write_text(text, encoding="utf-8")
-                partial.replace(cached)
-            except OSError:
-                pass  # a read-only folder: built again next time
+            _write_cache(cached, json.dumps(tables, ensure_ascii=False).encode("utf-8"))
         return _Tables(table, demonyms, firsts)

@@ -291,7 +291,7 @@ class EntityLinker:
             if spelled != word.norm and spelled in self.index.postings:
                 found.insert(0, (spelled, 1.0))
             if translate and word.norm not in self.index.postings:
-                found = self._translated(question[word.start : word.end], found, language)
+                found = self._translated(written, found, language)
             for index_word, sim in found:
                 for entry_id in self.index.postings[index_word]:
                     candidates[entry_id][index_word].append((sim, pos))
