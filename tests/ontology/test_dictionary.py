@@ -222,3 +222,43 @@ def test_a_german_dictionary_word_is_no_typo_of_a_name(
     mueller = f"{PI}empl-Thomas.Mueller%40company.org"
     found = linker.link("In welcher Abteilung ist Thomas Müller?", language="de")
     assert found and found[0].iri == mueller
+
+
+def test_german_typed_without_umlauts_reads_as_with_them(
+    corporate_store: EmbeddedStore, corporate_schema: Schema, dictionaries: Path, tmp_path: Path
+) -> None:
+    """On a keyboard without umlauts "Widerstände" is typed "Widerstaende": the dictionary
+    reads it the same, and no longer takes it for a typo of a name."""
+    graph = GraphDictionary([("resistor",)], cache_dir=tmp_path, folders=[dictionaries])
+    assert graph.translations("Widerstaende", "de") == graph.translations("Widerstände", "de")
+    assert graph.translations("Widerstaende", "de") == ["resistor"]
+    assert graph.translations("Widerstaende", "es") == []  # Spanish spells as it is
+    assert graph.knows("Widerstaende", "de") and not graph.knows("Widerstaende", "es")
+    assert graph.demonym("suedkoreanischen", "de") == "korean"
+    linker = EntityLinker.from_store(corporate_store, schema=corporate_schema)
+    linker.dictionary = GraphDictionary.of_categories(
+        linker.index, linker.config.category_in_degree, cache_dir=tmp_path, folders=[dictionaries]
+    )
+    found = linker.link("Zeig mir alle Widerstaende.", language="de")
+    assert found and found[0].iri == f"{PI}prod-cat-Resistor"
+
+
+def test_a_compound_of_a_class_noun_links_its_first_part(
+    corporate_store: EmbeddedStore, corporate_schema: Schema
+) -> None:
+    """German writes "the Marketing department" as one word, "Marketingabteilung", and "the
+    sensor suppliers" as "Sensorlieferanten": the first part is linked on its own span. A
+    compound of two class nouns ("Produktmanager") names a property, and is left whole."""
+    linker = EntityLinker.from_store(corporate_store, schema=corporate_schema)
+    assert {"abteilung", "lieferanten", "produkt"} <= set(linker.compound_heads)
+    question = "Wer arbeitet in der Marketingabteilung?"
+    found = linker.link(question, language="de")
+    assert found and found[0].label == "Marketing"
+    assert question[found[0].start : found[0].end] == "Marketing"
+    question = "Welche Sensorlieferanten gibt es?"
+    assert f"{PI}prod-cat-Sensor" in {e.iri for e in linker.link(question, language="de")}
+    # English is not split; nor is a German word that only ends like a head.
+    assert not linker.link("Who works in Marketingabteilung?", language="en")
+    question = "Welche Produkte betreut Ratt Beyer als Produktmanager?"
+    spans = {question[e.start : e.end] for e in linker.link(question, language="de")}
+    assert "Produkt" not in spans

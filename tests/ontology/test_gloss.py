@@ -76,3 +76,13 @@ def test_dative_plurals_and_words_of_making_things() -> None:
     assert gloss("Welche Stücklisten haben wir?", "de") == "which bill of materials do we have?"
     assert "procurement" in gloss("Wer arbeitet im Einkauf?", "de")
     assert "production" in gloss("¿Quién está en producción?", "es")
+
+
+def test_german_typed_without_umlauts_is_glossed_alike() -> None:
+    for with_umlauts in (
+        "Welche Lieferanten aus Österreich liefern über 3 Produkte?",
+        "Welche Stücklisten enthalten die günstigste Komponente?",
+    ):
+        typed = with_umlauts.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ö": "Oe"}))
+        assert gloss(typed, "de") == gloss(with_umlauts, "de")
+    assert "Austria" in gloss("aus Oesterreich", "de")

@@ -160,6 +160,23 @@ def test_question_values(question: str, taken: list[tuple[int, int]], found: lis
     assert [v.slot for v in values] == [f"NUM{i}" for i in range(len(found))]
 
 
+@pytest.mark.parametrize(
+    ("language", "question", "found"),
+    [
+        pytest.param("de", "Welche Teile kosten weniger als 2,5 Euro?", ["2.5"], id="de-comma"),
+        pytest.param("es", "¿Qué piezas pesan más de 1.000 g?", ["1000"], id="es-thousands"),
+        pytest.param("de", "über 1.200,50 EUR", ["1200.50"], id="de-both"),
+        pytest.param("de", "Index über 0.661 und 3.96", ["0.661", "3.96"], id="de-point"),
+        pytest.param("de", "die 3 teuersten: 1, 2 und 3.", ["3", "1", "2", "3"], id="de-list"),
+        pytest.param("en", "over 2,5 and 1.000", ["1.000"], id="en-unchanged"),
+    ],
+)
+def test_question_values_read_the_languages_decimal_comma(
+    language: str, question: str, found: list[str]
+) -> None:
+    assert [v.text for v in question_values(question, language=language)] == found
+
+
 def test_values_line_only_when_there_are_values() -> None:
     values = question_values("Products under 5 euros?")
     prompt = render_prompt("Products under 5 euros?", [], [], values=values)

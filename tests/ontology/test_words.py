@@ -70,3 +70,28 @@ def test_german_umlauts_transliterate() -> None:
     assert transliterated("Müller", "de") == "mueller"
     assert transliterated("Größe", "de") == "groesse"
     assert transliterated("Müller", "es") == fold("Müller") == "muller"
+
+
+def test_umlauts_written_out_and_folded_back() -> None:
+    from sparqlqa.ontology.words import fold, umlauts_folded, umlauts_written_out
+
+    assert umlauts_written_out("größer über") == "groesser ueber"
+    # Typed without umlauts, folded as if typed with them.
+    assert umlauts_folded(fold("Widerstaende")) == fold("Widerstände")
+    assert umlauts_folded(fold("Oesterreich")) == fold("Österreich")
+
+
+def test_split_compounds_at_a_head_with_or_without_a_linking_s() -> None:
+    from sparqlqa.ontology.words import split_compounds, tokens
+
+    question = "Wer leitet die Einkaufsabteilung und die Marketingabteilungen?"
+    known = {"einkauf", "marketing"}.__contains__
+    split = split_compounds(question, tokens(question), ["abteilung", "abteilungen"], known)
+    parts = [question[t.start : t.end] for t in split]
+    assert parts[3:5] == ["Einkauf", "abteilung"]  # the linking "s" dropped
+    assert parts[-2:] == ["Marketing", "abteilungen"]  # the longest head
+    assert [t.norm for t in split[:3]] == ["wer", "leitet", "die"]
+    # Too short a first part, or a first part that is a head itself: the word stays whole.
+    assert split_compounds("Abteilung", tokens("Abteilung"), ["abteilung"]) == tokens("Abteilung")
+    word = "Abteilungsabteilung"
+    assert split_compounds(word, tokens(word), ["abteilung"], known) == tokens(word)

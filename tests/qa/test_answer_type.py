@@ -9,6 +9,7 @@ from sparqlqa.qa.answer_type import (
     amount_problem,
     asks_all_tied,
     asks_amount,
+    comparison,
     comparison_problem,
     count_problem,
     echo_problem,
@@ -18,8 +19,10 @@ from sparqlqa.qa.answer_type import (
     implied_words,
     order_problem,
     property_comparison,
+    superlative,
     superlative_head,
     tally_problem,
+    top_count,
 )
 
 DESC = "SELECT ?x0 WHERE { ?x0 pv:weight_g ?x1 } ORDER BY DESC ( ?x1 ) LIMIT 1"
@@ -482,3 +485,47 @@ def test_a_quantity_is_told_from_a_count_in_each_language(question: str, amount:
 )
 def test_german_how_many_in_any_case_asks_a_number(question: str) -> None:
     assert expected_answer_type(question) == "number"
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "expected"),
+    [
+        ("de", "Arbeitet Karen Brant im Einkauf?", "boolean"),
+        ("de", "Liefert Clarke-Brown Sensoren?", "boolean"),
+        ("de", "Kostet der Network Dipole mehr als 5 Euro?", "boolean"),
+        ("de", "Lieferanten der Kategorie Sensor?", "any"),  # a noun phrase
+        ("de", "Welchen Lieferanten gehört das?", "any"),
+        ("de", "Wie viele Lieferanten gibt es?", "number"),
+        ("es", "¿Trabaja Karen Brant en Compras?", "boolean"),
+        ("es", "¿Suministra Clarke-Brown sensores?", "boolean"),
+        ("es", "¿Nombre, correo y teléfono de todos en Marketing?", "any"),
+        ("es", "¿Proveedores Italianos?", "any"),
+        ("es", "¿Que proveedores hay en Italia?", "any"),  # "qué" typed without its accent
+        ("es", "¿Me das el correo de Karen?", "any"),
+        ("en", "List the suppliers", "any"),
+    ],
+)
+def test_a_german_or_spanish_question_opening_with_a_verb_is_yes_no(
+    language: str, question: str, expected: str
+) -> None:
+    assert expected_answer_type(question, language) == expected
+
+
+def test_without_its_language_only_an_auxiliary_opens_a_yes_no_question() -> None:
+    assert expected_answer_type("Arbeitet Karen Brant im Einkauf?") == "any"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ("Welche Produkte kosten über 3 Euro?", "Welche Produkte kosten ueber 3 Euro?"),
+        ("die günstigste Dienstleistung", "die guenstigste Dienstleistung"),
+        ("die fünf teuersten Produkte", "die fuenf teuersten Produkte"),
+        ("Welche Teile sind höher als breit?", "Welche Teile sind hoeher als breit?"),
+    ],
+)
+def test_cues_read_german_typed_without_umlauts(typed: tuple[str, str]) -> None:
+    with_umlauts, without = typed
+    for cue in (comparison, superlative, top_count, property_comparison):
+        assert cue(without) == cue(with_umlauts)
+    assert any(cue(without) for cue in (comparison, superlative, top_count, property_comparison))

@@ -32,10 +32,15 @@ CORPORATE_NAME = "http://ld.company.org/prod-vocab/name"
 
 
 def _generate(
-    store: EmbeddedStore, schema: Schema, count: int, labels: list[str], seed: int = 0
+    store: EmbeddedStore,
+    schema: Schema,
+    count: int,
+    labels: list[str],
+    seed: int = 0,
+    languages: tuple[tuple[str, float], ...] = (("en", 1.0),),
 ) -> tuple[list[Template], list[Pair]]:
     prefixes = {**COMMON_PREFIXES, **store.prefixes}
-    config = ComposeConfig(templates=count)
+    config = ComposeConfig(templates=count, languages=languages)
     templates = composed_templates(
         store, schema, prefixes, seed=seed, config=config, label_properties=labels
     )
@@ -81,10 +86,16 @@ def _check_pairs(store: EmbeddedStore, templates: list[Template], pairs: list[Pa
             assert written in pair.query
         slots = {e.iri: f"ENT{i}" for i, e in enumerate(pair.entities)}
         spans = [(e.start, e.end) for e in pair.entities]
-        found = question_values(pair.question, spans)
+        found = question_values(pair.question, spans, pair.language)
         target = encode(pair.query, slots, prefixes, {v.text: v.slot for v in found})
         for slot in slots.values():
             assert re.search(rf"\b{slot}\b", target), (pair.question, target)
+        # A number the question writes (a decimal comma in German and Spanish) is read
+        # back as the query's literal: the target names its slot, not the number.
+        texts = [v.text for v in found]
+        for value in found:  # (a number written twice maps to one slot: skipped)
+            if texts.count(value.text) == 1 and any(value.start == s.start for s in pair.values):
+                assert re.search(rf"\b{value.slot}\b", target), (pair.question, target)
         assert "<http://ld.company.org/prod-data/" not in target
 
 
@@ -148,6 +159,21 @@ def test_the_modules_name_no_graph() -> None:
     ):
         text = (ROOT / "src" / "sparqlqa" / "templates" / f"{name}.py").read_text()
         assert "company" not in text and "pv:" not in text and "music" not in text
+
+
+def test_german_and_spanish_pairs_write_decimal_commas_that_encode(
+    corporate_store: EmbeddedStore,
+) -> None:
+    schema = schema_from_store(corporate_store, infer=True)
+    labels = [CORPORATE_NAME, *DEFAULT_LABEL_PREDICATES]
+    templates, pairs = _generate(
+        corporate_store, schema, 200, labels, seed=3, languages=(("de", 0.5), ("es", 0.5))
+    )
+    _check_pairs(corporate_store, templates, pairs)
+    decimals = [v for p in pairs for v in p.values if re.fullmatch(r"\d+[.,]\d+", v.value)]
+    assert decimals, "no decimal values drawn"
+    # Mostly written with a comma, as German and Spanish write them; the rest with a point.
+    assert sum("," in v.value for v in decimals) > len(decimals) / 2
 
 
 def test_music_graph(tmp_path: Path) -> None:

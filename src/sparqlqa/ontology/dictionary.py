@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sparqlqa.ontology.word_forms import DEMONYMS, DERIVED_ENDINGS
-from sparqlqa.ontology.words import fold, stem
+from sparqlqa.ontology.words import UMLAUT_LANGUAGES, fold, stem, umlauts_folded
 from sparqlqa.paths import home
 
 if TYPE_CHECKING:
@@ -97,6 +97,15 @@ def _write_cache(path: Path, data: bytes) -> None:
         partial.replace(path)
     except OSError:
         pass
+
+
+def spellings(word: str, language: str) -> list[str]:
+    """The folded forms under which ``word`` is looked up: as written, then, for a German
+    word typed without umlauts, as if typed with them (``words.umlauts_folded``)."""
+    folded = fold(word)
+    if language not in UMLAUT_LANGUAGES:
+        return [folded]
+    return list(dict.fromkeys([folded, umlauts_folded(folded)]))
 
 
 def _word_hash(word: str) -> int:
@@ -357,15 +366,18 @@ class GraphDictionary:
         """The label words ``word`` (a question word of ``language``, as written) stands
         for: the one-word labels it translates to, best sense first, else (in German) the
         words of one longer label that its parts translate to (:meth:`compound`); empty
-        when none or when no dictionary is found."""
+        when none or when no dictionary is found. A German word typed without its umlauts
+        ("Widerstaende") is looked up as written, then as if typed with them."""
         table = self.table(language)
-        folded = fold(word)
-        direct = [w for w in table.get(folded, []) if w in self.single]
-        if not direct and language in PIVOTS:
-            direct = self.pivoted(folded, language)
-        if direct or language not in COMPOUNDING:
-            return direct
-        return self.compound(folded, table)
+        for folded in spellings(word, language):
+            direct = [w for w in table.get(folded, []) if w in self.single]
+            if not direct and language in PIVOTS:
+                direct = self.pivoted(folded, language)
+            if not direct and language in COMPOUNDING:
+                direct = self.compound(folded, table)
+            if direct:
+                return direct
+        return []
 
     def pivoted(self, folded: str, language: str) -> list[str]:
         """The one-word labels a word of ``language`` stands for through the pivot language
@@ -430,23 +442,28 @@ class GraphDictionary:
         if ending is None:
             return None
         demonyms = self._tables_of(language).demonyms
-        folded = fold(word)
-        for inflection in ("", *_ADJECTIVE_INFLECTIONS):
-            if folded.endswith(ending + inflection):
-                base = folded[: len(folded) - len(inflection)]
-                if base in demonyms:
-                    return demonyms[base]
+        for folded in spellings(word, language):
+            for inflection in ("", *_ADJECTIVE_INFLECTIONS):
+                if folded.endswith(ending + inflection):
+                    base = folded[: len(folded) - len(inflection)]
+                    if base in demonyms:
+                        return demonyms[base]
         return None
 
-    def knows(self, word: str, language: str) -> bool:
+    def knows(self, word: str, language: str, *, inflected: bool = True) -> bool:
         """Whether ``word`` (as written) is a word of ``language``'s dictionary: a headword,
-        or one with an inflection's ending off ("Namens": Namen). Such a word is no typo of
-        a name ("Namen" is not the city "Nanmen"). False without a dictionary."""
+        or (``inflected``) one with an inflection's ending off ("Namens": Namen). Such a
+        word is no typo of a name ("Namen" is not the city "Nanmen"). False without a
+        dictionary."""
         known = self._headwords_of(language)
         if known.size == 0:
             return False
-        folded = fold(word)
-        forms = [folded, *(folded[: -len(e)] for e in _INFLECTIONS if folded.endswith(e))]
+        endings = _INFLECTIONS if inflected else ()
+        forms = [
+            form
+            for folded in spellings(word, language)
+            for form in (folded, *(folded[: -len(e)] for e in endings if folded.endswith(e)))
+        ]
         hashes = np.array([_word_hash(f) for f in forms if len(f) >= _MIN_PART], dtype=np.uint64)
         at = np.searchsorted(known, hashes)
         return bool(np.any(known[np.minimum(at, known.size - 1)] == hashes))

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from sparqlqa.ontology.lexicon import NOUNS, VERBS
+from sparqlqa.ontology.words import UMLAUT_LANGUAGES, umlauts_written_out
 
 #: Languages :func:`gloss` maps to English (others are returned as they are).
 GLOSSED_LANGUAGES = frozenset({"de", "es"})
@@ -263,11 +264,25 @@ def _table(language: str) -> dict[str, str]:
         one, many = (f.split(" ")[0].casefold() for f in forms)  # "bietet an": its verb
         table.setdefault(one, english)
         table.setdefault(many, _base_verb(english))
-    return table
+    return with_umlauts_written_out(table) if language in UMLAUT_LANGUAGES else table
+
+
+def with_umlauts_written_out(table: dict[str, str]) -> dict[str, str]:
+    """``table`` (German keys, folded) with each key that has an umlaut also written out, as
+    typed on a keyboard without them ("über": "ueber"); a key already there keeps its value."""
+    out = dict(table)
+    for key, value in table.items():
+        out.setdefault(umlauts_written_out(key), value)
+    return out
 
 
 _TABLES = {language: _table(language) for language in sorted(GLOSSED_LANGUAGES)}
-_ADJECTIVE_TABLES = {language: _pairs(text) for language, text in _ADJECTIVES.items()}
+_ADJECTIVE_TABLES = {
+    language: with_umlauts_written_out(_pairs(text))
+    if language in UMLAUT_LANGUAGES
+    else _pairs(text)
+    for language, text in _ADJECTIVES.items()
+}
 
 
 def _word(word: str, language: str) -> str | None:

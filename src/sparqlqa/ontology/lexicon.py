@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from sparqlqa.ontology.words import umlauts_written_out
+
 Gender = Literal["m", "f", "n"]
 
 
@@ -205,6 +207,9 @@ def _glosses() -> dict[str, str]:
         for word in entry.values():
             for form in (word.one, word.many):
                 table.setdefault(form.casefold(), english)
+    # German typed without umlauts ("Lieferlaender"): the written-out forms too.
+    for form, english in list(table.items()):
+        table.setdefault(umlauts_written_out(form), english)
     return table
 
 

@@ -33,6 +33,7 @@ equally good readings of a partial name, the one joined in the graph to another 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -43,9 +44,10 @@ import numpy as np
 
 from sparqlqa.kg.results import is_literal_term
 from sparqlqa.kg.store import Store
-from sparqlqa.ontology.dictionary import CAPITALISED_NOUNS
+from sparqlqa.ontology.dictionary import CAPITALISED_NOUNS, COMPOUNDING
 from sparqlqa.ontology.embed import Embedder, embed_cached
 from sparqlqa.ontology.language import is_english, stopwords
+from sparqlqa.ontology.lexicon import NOUNS
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
 from sparqlqa.ontology.values import value_label
 from sparqlqa.ontology.words import (
@@ -57,9 +59,11 @@ from sparqlqa.ontology.words import (
     normalise,
     run_breaks,
     run_coverage,
+    split_compounds,
     stem,
     tokens,
     transliterated,
+    umlauts_written_out,
 )
 
 if TYPE_CHECKING:
@@ -151,6 +155,32 @@ class EntityLinker:
         """A linker over every label of ``store`` (see :meth:`LabelIndex.from_store`)."""
         index = LabelIndex.from_store(store, schema=schema, predicates=predicates, lang=lang)
         return cls(index, embedder, config=config, cache_dir=cache_dir)
+
+    @functools.cached_property
+    def compound_heads(self) -> tuple[str, ...]:
+        """The German nouns (lower case, with umlauts and written out) of the lexicon that
+        name a class of the schema ("abteilung", "lieferanten"): a compound ending in one
+        names an instance by its first part ("Marketingabteilung")."""
+        class_words = {
+            stem(word)
+            for c in self.index.schema.classes.values()
+            for word in normalise(c.label).split()
+        }
+        heads: set[str] = set()
+        for english, entry in NOUNS.items():
+            noun = entry.get("de")
+            if noun is None or " " in english or stem(english) not in class_words:
+                continue
+            for form in (noun.one, noun.many):
+                if len(form) >= 5 and form.isalpha():
+                    heads |= {form.lower(), umlauts_written_out(form.lower())}
+        return tuple(sorted(heads))
+
+    def _known_word(self, folded: str) -> bool:
+        """Whether ``folded`` is a label word of the index or a German headword as it is."""
+        if folded in self.index.postings:
+            return True
+        return self.dictionary is not None and self.dictionary.knows(folded, "de", inflected=False)
 
     def _entry_text(self, entry: LabelEntry) -> str:
         cls_iri = self.index.class_of(entry.iri)
@@ -244,6 +274,9 @@ class EntityLinker:
         """
         cfg = self.config
         words = tokens(question)
+        if language in COMPOUNDING and self.compound_heads:
+            # "Einkaufsabteilung": the department Einkauf (Procurement), linked by its part.
+            words = split_compounds(question, words, self.compound_heads, self._known_word)
         stop = stopwords(language)
         translate = not is_english(language) and (
             self.crosslingual is not None or self.dictionary is not None

@@ -88,18 +88,45 @@ class PromptValue:
 
 
 # A number standing alone: not part of a word ("v2", "ENT0") or of a longer number.
-_NUMBER = re.compile(r"(?<![\w.,])(?<!\d-)-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,]\d)")
+_ALONE_BEFORE = r"(?<![\w.,])(?<!\d-)"
+_ALONE_AFTER = r"(?![\w]|[.,]\d)"
+_NUMBER = re.compile(_ALONE_BEFORE + r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?" + _ALONE_AFTER)
+# German and Spanish write 2,5 for 2.5 and 1.000 for 1000; "3.96" (as technical writing and
+# our generated questions have it) still reads as a decimal, and "0.661" cannot group
+# thousands. Alternatives in that order: grouped thousands, decimal comma, decimal point.
+_NUMBER_DECIMAL_COMMA = re.compile(
+    _ALONE_BEFORE
+    + r"-?(?:(?P<grouped>[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?)|(?P<comma>\d+,\d+)|\d+(?:\.\d+)?)"
+    + _ALONE_AFTER
+)
+#: The languages whose numbers use a decimal comma.
+DECIMAL_COMMA_LANGUAGES = frozenset({"de", "es"})
 
 
-def question_values(question: str, taken: Iterable[tuple[int, int]] = ()) -> list[PromptValue]:
+def _number_text(match: re.Match[str], language: str) -> str:
+    """The number of ``match`` as a SPARQL literal writes it ("1000", "2.5")."""
+    text = match.group()
+    if language not in DECIMAL_COMMA_LANGUAGES:
+        return text.replace(",", "")
+    if match.group("grouped"):
+        return text.replace(".", "").replace(",", ".")
+    return text.replace(",", ".") if match.group("comma") else text
+
+
+def question_values(
+    question: str, taken: Iterable[tuple[int, int]] = (), language: str = "en"
+) -> list[PromptValue]:
     """The numbers of ``question`` in order, leaving out those inside the ``taken`` spans
-    (the linked entities' names: the 3000 of "Printer 3000" is not a value)."""
+    (the linked entities' names: the 3000 of "Printer 3000" is not a value), each as a
+    SPARQL literal writes it. ``language``: the question's; German and Spanish read "2,5"
+    as 2.5 and "1.000" as 1000, English "1,000" as 1000."""
     spans = list(taken)
+    pattern = _NUMBER_DECIMAL_COMMA if language in DECIMAL_COMMA_LANGUAGES else _NUMBER
     found: list[PromptValue] = []
-    for m in _NUMBER.finditer(question):
+    for m in pattern.finditer(question):
         if any(start < m.end() and m.start() < end for start, end in spans):
             continue
-        found.append(PromptValue(f"NUM{len(found)}", m.group().replace(",", ""), *m.span()))
+        found.append(PromptValue(f"NUM{len(found)}", _number_text(m, language), *m.span()))
     return found
 
 

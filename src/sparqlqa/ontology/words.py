@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,10 @@ def tokens(text: str) -> list[Token]:
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
+#: Languages whose umlauts people also type out ("ue" for "ü") on keyboards without them:
+#: both spellings are looked up.
+UMLAUT_LANGUAGES = frozenset({"de"})
+
 
 def transliterated(word: str, language: str | None) -> str:
     """``word`` folded as German writes it without umlauts ("Müller": "mueller", where
@@ -64,6 +68,80 @@ def transliterated(word: str, language: str | None) -> str:
     if language != "de":
         return fold(word)
     return fold(word.lower().translate(_UMLAUTS))
+
+
+def umlauts_written_out(text: str) -> str:
+    """``text`` (lower case) with its umlauts written out as on a keyboard without them:
+    "größer" → "groesser"."""
+    return text.translate(_UMLAUTS)
+
+
+_WRITTEN_OUT = re.compile(r"([aou])e")
+
+
+def umlauts_folded(folded: str) -> str:
+    """A folded German word typed without umlauts folded as if typed with them: "ae", "oe"
+    and "ue" become "a", "o", "u" ("widerstaende" → "widerstande", which is
+    :func:`fold` of "Widerstände"). A word that really has the pair ("neue") changes too:
+    callers try the word as written first."""
+    return _WRITTEN_OUT.sub(r"\1", folded)
+
+
+#: What joins the parts of a German compound ("Einkauf-s-abteilung", "Kunde-n-nummer").
+COMPOUND_LINKS = ("s", "n", "en", "es")
+_MIN_FIRST_PART = 3
+
+
+def split_compounds(
+    question: str,
+    words: Sequence[Token],
+    heads: Sequence[str],
+    known: Callable[[str], bool] = lambda word: False,
+) -> list[Token]:
+    """``words`` (of ``question``) with each compound that ends in one of ``heads`` (lower
+    case, as written) split into its first part and its head, each with its own span:
+    "Einkaufsabteilung" gives "Einkauf" and "abteilung", so that the first part is linked
+    as a word of its own (the department Procurement). The longest head that leaves a
+    first part of at least three letters wins. The first part is the first of: as written,
+    without a linking s/n/en/es ("Einkauf-s-"), that ``known`` (a folded word) accepts,
+    else without a linking "s" (the commonest: "Vertriebs-"), else as written. A compound
+    whose first part is a head too ("Produktmanager", "Produktkategorie") names a class or
+    a property, not an instance, and is kept whole, as are other words."""
+    ordered = sorted(set(heads), key=len, reverse=True)
+    folded_heads = {fold(h) for h in heads}
+    out: list[Token] = []
+    for word in words:
+        written = question[word.start : word.end].lower()
+        head = next(
+            (
+                h
+                for h in ordered
+                if written.endswith(h) and len(written) - len(h) >= _MIN_FIRST_PART
+            ),
+            None,
+        )
+        if head is None or not written.isalpha():
+            out.append(word)
+            continue
+        first = written[: -len(head)]
+        links = [""] + [
+            e
+            for e in COMPOUND_LINKS
+            if first.endswith(e) and len(first) - len(e) >= _MIN_FIRST_PART
+        ]
+        link = next(
+            (e for e in links if known(fold(first[: len(first) - len(e)]))),
+            "s" if "s" in links else "",
+        )
+        first_end = word.start + len(first) - len(link)
+        if fold(question[word.start : first_end]) in folded_heads:
+            out.append(word)
+            continue
+        out.append(Token(fold(question[word.start : first_end]), word.start, first_end))
+        out.append(
+            Token(fold(question[word.end - len(head) : word.end]), word.end - len(head), word.end)
+        )
+    return out
 
 
 def normalise(text: str) -> str:

@@ -9,13 +9,45 @@ from typing import Literal
 
 from sparqlqa.kg.results import is_number, rows
 from sparqlqa.kg.store import XSD, QueryResult
+from sparqlqa.ontology.lexicon import NOUNS
+from sparqlqa.ontology.words import umlauts_written_out
 
 Expected = Literal["boolean", "number", "date", "any"]
+
+_TYPED_OUT = {"ä": "(?:ä|ae)", "ö": "(?:ö|oe)", "ü": "(?:ü|ue)", "ß": "(?:ß|ss)"}
+
+
+def _typed_out(pattern: str) -> str:
+    """``pattern`` matching German words with their umlauts typed out as well ("über" or
+    "ueber", "größer" or "groesser"), as on a keyboard without them; character classes
+    (``[a-zäöü]``) are left as they are."""
+    out: list[str] = []
+    in_class = escaped = False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif not in_class and ch in _TYPED_OUT:
+            out.append(_TYPED_OUT[ch])
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _cue(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """The compiled cue ``pattern`` (:func:`_typed_out`)."""
+    return re.compile(_typed_out(pattern), flags)
+
 
 # English auxiliaries; German ones and "gibt es" (a German yes/no question opens with its
 # verb; "gib" is a request; "war" is left out, an English noun too); Spanish "¿hay", "¿es",
 # "¿tiene" (with or without "¿").
-_BOOLEAN = re.compile(
+_BOOLEAN = _cue(
     r"^(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|shall|may)\b"
     r"|^(ist|sind|hat|haben|hatte|hatten|gibt\s+es|existiert|existieren|"
     r"stimmt\s+es|kann|können|wird|werden)\b"
@@ -24,7 +56,7 @@ _BOOLEAN = re.compile(
     re.I,
 )
 # "the number of products", not "the phone number of Ann".
-_NUMBER = re.compile(
+_NUMBER = _cue(
     r"\bhow (many|much)\b|\b(the|a|total|what)\s+(total\s+)?number\s+of\b"
     r"|\b(count|total|sum|average)\s+of\b"
     # Imperatives and headings: "Count the suppliers in Italy", "Number of employees in
@@ -39,7 +71,7 @@ _NUMBER = re.compile(
 # Requests phrased as questions ("Can you tell me...", "Could you list...") are not yes/no.
 # "Can I get the contact details of …?", "Kann ich die Liste … bekommen?", "¿Puedo ver …?"
 # ask for the details too.
-_REQUEST = re.compile(
+_REQUEST = _cue(
     r"^(can|could|would|will)\s+(you|u)\b|^(kannst\s+du|können\s+sie|könnten\s+sie)\b"
     r"|^¿?\s*(puedes|puede\s+usted|podrías|podría)\b"
     r"|^(can|could|may)\s+(i|we)\s+(please\s+)?(get|have|see|grab|obtain)\b"
@@ -49,17 +81,15 @@ _REQUEST = re.compile(
 )
 # A request that asks whether: "Can you tell me if...", "Kannst du mir sagen, ob...",
 # "¿Puedes decirme si...": yes/no after all.
-_REQUEST_WHETHER = re.compile(
+_REQUEST_WHETHER = _cue(
     r"^(can|could|would)\s+(you|u)\s+(please\s+)?(tell|let)\s+me\s+(know\s+)?(whether|if)\b"
     r"|^(kannst\s+du|können\s+sie|könnten\s+sie)\s+mir\s+sagen,?\s+ob\b"
     r"|^¿?\s*(puedes|puede\s+usted|podrías|podría)\s+(decirme|indicarme)\s+si\b",
     re.I,
 )
 # German "Was ist...?" asks "what", not the English "Was X...?".
-_GERMAN_WHAT = re.compile(
-    r"^was\s+(ist|sind|war|waren|hat|haben|gibt|wird|werden|kostet|kosten)\b", re.I
-)
-_DATE = re.compile(
+_GERMAN_WHAT = _cue(r"^was\s+(ist|sind|war|waren|hat|haben|gibt|wird|werden|kostet|kosten)\b", re.I)
+_DATE = _cue(
     r"^when\b|\b(what|which) (date|year|day|time)\b|^wann\b|\b(welches|welchem)\s+"
     r"(datum|jahr)\b|^¿?\s*cuándo\b|\b(qué|en\s+qué)\s+(fecha|año|día)\b",
     re.I,
@@ -69,19 +99,21 @@ _DATES = ("date", "dateTime", "gYear", "gYearMonth")
 
 # A yes/no question followed by the list it is after: "Are there Italian suppliers? Which
 # ones?", "Gibt es welche? Welche?", "¿Hay alguno? ¿Cuáles?".
-_FOLLOW_UP = re.compile(
+_FOLLOW_UP = _cue(
     r"[?.!]\s*¿?\s*(which|what|who|welche[rsnm]?|wer|cu[áa]l(es)?|qui[ée]n(es)?)\b[^?.!]*[?.!]?\s*$",
     re.I,
 )
 
 
 # An ASK query: "ASK {" or "ASK WHERE {" after the prologue.
-_ASK_FORM = re.compile(r"(?:^|[\s>}])ASK\s*(?:WHERE\s*)?\{", re.I)
+_ASK_FORM = _cue(r"(?:^|[\s>}])ASK\s*(?:WHERE\s*)?\{", re.I)
 
 
-def expected_answer_type(question: str) -> Expected:
+def expected_answer_type(question: str, language: str | None = None) -> Expected:
     """``boolean`` for yes/no questions (unless a "Which ones?" follows), ``number`` for how
-    many/much, ``date`` for when, ``any`` otherwise (a resource or a literal)."""
+    many/much, ``date`` for when, ``any`` otherwise (a resource or a literal). With
+    ``language`` German or Spanish, a question that opens with any finite verb is yes/no
+    too (:func:`verb_first`), not only one that opens with an auxiliary."""
     text = question.strip()
     if _FOLLOW_UP.search(text):
         return "any"
@@ -89,11 +121,71 @@ def expected_answer_type(question: str) -> Expected:
         return "boolean"
     if _BOOLEAN.match(text) and not _REQUEST.match(text) and not _GERMAN_WHAT.match(text):
         return "boolean"
+    if language is not None and verb_first(text, language) and not _REQUEST.match(text):
+        return "boolean"
     if _NUMBER.search(text):
         return "number"
     if _DATE.search(text):
         return "date"
     return "any"
+
+
+# A German yes/no question opens with its finite verb ("Arbeitet Karen Brant im Einkauf?",
+# "Liefert Clarke-Brown Sensoren?"): a first word ending as a verb does, then an article,
+# a pronoun or a name. Not a question word, a preposition, a request or a noun of the
+# lexicon ("Lieferanten der Kategorie Sensor?").
+_GERMAN_VERB_FIRST = _cue(
+    r"^(?!(?i:welch|wen\b|wem\b|wessen|wie\b|was\b|wer\b|wo|wann|warum|weshalb|wieso|seit|"
+    r"für|mit|von|bei|aus|in\b|an\b|auf|nach|unter|über|zu|bis|gegen|ohne|alle|jede|nenn|zeig|"
+    r"gib|list|such|find|bitte|ich\b|wir\b|unser|insgesamt|zusammen))"
+    r"(?P<verb>[A-ZÄÖÜa-zäöüß]+(?:t|en|ern|eln))\s+"
+    r"(?:(?i:der|die|das|den|dem|des|ein|eine|einen|einem|einer|es|er|sie|wir|ihr|man|"
+    r"jemand|irgendein\w*|unser\w*|dein\w*|ihr\w*)\b|[A-ZÄÖÜ0-9])"
+)
+# A Spanish yes/no question in "¿…?" that opens with a verb, then an article, a pronoun or
+# a name ("¿Trabaja Karen Brant en Compras?", "¿Suministra Clarke-Brown sensores?"), and has
+# no question word in it (unaccented ones included): not "¿Nombre y correo de…?", nor a
+# request ("¿Me das…?") or a quantifier ("¿Todos los…?").
+_SPANISH_VERB_FIRST = _cue(
+    r"^¿\s*(?!(?i:me|nos|te|se|todos|todas|cada|alg[uú]n\w*|muestra|dame|dime|lista|enumera|"
+    r"de|del|en|con|para|por|sin|a|al|los|las|el|la|un|una)\b)"
+    r"(?P<verb>[A-ZÁÉÍÓÚÑa-záéíóúñü]+)\s+"
+    r"(?:(?i:el|la|los|las|un|una|unos|unas|alguien|alg[uú]n\w*|nuestr[oa]s?|usted|ella|[eé]l)\b"
+    r"|[A-ZÁÉÍÓÚÑ0-9])"
+)
+_SPANISH_QUESTION_WORD = _cue(
+    r"\b(qu[eé]|cu[aá]l(es)?|qui[eé]n(es)?|cu[aá]nt[oa]s?|d[oó]nde|cu[aá]ndo|c[oó]mo)\b", re.I
+)
+
+
+def verb_first(question: str, language: str) -> bool:
+    """Whether ``question``, in ``language`` (German or Spanish), is a yes/no question by
+    its word order: German opening with a finite verb, Spanish in "¿…?" without a
+    question word; False in other languages."""
+    text = question.strip()
+    if language == "de":
+        found = _GERMAN_VERB_FIRST.match(text)
+        return found is not None and found.group("verb").casefold() not in _lexicon_nouns("de")
+    if language == "es":
+        found = _SPANISH_VERB_FIRST.match(text)
+        return (
+            found is not None
+            and found.group("verb").casefold() not in _lexicon_nouns("es")
+            and not _SPANISH_QUESTION_WORD.search(text)
+        )
+    return False
+
+
+@lru_cache(maxsize=2)
+def _lexicon_nouns(language: str) -> frozenset[str]:
+    """The noun forms of the lexicon in ``language``, folded (umlauts also written out):
+    "Lieferanten" opens a noun phrase, not a yes/no question."""
+    forms = {
+        form for entry in NOUNS.values() if (n := entry.get(language)) for form in (n.one, n.many)
+    }
+    return frozenset(f.casefold() for f in forms) | {
+        umlauts_written_out(f.casefold()) for f in forms
+    }
 
 
 def fits(result: QueryResult, expected: Expected) -> str | None:
@@ -120,7 +212,7 @@ def fits(result: QueryResult, expected: Expected) -> str | None:
 # Superlative words that ask for the top of an ordering and those that ask for the bottom.
 # Words about time ("oldest", "latest") are left out: whether they sort up or down depends on
 # whether the value is a date or an age.
-_MOST = re.compile(
+_MOST = _cue(
     r"\b(most|highest|largest|biggest|greatest|heaviest|longest|tallest|widest|deepest|"
     r"maximum|max|top|best|richest|strongest|fastest|priciest|most expensive)\b"
     # German superlatives (any ending) and "am meisten"; Spanish "mayor", "máximo", and
@@ -131,7 +223,7 @@ _MOST = re.compile(
     r"|\b(mayor|máxim[oa]s?)\b|\bmás\s+(?!de\b|que\b|baj|barat|liger|pequeñ|cort|joven)\w+",
     re.I,
 )
-_LEAST = re.compile(
+_LEAST = _cue(
     r"\b(least|lowest|smallest|lightest|shortest|narrowest|shallowest|minimum|min|fewest|"
     r"worst|cheapest|weakest|slowest|least expensive)\b"
     r"|\b(wenigsten|niedrigst|kleinst|leichtest|kürzest|billigst|günstigst|geringst|minimal)\w*"
@@ -139,7 +231,7 @@ _LEAST = re.compile(
     r"|\bmás\s+(baj|barat|liger|pequeñ|cort|joven)\w*",
     re.I,
 )
-_ORDER = re.compile(r"\bORDER\s+BY\s+(ASC|DESC)?\s*\(?", re.I)
+_ORDER = _cue(r"\bORDER\s+BY\s+(ASC|DESC)?\s*\(?", re.I)
 
 
 def superlative(question: str) -> Literal["most", "least"] | None:
@@ -152,7 +244,7 @@ def superlative(question: str) -> Literal["most", "least"] | None:
 
 
 # The word a superlative qualifies: "the highest price", "die meisten Mitarbeiter".
-_HEAD = re.compile(r"\s+(?:of\s+|an\s+|a\s+)?([^\W\d_]+)")
+_HEAD = _cue(r"\s+(?:of\s+|an\s+|a\s+)?([^\W\d_]+)")
 
 
 def superlative_head(question: str) -> str | None:
@@ -168,7 +260,7 @@ def superlative_head(question: str) -> str | None:
 
 
 # "Which of our products are the most expensive ones?": every product tied at the top.
-_TIED = re.compile(
+_TIED = _cue(
     r"\bones\b|\b(are|were)\s+the\s+(most|least|\w+est)\b|\bsind\s+(die|am)\b"
     r"|\b(son|eran)\s+(los|las)\b",
     re.I,
@@ -183,8 +275,8 @@ def asks_all_tied(question: str) -> bool:
 
 # A whole list in order: "from the cheapest to the most expensive", "sorted by price",
 # "von der günstigsten bis zur teuersten", "de la más barata a la más cara".
-_FROM_TO = re.compile(r"\b(from|von|de|desde)\b(.+?)\b(to|bis|a|hasta)\b(.+)", re.I)
-_SORTED = re.compile(
+_FROM_TO = _cue(r"\b(from|von|de|desde)\b(.+?)\b(to|bis|a|hasta)\b(.+)", re.I)
+_SORTED = _cue(
     r"\b(sorted|ordered|in\s+order|ranked|sortiert|geordnet|ordenad[oa]s|ordena)\b", re.I
 )
 
@@ -232,16 +324,14 @@ def order_problem(question: str, query: str) -> str | None:
 
 # Questions that ask for things by their wording: "which", "who", "list", "show me"; German
 # and Spanish alike. "What" is left out: "what is the headcount of X" may ask for a count.
-_ASKS_WHICH = re.compile(
+_ASKS_WHICH = _cue(
     r"^\W*(which|who|whom|list|show|give\s+me|name\s+(the|all)|find|welche[rsmn]?|wer|wen|wem"
     r"|zeig\w*|liste|nenne|finde|cu[áa]l(es)?|qui[ée]n(es)?|muestra|mu[ée]strame|lista|dame"
     r"|busca|ens[ée][ñn]ame)\b",
     re.I,
 )
 # A projection of one COUNT alone: SELECT (COUNT(...) AS ?n) WHERE, no other column.
-_COUNT_ONLY = re.compile(
-    r"\bSELECT\s*\(\s*COUNT\s*\([^)]*\)\s*AS\s+[?$]\w+\s*\)\s*(WHERE|\{)", re.I
-)
+_COUNT_ONLY = _cue(r"\bSELECT\s*\(\s*COUNT\s*\([^)]*\)\s*AS\s+[?$]\w+\s*\)\s*(WHERE|\{)", re.I)
 
 
 def count_problem(question: str, query: str, expected: Expected | None = None) -> str | None:
@@ -259,13 +349,13 @@ def count_problem(question: str, query: str, expected: Expected | None = None) -
 
 # "How many", "the number of", "Wie viele", "Anzahl", "cuántos": a count, where "how much"
 # may ask for a value ("How much does X cost?").
-_COUNTS = re.compile(
+_COUNTS = _cue(
     r"\bhow\s+many\b|\bnumber\s+of\b|^\W*(please\s+)?count\b|\bcount\s+of\b"
     r"|\bwie\s*viele[nr]?\b|\banzahl\b|\bzähle\b|\bcuánt[oa]s\b|\b(número|cantidad)\s+(de|del)\b"
     r"|^\W*cuenta\b",
     re.I,
 )
-_AGGREGATE = re.compile(r"\b(COUNT|SUM)\s*\(", re.I)
+_AGGREGATE = _cue(r"\b(COUNT|SUM)\s*\(", re.I)
 
 
 def tally_problem(
@@ -289,7 +379,7 @@ def tally_problem(
 
 _NUMBER_AHEAD = r"\s+(?:of\s+|von\s+|a\s+|de\s+)?[$€£]?\s*-?\d"
 # "greater than 5", "over 100", "after 1950": the value asked for lies above the number.
-_ABOVE = re.compile(
+_ABOVE = _cue(
     r"\b(?:(?:greater|more|higher|larger|bigger|heavier|longer|taller|later|newer|older)"
     r"\s+than|above|over|exceeding|after|at\s+least"
     r"|(?:mehr|größer|höher|schwerer|länger|später|älter|teurer)\s+als|über|oberhalb|nach"
@@ -297,7 +387,7 @@ _ABOVE = re.compile(
     r"|después\s+de|al\s+menos)" + _NUMBER_AHEAD,
     re.I,
 )
-_BELOW = re.compile(
+_BELOW = _cue(
     r"\b(?:(?:less|fewer|lower|smaller|lighter|shorter|earlier|younger|cheaper)\s+than"
     r"|below|under|before|at\s+most"
     r"|(?:weniger|kleiner|niedriger|leichter|kürzer|früher|jünger|billiger)\s+als|unter"
@@ -306,8 +396,8 @@ _BELOW = re.compile(
     re.I,
 )
 # ?v > 5, ?v >= 5, or the other way round: 5 < ?v
-_VARIABLE_FIRST = re.compile(r"[?$]\w+\s*(<=|>=|<|>)\s*[^\s?$]")
-_VARIABLE_LAST = re.compile(r"[^\s?$(]\s*(<=|>=|<|>)\s*[?$]\w+")
+_VARIABLE_FIRST = _cue(r"[?$]\w+\s*(<=|>=|<|>)\s*[^\s?$]")
+_VARIABLE_LAST = _cue(r"[^\s?$(]\s*(<=|>=|<|>)\s*[?$]\w+")
 
 
 def comparison_problem(question: str, query: str) -> str | None:
@@ -330,9 +420,9 @@ def comparison_problem(question: str, query: str) -> str | None:
 
 
 # The number after a comparison word: "over 5", "more than 1,000", "unter 2,5".
-_NUMBER_AFTER = re.compile(r"-?\d+(?:[.,]\d+)*")
+_NUMBER_AFTER = _cue(r"-?\d+(?:[.,]\d+)*")
 # Comparison words that include the bound ("at least 3").
-_INCLUSIVE = re.compile(r"at\s+(least|most)|mindestens|höchstens|al\s+menos|como\s+máximo", re.I)
+_INCLUSIVE = _cue(r"at\s+(least|most)|mindestens|höchstens|al\s+menos|como\s+máximo", re.I)
 
 
 def comparison(question: str) -> tuple[str, str] | None:
@@ -362,7 +452,7 @@ def comparison(question: str) -> tuple[str, str] | None:
 # Negation cues: "no phone", "not responsible", "doesn't", "without", "is missing",
 # "nothing"; German "kein", "nicht", "ohne", "fehlt", "nichts"; Spanish "sin", "no",
 # "ningún", "falta", "nada".
-_NEGATION = re.compile(
+_NEGATION = _cue(
     r"\b(no|not|none|nobody|nothing|never|without|lacks?|lacking|missing)\b|n't\b"
     r"|\b(kein\w*|nicht|nichts|niemand\w*|ohne|nie|fehlt|fehlen|fehlend\w*)\b"
     r"|\b(sin|ningun[oa]?s?|ningún|nunca|nadie|nada|faltan?)\b",
@@ -378,20 +468,20 @@ def negated(question: str) -> bool:
 # "the average price", "mean weight", "Durchschnittspreis", "mittlere Gewicht", "im
 # Schnitt", "precio promedio", "peso medio"; "in total", "altogether", "combined",
 # "insgesamt", "zusammen", "Gesamtgewicht", "la suma", "en total", "en conjunto".
-_AVERAGE = re.compile(
+_AVERAGE = _cue(
     # "mean", not "I mean" or "what do you mean"
     r"\b(average|avg)\b|(?<!\bI )(?<!\byou )\bmean\b"
     r"|durchschnitt\w*|\bmittler\w*|\bim\s+schnitt\b|\bpromedio\b|\bmedi[oa]s?\b",
     re.I,
 )
-_TOTAL = re.compile(
+_TOTAL = _cue(
     r"\b(in\s+total|total|sum|altogether|combined|all\s+together|add(ing|ed)?\s+up|"
     r"together)\b|\binsgesamt\b|\bzusammen\b|\bgesamt\w*|\bsumme\b|\bsuma\b|\ben\s+total\b|"
     r"\ben\s+conjunto\b|\bjunt[oa]s\b",
     re.I,
 )
 # "the total number of", "Gesamtzahl", "número total": a count, not a sum.
-_TOTAL_COUNT = re.compile(
+_TOTAL_COUNT = _cue(
     r"\btotal\s+number\b|\bgesamt(zahl|anzahl)\b|\bn[úu]mero\s+total\b|\bcantidad\s+total\b",
     re.I,
 )
@@ -410,14 +500,14 @@ def aggregate(question: str) -> Literal["AVG", "SUM"] | None:
 
 # "How much heavier is A than B", "the difference in price", "wie viel schwerer ist A als
 # B", "Unterschied", "¿cuánto más pesa A que B?", "diferencia".
-_DIFFERENCE = re.compile(
+_DIFFERENCE = _cue(
     r"\bhow\s+much\s+(more|less|\w+er)\b[^?]*\bthan\b|\bdifference\b"
     r"|\bwie\s*viel\s+(mehr|weniger|\w+er)\b[^?]*\bals\b|\bunterschied\w*|\bdifferenz\b"
     r"|\bcu[áa]nto\s+(m[áa]s|menos)\b[^?]*\bque\b|\bdiferencia\b",
     re.I,
 )
 # "the height to width ratio", "twice as", "Verhältnis", "relación", "proporción".
-_RATIO = re.compile(
+_RATIO = _cue(
     r"\bratio\b|\btimes\s+(as|more|bigger|larger|heavier)\b|\bverhältnis\b|\bmal\s+so\b"
     r"|\brelaci[óo]n\b|\bproporci[óo]n\b|\bveces\b",
     re.I,
@@ -436,7 +526,7 @@ def derived(question: str) -> Literal["difference", "ratio"] | None:
 
 # "each department", "per category", "for every supplier"; "jede Abteilung", "pro",
 # "cada", "por".
-_PER_GROUP = re.compile(r"\b(each|every|per|jede[rsmn]?|pro|cada|por\s+cada)\b", re.I)
+_PER_GROUP = _cue(r"\b(each|every|per|jede[rsmn]?|pro|cada|por\s+cada)\b", re.I)
 
 
 def per_group(question: str) -> bool:
@@ -464,15 +554,18 @@ _NUMBER_WORDS = {
     )
     for w in words
 }
-_COUNT_WORD = re.compile(r"\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+# Matched as typed without umlauts too ("fuenf"): found under that spelling as well.
+_NUMBER_WORDS |= {umlauts_written_out(w): n for w, n in _NUMBER_WORDS.items()}
+_COUNT_WORD = _cue(r"\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
 # "the second cheapest", "der zweitbilligste", "el segundo más barato".
-_ORDINAL = re.compile(
+_ORDINAL = _cue(
     r"\b(second|third|fourth|fifth|zweit|dritt|viert|fünft|segund[oa]|tercer[oa]?|cuart[oa]|"
     r"quint[oa])",
     re.I,
 )
 _ORDINALS = {"second": 1, "zweit": 1, "segund": 1, "third": 2, "dritt": 2, "tercer": 2}
 _ORDINALS |= {"fourth": 3, "viert": 3, "cuart": 3, "fifth": 4, "fünft": 4, "quint": 4}
+_ORDINALS |= {umlauts_written_out(w): n for w, n in _ORDINALS.items()}
 
 
 def top_count(question: str) -> int | None:
@@ -498,18 +591,18 @@ def ordinal_offset(question: str) -> int | None:
     return None
 
 
-_IRI_OR_LITERAL = re.compile(r"<[^>\s]*>|\"(?:[^\"\\]|\\.)*\"")
-_ORDERS = re.compile(r"\bORDER\s+BY\b|\b(MIN|MAX)\s*\(", re.I)
-_AVERAGES = re.compile(r"\bAVG\s*\(", re.I)
-_SUMS = re.compile(r"\bSUM\s*\(", re.I)
+_IRI_OR_LITERAL = _cue(r"<[^>\s]*>|\"(?:[^\"\\]|\\.)*\"")
+_ORDERS = _cue(r"\bORDER\s+BY\b|\b(MIN|MAX)\s*\(", re.I)
+_AVERAGES = _cue(r"\bAVG\s*\(", re.I)
+_SUMS = _cue(r"\bSUM\s*\(", re.I)
 # Arithmetic between two values: ?a / ?b, ?a - ?b, (a) * (b), or a BIND.
-_ARITHMETIC = re.compile(r"\bBIND\s*\(|[?$)\w]\s*[-/*]\s*[?$(]")
+_ARITHMETIC = _cue(r"\bBIND\s*\(|[?$)\w]\s*[-/*]\s*[?$(]")
 
 
 # A comparison against another value: "more products than the average category", "twice as
 # much as our cheapest", "mehr als eine durchschnittliche", "doppelt so viel wie", "más ...
 # que la media", "tan caro como". The superlative or average it names is a subquery's.
-_AGAINST = re.compile(
+_AGAINST = _cue(
     r"\bthan\b|\bas\s+\w+\s+as\b|\bals\b|\bso\s+\w+\s+wie\b|\b(m[áa]s|menos)\b.*\bque\b"
     r"|\btan\s+\w+\s+como\b",
     re.I,
@@ -566,7 +659,7 @@ def echo_problem(result: QueryResult, said: Collection[str]) -> str | None:
 
 
 # Wordings that ask for an amount (a price, a weight), not for the thing that has it.
-_ASKS_AMOUNT = re.compile(
+_ASKS_AMOUNT = _cue(
     r"\bhow\s+(much|heavy|expensive)\b|^\W*what\s+(does|do|did|would|will)\b.*\b(cost|weigh)\b"
     r"|\bwhat(?:'s|\s+is|\s+are)\s+the\s+(price|cost|weight)s?\s+of\b|^\W*(price|cost)\s+of\b"
     r"|\bwie\s+(viel|teuer|schwer)\b(?!e)|^\W*was\s+(kostet|kosten|wiegt|wiegen)\b"
@@ -708,8 +801,10 @@ def implied_words(words: Sequence[str]) -> list[str]:
 
 def _measure(word: str) -> str | None:
     """The property noun of an adjective of measure or its comparative, else None."""
-    folded = word.casefold()
+    # Umlauts written out on both sides: "hoeher" is "höher".
+    folded = umlauts_written_out(word.casefold())
     for stem_, noun in _MEASURES:
+        stem_ = umlauts_written_out(stem_)
         if folded.startswith(stem_) and len(folded) <= len(stem_) + 4:
             return noun
     return None

@@ -182,7 +182,7 @@ class EnumeratingProposer:
             longer.sort(key=lambda c: -scorer.terms(c.predicates))
             constraints += longer[: self.per_entity]
         graphs = self._graphs(constraints, classes, schema_iris, scorer)
-        expected = expected_answer_type(question)
+        expected = expected_answer_type(question, language)
         scored: dict[str, float] = {}
 
         def add(query: str, prior: float) -> None:

@@ -175,9 +175,15 @@ def check_example(
         return guard.run(store, sparql)  # terms from the user's file: guarded as well
 
     slots, numbers = find_slots(
-        example.question, example.query, linked, schema, prefixes, select_rows(run)
+        example.question,
+        example.query,
+        linked,
+        schema,
+        prefixes,
+        select_rows(run),
+        example.language,
     )
-    values = question_values(example.question, [(e.start, e.end) for e in linked])
+    values = question_values(example.question, [(e.start, e.end) for e in linked], example.language)
     return Example(
         example.question,
         example.query,

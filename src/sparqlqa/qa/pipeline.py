@@ -238,7 +238,7 @@ class QAPipeline:
         prompt_entities = [
             PromptEntity(f"ENT{i}", e.iri, e.label, e.class_label) for i, e in enumerate(entities)
         ]
-        values = question_values(question, [(e.start, e.end) for e in entities])
+        values = question_values(question, [(e.start, e.end) for e in entities], language)
         items = schema_items(terms, self.schema, self.prefixes)
         prompt = render_prompt(question, prompt_entities, items, self.prompt_chars, values=values)
         return prompt, entities, values, [t.iri for t in terms], timings
@@ -407,7 +407,7 @@ class QAPipeline:
             chosen.accepted = True
         else:
             chosen, result = self.rank(question, fitting, entities, timings, language=language)
-        return candidates, chosen, self.reached_through(chosen, result, question)
+        return candidates, chosen, self.reached_through(chosen, result, question, language)
 
     def execute_candidates(
         self,
@@ -429,7 +429,7 @@ class QAPipeline:
         a higher own score than the last of those. ``language``: the question's (German
         and Spanish ones are glossed to find the class they ask for). Nothing is marked
         accepted."""
-        expected = expected_answer_type(question)
+        expected = expected_answer_type(question, language)
         slots = {f"ENT{i}": e.iri for i, e in enumerate(entities)}
         slots.update({v.slot: v.text for v in values})
         candidates: list[Candidate] = []
@@ -548,7 +548,7 @@ class QAPipeline:
         return result
 
     def reached_through(
-        self, candidate: Candidate, result: QueryResult, question: str
+        self, candidate: Candidate, result: QueryResult, question: str, language: str = "en"
     ) -> QueryResult:
         """``result``, or, when its answers are value nodes (``qa.value_nodes``: a price
         node rather than its amount) or link nodes (a BOM line rather than its part), the
@@ -568,7 +568,7 @@ class QAPipeline:
             through = self.guard.run(self.store, query)
         except QueryError:
             return result
-        expected = expected_answer_type(question)
+        expected = expected_answer_type(question, language)
         if fits(through, expected) or tally_problem(question, query, through, expected):
             return result
         candidate.query, candidate.reached_through = query, predicate

@@ -198,12 +198,14 @@ def find_slots(
     schema: Schema,
     prefixes: Mapping[str, str],
     select: Select,
+    language: str = "en",
 ) -> tuple[list[Slot], int]:
     """The slots of an example query (see the module docstring) and how many numbers its
     question writes out. ``linked``: the example question's entities (the graph's linker);
-    ``select`` runs the lookups (through the guard: the terms come from a user's file)."""
+    ``select`` runs the lookups (through the guard: the terms come from a user's file);
+    ``language``: the question's (how it writes numbers)."""
     terms = query_terms(query, prefixes)
-    numbers = question_values(question, [(e.start, e.end) for e in linked])
+    numbers = question_values(question, [(e.start, e.end) for e in linked], language)
     slots: list[Slot] = []
     for term in terms:
         if term.kind == "iri":

@@ -309,7 +309,7 @@ class Instantiator:
                 stats["blank_node"] += 1
                 return None
             if slot in value_slots:
-                texts[slot] = value_text(term)
+                texts[slot] = value_text(term, template.language)
                 continue
             if term["type"] != "uri":  # a value entity: the literal stands for it
                 texts[slot] = term["value"]

@@ -3,7 +3,10 @@ exact, numbers as people write them, and pairs whose question gives the answer a
 
 from __future__ import annotations
 
+import hashlib
+
 from sparqlqa.kg.store import Term
+from sparqlqa.ontology.prompt import DECIMAL_COMMA_LANGUAGES
 from sparqlqa.ontology.schema import NUMERIC_DATATYPES
 from sparqlqa.ontology.word_forms import COUNTRY_NAMES
 from sparqlqa.templates.model import EntitySpan, ValueSpan
@@ -19,10 +22,20 @@ def answer_given_away(answers: list[str], labels: list[str]) -> bool:
     )
 
 
-def value_text(term: Term) -> str:
+def value_text(term: Term, language: str = "en") -> str:
+    """A literal value as a question writes it: a number without trailing zeros, and in
+    German or Spanish mostly with a decimal comma ("2,5"; three in four numbers, chosen by
+    the digits, so that the generator's random draws stay as they are), as people there
+    write it; ``ontology.prompt.question_values`` reads both forms back."""
     value = term["value"]
     if term.get("datatype") in NUMERIC_DATATYPES and "." in value:
-        value = value.rstrip("0").rstrip(".") if "e" not in value.lower() else value
+        if "e" in value.lower():
+            return value
+        value = value.rstrip("0").rstrip(".")
+        if language in DECIMAL_COMMA_LANGUAGES and "." in value:
+            draw = hashlib.blake2b(value.encode(), digest_size=2).digest()[0]
+            if draw % 4:
+                value = value.replace(".", ",")
     return value
 
 

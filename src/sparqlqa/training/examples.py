@@ -206,7 +206,9 @@ class PromptBuilder:
         entities = self._entities(record, extra)
         slots = {e.iri: e.slot for e in entities}
         values = question_values(
-            record["question"], [(e["start"], e["end"]) for e in record["entities"] if "end" in e]
+            record["question"],
+            [(e["start"], e["end"]) for e in record["entities"] if "end" in e],
+            str(record.get("language") or "en"),
         )
         target = encode(record["query"], slots, prefixes, {v.text: v.slot for v in values})
         gold = [i for i in iris(record["query"], prefixes) if i not in slots]
