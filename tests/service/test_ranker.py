@@ -521,3 +521,18 @@ def test_harvested_pool_trains_the_ranker(model_graph: Path, tmp_path: Path) -> 
         RankerConfig(preset="tiny", steps=5, seed=2, eval_groups=10, pool=False),
     )
     assert without.pool_groups == 0 and without.train_groups < meta.train_groups
+
+
+def test_a_minilm_ranker_keeps_the_layers_it_is_asked_for(tmp_path: Path) -> None:
+    """``RankerConfig.layers`` cuts MiniLM to its first layers, and the saved model loads
+    with as many (it was once recorded in ranker.json and not applied)."""
+    from sparqlqa.training.ranker import CrossEncoder, _new_model
+
+    model, tokenizer = _new_model("minilm", 0, 2)
+    assert len(model.bert.encoder.layer) == 2 and model.config.num_hidden_layers == 2
+    CrossEncoder(model, tokenizer, 96).save(tmp_path / "ranker")
+    from transformers import AutoModelForSequenceClassification
+
+    loaded = AutoModelForSequenceClassification.from_pretrained(str(tmp_path / "ranker"))
+    assert len(loaded.bert.encoder.layer) == 2
+    assert len(_new_model("minilm", 0)[0].bert.encoder.layer) == 6
