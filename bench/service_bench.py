@@ -1,6 +1,7 @@
 """Service latency and throughput under load, on loopback.
 
-Run: ``.venv/bin/python bench/service_bench.py [--graph DIR | --model DIR] [--requests 200]``
+Run: ``.venv/bin/python bench/service_bench.py [--graph DIR | --model DIR] [--requests 200]
+[--questions generated|fixed]``
 
 Two servers, one after the other, each ``sparqlqa serve`` in its own process:
 
@@ -18,6 +19,12 @@ The model graph is ``--graph`` (a graph folder), else one made from ``--model`` 
 folder) and the corporate store, else ``var/graphs/corporate`` when it has a model, else a
 tiny model trained here (``--tiny``, seeded, about 20 s): the templates of
 ``corp-department-of``, ``corp-email`` and ``corp-manager-of``, 200 steps of ``tiny-seq2seq``.
+
+The questions asked are the graph folder's generated test questions in English
+(``pairs/test.jsonl``, what the speed issue measures; ``--questions generated``, the default
+where the folder has them), each once in the file's order and then again; ``--questions
+fixed`` asks the eight questions of :data:`QUESTIONS` in turn (short lookups: faster than the
+generated mix, figures before 2026-12-04 were measured so).
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ import psutil
 
 from sparqlqa import paths
 from sparqlqa.bundled import CORPORATE_DATASET, CORPORATE_FILES
+from sparqlqa.jsonl import read_jsonl
 from sparqlqa.kg.embedded import build_store
 from sparqlqa.kg.virtuoso import free_port
 from sparqlqa.qa.graphs import GraphSpec
@@ -68,7 +76,22 @@ TINY_TEMPLATES = ("corp-department-of", "corp-email", "corp-manager-of")
 CONCURRENCY = (1, 8, 32)
 
 
-async def load(url: str, kind: str, concurrency: int, total: int) -> dict[str, float]:
+def generated_questions(graph: Path, language: str = "en") -> list[str]:
+    """The distinct generated test questions of ``graph`` in ``language``, in file order
+    (empty when the folder has no ``pairs/test.jsonl``)."""
+    path = graph / "pairs" / "test.jsonl"
+    if not path.is_file():
+        return []
+    seen: dict[str, None] = {}
+    for _, record in read_jsonl(path):
+        if record.get("language", "en") == language and record.get("question"):
+            seen.setdefault(str(record["question"]), None)
+    return list(seen)
+
+
+async def load(
+    url: str, kind: str, concurrency: int, total: int, questions: list[str]
+) -> dict[str, float]:
     """``total`` requests from ``concurrency`` closed-loop clients; latency and throughput."""
     latencies: list[float] = []
     errors = answered = 0
@@ -80,7 +103,7 @@ async def load(url: str, kind: str, concurrency: int, total: int) -> dict[str, f
             started = time.perf_counter()
             if kind == "ask":
                 response = await client.post(
-                    f"{url}/ask", json={"question": QUESTIONS[i % len(QUESTIONS)]}
+                    f"{url}/ask", json={"question": questions[i % len(questions)]}
                 )
             else:
                 response = await client.get(
@@ -134,8 +157,11 @@ def serve(
     )
 
 
-def measure(graph: Path, kinds: list[str], requests: int) -> dict[str, Any]:
-    """Start a server on ``graph``, load it with each of ``kinds``, stop it."""
+def measure(
+    graph: Path, kinds: list[str], requests: int, questions: list[str] = QUESTIONS
+) -> dict[str, Any]:
+    """Start a server on ``graph``, load it with each of ``kinds`` (``/ask`` asking
+    ``questions``), stop it."""
     port = free_port()
     started = time.perf_counter()
     server = serve(graph, port)
@@ -158,10 +184,12 @@ def measure(graph: Path, kinds: list[str], requests: int) -> dict[str, Any]:
             raise SystemExit(f"{graph} cannot answer questions: {ready['graphs'][0]['problem']}")
         report["rss_idle_mb"], report["rss_idle_with_workers_mb"] = rss_mb(server.pid)
         for kind in kinds:
-            asyncio.run(load(url, kind, 4, 8))  # warm-up: query workers, batching thread
+            # warm-up: query workers, batching thread
+            asyncio.run(load(url, kind, 4, 8, questions))
             for concurrency in CONCURRENCY:
                 total = requests if kind == "sparql" else max(concurrency * 2, requests // 4)
-                report[f"{kind} c={concurrency}"] = asyncio.run(load(url, kind, concurrency, total))
+                row = asyncio.run(load(url, kind, concurrency, total, questions))
+                report[f"{kind} c={concurrency}"] = row
         report["rss_mb"], report["rss_with_workers_mb"] = rss_mb(server.pid)
     finally:
         server.terminate()
@@ -259,6 +287,13 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true", help="train and use the tiny test model")
     parser.add_argument("--requests", type=int, default=200, help="/sparql requests per level")
     parser.add_argument("--out", type=Path, default=Path("var/bench/service.json"))
+    parser.add_argument(
+        "--questions",
+        choices=("generated", "fixed"),
+        default="generated",
+        help="the graph's generated English test questions (default, where it has them), "
+        "or the eight fixed ones",
+    )
     args = parser.parse_args()
     args.out = args.out.resolve()
     store = corporate_store()
@@ -268,6 +303,9 @@ def main() -> None:
     GraphSpec(name="corporate", datasets=[CORPORATE_DATASET], store=str(store), model=None).write(
         without_model
     )
+    questions = generated_questions(with_model) if args.questions == "generated" else []
+    asked = "generated" if questions else "fixed"
+    questions = questions or QUESTIONS
     spec = GraphSpec.read(with_model)
     meta_file = with_model / (spec.model or "model") / "sparqlqa.json"
     meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
@@ -278,12 +316,13 @@ def main() -> None:
         "model_graph": str(with_model),
         "model": meta.get("base_model"),
         "num_beams": meta.get("num_beams"),
-        "with_model": measure(with_model, ["ask", "sparql"], args.requests),
+        "questions": f"{asked} ({len(questions)} distinct)",
+        "with_model": measure(with_model, ["ask", "sparql"], args.requests, questions),
         "without_model": measure(without_model, ["sparql"], args.requests),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"model graph: {with_model} ({report['model']})")
+    print(f"model graph: {with_model} ({report['model']}); questions: {report['questions']}")
     print("| server | load | requests | p50 (ms) | p95 (ms) | per second | errors | answered |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for server in ("with_model", "without_model"):

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from sparqlqa.adapt.rank import harvest_pools
+from sparqlqa.errors import ConfigError
 from sparqlqa.jsonl import read_jsonl
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.schema import Schema
@@ -536,3 +537,40 @@ def test_a_minilm_ranker_keeps_the_layers_it_is_asked_for(tmp_path: Path) -> Non
     loaded = AutoModelForSequenceClassification.from_pretrained(str(tmp_path / "ranker"))
     assert len(loaded.bert.encoder.layer) == 2
     assert len(_new_model("minilm", 0)[0].bert.encoder.layer) == 6
+
+
+def test_a_mean_pooled_ranker_trains_saves_and_loads(model_graph: Path, tmp_path: Path) -> None:
+    """``pooling="mean"`` trains a head over the mean of the token states
+    (``training.pooled``); the saved ranker says so and loads to the same scores, quantized
+    too; a [CLS] ranker of the same seed scores otherwise."""
+    schema = schema_of(model_graph)
+    config = RankerConfig(preset="tiny", steps=5, seed=2, eval_groups=10, pooling="mean")
+    meta = train_ranker(model_graph / "pairs", schema, {}, tmp_path / "mean", config)
+    assert meta.pooling == "mean" and RankerMeta.read(tmp_path / "mean").pooling == "mean"
+    assert (tmp_path / "mean" / "pooled_head.pt").is_file()
+    texts = ["SELECT ?x WHERE ?x [member of] Data Services", "ASK WHERE ?x [email] ?e"]
+    one, _ = load_ranker(tmp_path / "mean")
+    two, _ = load_ranker(tmp_path / "mean")
+    scores = one.score(DEPARTMENT, texts)
+    assert scores == two.score(DEPARTMENT, texts) and scores[0] != scores[1]
+    from sparqlqa.training.pooled import MeanPooledScorer
+
+    assert isinstance(one.model, MeanPooledScorer)
+    quantized, _ = load_ranker(tmp_path / "mean", quantize=True)
+    assert all(
+        abs(a - b) < 0.1 for a, b in zip(quantized.score(DEPARTMENT, texts), scores, strict=True)
+    )
+    cls = train_ranker(
+        model_graph / "pairs",
+        schema,
+        {},
+        tmp_path / "cls",
+        RankerConfig(preset="tiny", steps=5, seed=2, eval_groups=10),
+    )
+    assert cls.pooling == "cls"
+    assert load_ranker(tmp_path / "cls")[0].score(DEPARTMENT, texts) != scores
+
+
+def test_ranker_pooling_is_cls_or_mean() -> None:
+    with pytest.raises(ConfigError, match="pooling"):
+        RankerConfig(pooling="max")  # type: ignore[arg-type]

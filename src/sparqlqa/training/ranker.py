@@ -527,6 +527,10 @@ class RankerConfig:
     #: mean-pooled sentence model), and 300 steps learned constant scores (held-out
     #: pairwise 0.50 against 0.72, pool top-1 0.27 against 0.65; docs/training.md).
     layers: int = 6
+    #: What the head reads: the [CLS] state ("cls", as a sequence classifier), or the mean
+    #: of the token states ("mean", ``training.pooled``), which a ranker of fewer layers
+    #: needs.
+    pooling: Literal["cls", "mean"] = "cls"
     learning_rate: float = 1e-4  # a short budget: the translator's encoder rate (training.md)
     seed: int = 0
     threads: int = 0  # torch CPU threads (0: leave as is)
@@ -550,6 +554,8 @@ class RankerConfig:
             raise ConfigError("ranker: steps ≥ 1, group_size ≥ 2 and batch_size ≥ group_size")
         if not 1 <= self.layers <= 6:
             raise ConfigError("ranker: layers must be between 1 and 6 (MiniLM has 6)")
+        if self.pooling not in ("cls", "mean"):
+            raise ConfigError(f"ranker: pooling is cls or mean, not {self.pooling!r}")
         if self.max_length < 16:
             raise ConfigError("ranker: max_length must be at least 16 tokens")
 
@@ -579,6 +585,7 @@ class RankerMeta:
     #: On the dev pool's questions with a right and a wrong candidate: how many, the share
     #: where the ranker's pick is right, and where the first candidate is (``pool_top1``).
     heldout_pool: dict[str, Any] = field(default_factory=dict)
+    pooling: str = "cls"  # what the head reads (``RankerConfig.pooling``)
 
     def write(self, folder: Path) -> None:
         (folder / META_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n")
@@ -594,7 +601,7 @@ class RankerMeta:
             raise ConfigError(f"{path}: {exc}") from exc
 
 
-def _new_model(preset: str, seed: int, layers: int = 6) -> tuple[Any, Any]:
+def _new_model(preset: str, seed: int, layers: int = 6, pooling: str = "cls") -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig
 
@@ -619,6 +626,10 @@ def _new_model(preset: str, seed: int, layers: int = 6) -> tuple[Any, Any]:
         # so that loading builds the same (shorter) model.
         model.bert.encoder.layer = model.bert.encoder.layer[:layers]
         model.config.num_hidden_layers = layers
+    if pooling == "mean":
+        from sparqlqa.training.pooled import MeanPooledScorer
+
+        return MeanPooledScorer(model.base_model), tokenizer
     return model, tokenizer
 
 
@@ -673,7 +684,12 @@ def load_ranker(
     meta = RankerMeta.read(folder)
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    model = AutoModelForSequenceClassification.from_pretrained(str(folder))
+    if meta.pooling == "mean":
+        from sparqlqa.training.pooled import MeanPooledScorer
+
+        model = MeanPooledScorer.from_pretrained(folder)
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(str(folder))
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
     model.eval()
     if quantize:
@@ -754,7 +770,7 @@ def _train(
     # Pool lists are fewer and nearer to what /ask ranks: seen pool_weight times as often.
     groups += pooled * config.pool_weight
 
-    model, tokenizer = _new_model(config.preset, config.seed, config.layers)
+    model, tokenizer = _new_model(config.preset, config.seed, config.layers, config.pooling)
     encoder = CrossEncoder(model, tokenizer, config.max_length)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=0.01)
     warmup = max(1, config.steps // 10)
@@ -805,6 +821,7 @@ def _train(
         gloss=config.gloss,
         pool_groups=len(pooled),
         heldout_pool=on_pool,
+        pooling=config.pooling,
     )
     meta.write(out)
     return meta
