@@ -60,6 +60,7 @@ dictionaries:
 test: $(STAMP) $(T2S_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 

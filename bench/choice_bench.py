@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -66,7 +67,7 @@ def main() -> None:
         tried, chosen, _ = pipeline.choose(
             text, scored, entities, prompt_values, proposals, language=language
         )
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "origin": c.origin,
                 "query": c.query,

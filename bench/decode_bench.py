@@ -56,10 +56,10 @@ def _time_constraint() -> list[float]:
             finally:
                 spent[0] += time.perf_counter() - started
 
-        type(processor).__call__ = wrapped  # type: ignore[method-assign]
+        type(processor).__call__ = wrapped
         return processor
 
-    constrain.grammar_constraint = timed  # type: ignore[assignment]
+    constrain.grammar_constraint = timed
     return spent
 
 

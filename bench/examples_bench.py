@@ -35,7 +35,7 @@ from sparqlqa.qa.known_queries import load_examples
 from sparqlqa.qa.relink import masked_question, select_rows, substitute
 
 
-def answer_set(guard, store, query):  # type: ignore[no-untyped-def]
+def answer_set(guard, store, query):
     try:
         result = guard.run(store, query)
     except SparqlqaError:

@@ -328,8 +328,8 @@ def start_server(graph: Path, port: int) -> subprocess.Popen[bytes]:
 def store_graph(folder: Path) -> Path:
     """A graph folder over the bundled corporate store, no model (``/sparql`` only)."""
     from sparqlqa import paths
-    from sparqlqa.bundled import CORPORATE_DATASETS
-    from sparqlqa.kg.embedded import CORPORATE_FILES, build_store
+    from sparqlqa.bundled import CORPORATE_DATASETS, CORPORATE_FILES
+    from sparqlqa.kg.embedded import build_store
     from sparqlqa.qa.graphs import GraphSpec
 
     store = paths.store_dir("corporate")

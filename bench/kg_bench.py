@@ -11,6 +11,7 @@ to the embedded store, measured in the same run. Virtuoso is skipped when not in
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import statistics
@@ -131,7 +132,7 @@ def bench_graph(name: str, files: list[Path], work: Path, repeats: int) -> dict[
             assert len(set(sizes.values())) == 1, f"engines disagree on {label}: {sizes}"
             latencies[label] = {
                 engine: median_ms(
-                    lambda r=run, q=sparql: r(q), 3 if engine == "rdflib" else repeats
+                    functools.partial(run, sparql), 3 if engine == "rdflib" else repeats
                 )
                 for engine, run in runners.items()
             }

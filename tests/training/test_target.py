@@ -267,7 +267,7 @@ def test_unfilled_value_slot_is_named() -> None:
 
 def test_value_slots_answer_like_the_original(corporate_store: SparqlStore) -> None:
     sparql = (
-        f'SELECT ?p WHERE {{ ?p <{PV}price> ?x . ?x <{PV}amount> ?a '
+        f"SELECT ?p WHERE {{ ?p <{PV}price> ?x . ?x <{PV}amount> ?a "
         f'FILTER(?a < "0.3"^^<http://www.w3.org/2001/XMLSchema#decimal>) }}'
     )
     target = encode(sparql, {}, PREFIXES, {"0.3": "NUM0"})
