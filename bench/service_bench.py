@@ -144,9 +144,17 @@ def rss_mb(pid: int) -> tuple[int, int]:
 def serve(
     graph: Path, port: int, env: dict[str, str] | None = None, output: Any = subprocess.DEVNULL
 ) -> subprocess.Popen[bytes]:
-    """``sparqlqa serve`` of ``graph`` on loopback, without rate limit, plus ``env``;
-    stdout and stderr go to ``output``."""
-    env = {**os.environ, "SPARQLQA_RATE_LIMIT_PER_MINUTE": "0", **(env or {})}
+    """``sparqlqa serve`` of ``graph`` on loopback, without rate limit and with a per-client
+    ``/sparql`` limit of the highest concurrency, plus ``env``; stdout and stderr go to
+    ``output``."""
+    # Every load client is one address (loopback): with the default per-client limit (2),
+    # c = 8 and c = 32 measured mostly 429 refusals (figures before 2026-12-04).
+    env = {
+        **os.environ,
+        "SPARQLQA_RATE_LIMIT_PER_MINUTE": "0",
+        "SPARQLQA_SPARQL_PER_CLIENT": str(max(CONCURRENCY)),
+        **(env or {}),
+    }
     command = [sys.executable, "-m", "sparqlqa.cli", "serve", "--graph", str(graph)]
     return subprocess.Popen(
         [*command, "--port", str(port)],
