@@ -327,16 +327,13 @@ def start_server(graph: Path, port: int) -> subprocess.Popen[bytes]:
 
 def store_graph(folder: Path) -> Path:
     """A graph folder over the bundled corporate store, no model (``/sparql`` only)."""
-    from sparqlqa import paths
-    from sparqlqa.bundled import CORPORATE_DATASETS, CORPORATE_FILES
-    from sparqlqa.kg.embedded import build_store
+    import service_bench  # bench/, beside this script
+    from sparqlqa.bundled import CORPORATE_DATASETS
     from sparqlqa.qa.graphs import GraphSpec
 
-    store = paths.store_dir("corporate")
-    if not (store / "store.json").is_file():
-        build_store(store, CORPORATE_FILES, progress=False)
+    store = service_bench.corporate_store()
     GraphSpec(
-        name="corporate", datasets=list(CORPORATE_DATASETS), store=str(store.resolve()), model=None
+        name="corporate", datasets=list(CORPORATE_DATASETS), store=str(store), model=None
     ).write(folder)
     return folder
 

@@ -50,6 +50,7 @@ from sparqlqa.bundled import CORPORATE_DATASET, CORPORATE_FILES
 from sparqlqa.jsonl import read_jsonl
 from sparqlqa.kg.embedded import build_store
 from sparqlqa.kg.virtuoso import free_port
+from sparqlqa.qa.examples import TEST_SPLIT
 from sparqlqa.qa.graphs import GraphSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,7 +80,7 @@ CONCURRENCY = (1, 8, 32)
 def generated_questions(graph: Path, language: str = "en") -> list[str]:
     """The distinct generated test questions of ``graph`` in ``language``, in file order
     (empty when the folder has no ``pairs/test.jsonl``)."""
-    path = graph / "pairs" / "test.jsonl"
+    path = graph / TEST_SPLIT
     if not path.is_file():
         return []
     seen: dict[str, None] = {}
