@@ -24,9 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from realistic_args import realistic_parser  # noqa: E402
+from realistic_args import realistic_parser, served_pipeline  # noqa: E402
 from sparqlqa.benchmarks.metrics import set_prf  # noqa: E402
-from sparqlqa.eval.realistic import ORDER_TAG, QUESTIONS, load_answers, load_questions  # noqa: E402
+from sparqlqa.eval.realistic import ORDER_TAG, QUESTIONS, load_questions  # noqa: E402
 from sparqlqa.kg.results import values  # noqa: E402
 
 
@@ -35,13 +35,7 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="print the covered misses")
     args = parser.parse_args()
 
-    from sparqlqa.qa.graphs import GraphSettings, open_graph
-
-    graph = open_graph(args.graph.resolve(), GraphSettings())
-    pipeline = graph.pipeline
-    if pipeline is None:
-        raise SystemExit(graph.problem or f"{args.graph}: the pipeline cannot load")
-    gold = load_answers(args.questions.with_name(args.questions.stem + ".answers.json"))
+    graph, pipeline, gold = served_pipeline(args)
     language = args.language
     rows = []
     for q in load_questions(args.questions):

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sparqlqa.qa.graphs import Graph
+    from sparqlqa.qa.pipeline import QAPipeline
 
 
 def realistic_parser(doc: str, questions: Path) -> argparse.ArgumentParser:
@@ -17,3 +22,17 @@ def realistic_parser(doc: str, questions: Path) -> argparse.ArgumentParser:
     parser.add_argument("--language", default="en")
     parser.add_argument("--out", type=Path, default=None, help="write the per-question rows")
     return parser
+
+
+def served_pipeline(args: argparse.Namespace) -> tuple[Graph, QAPipeline, dict[str, Any]]:
+    """The graph folder ``args.graph`` opened as served, its pipeline, and the recorded gold
+    answers of ``args.questions`` (the ``.answers.json`` beside it); exits with the folder's
+    problem when its pipeline cannot load."""
+    from sparqlqa.eval.realistic import load_answers
+    from sparqlqa.qa.graphs import GraphSettings, open_graph
+
+    graph = open_graph(args.graph.resolve(), GraphSettings())
+    if graph.pipeline is None:
+        raise SystemExit(graph.problem or f"{args.graph}: the pipeline cannot load")
+    gold = load_answers(args.questions.with_name(args.questions.stem + ".answers.json"))
+    return graph, graph.pipeline, gold

@@ -26,6 +26,13 @@ def test_who_is_the_question_word_not_the_relative_pronoun() -> None:
     assert asks_who("¿Quién de nosotros sabe de sensores?")
     assert not asks_who("Which products are managed by someone who works in Sales?")
     assert not asks_who("Welche Teile stecken im NaviTech Pulsar?")
+    # "which ... people/colleagues" names people before the verb; after it, they are not asked.
+    assert asks_who("Which Procurement colleagues manage products supplied from India?")
+    assert asks_who("Which of the Data Services people know about sensors?")
+    assert asks_who("Welche Kollegen aus dem Einkauf betreuen Produkte aus Indien?")
+    assert asks_who("¿Qué colegas de Compras gestionan productos de la India?")
+    assert not asks_who("Which products do people in Marketing manage?")
+    assert not asks_who("Which department has the most people?")
 
 
 def test_agents_come_from_class_names_and_the_hierarchy(schema: Schema) -> None:

@@ -5,17 +5,19 @@ are linked exactly, and the ranker's order is fused with the candidates' own sco
 
 from __future__ import annotations
 
+import pytest
+
 from sparqlqa.kg.embedded import EmbeddedStore
 from sparqlqa.kg.guard import Guard
 from sparqlqa.kg.results import values
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.ontology.values import code_entities, code_mentions
-from sparqlqa.qa.anchors import anchor_problem, anchors
+from sparqlqa.qa.anchors import anchor_problem, anchors, head_entity, head_problem
 from sparqlqa.qa.answer_type import fits, zero_problem
 from sparqlqa.qa.pipeline import QAPipeline
 from sparqlqa.qa.proposals import Proposal
-from sparqlqa.qa.rank import competition_ranks, fused
+from sparqlqa.qa.rank import fused, standardised
 
 PV = "http://ld.company.org/prod-vocab/"
 PREFIX = f"PREFIX pv: <{PV}>\n"
@@ -136,14 +138,82 @@ def test_a_phone_number_is_linked_as_the_value_the_graph_holds(
     assert values(guard.run(corporate_store, query)) == [MINNIE]
 
 
-def test_fusion_counts_places_not_scores() -> None:
-    assert competition_ranks([0.5, 2.0, 0.5, -1.0]) == [1, 0, 1, 3]
-    # First for the ranker and second by its own score beats first by its own score and
-    # last for the ranker; the scale of either score does not matter.
+def test_fusion_standardises_both_scores_and_weighs_the_margins() -> None:
+    assert standardised([1.0, 3.0]) == [-1.0, 1.0]
+    assert standardised([2.0, 2.0, 2.0]) == [0.0, 0.0, 0.0] and standardised([]) == []
+    # The scale of either score does not matter, only the margins within the pool.
     ranker, own = [3.0, 2.0, 1.0], [-0.5, -2.0, -0.1]
     combined = fused(ranker, own)
-    assert max(range(3), key=lambda i: combined[i]) == 0
-    assert fused([300.0, 200.0, 100.0], [-5.0, -20.0, -1.0]) == combined
-    # Where the two orders disagree completely, a tie: the pipeline keeps the earlier one.
+    assert fused([300.0, 200.0, 100.0], [-5.0, -20.0, -0.1 * 10]) == pytest.approx(combined)
+    # A ranker sure of one candidate by a wide margin wins over a small lead of the other's
+    # own score; a narrow ranker margin does not.
+    sure = fused([3.0, 0.0, 0.0, 0.0, 0.0], [-0.1, 0.0, -0.5, -0.5, -0.5])
+    assert max(range(5), key=lambda i: sure[i]) == 0
+    unsure = fused([0.1, 0.0, -3.0, -3.0, -3.0], [-0.5, 0.0, -0.6, -0.6, -0.6])
+    assert max(range(5), key=lambda i: unsure[i]) == 1
+    # The own score weighs twice the ranker's: where two candidates disagree, it decides.
     a, b = fused([1.0, 0.0], [0.0, 1.0])
-    assert a == b
+    assert b > a
+    assert fused([1.0, 0.0], [0.0, 1.0], weight=1.0) == [0.0, 0.0]
+
+
+RESISTOR = "http://ld.company.org/prod-instances/prod-cat-Resistor"
+PRODUCT_MANAGEMENT = "http://ld.company.org/prod-instances/dept-22183"
+
+
+@pytest.mark.parametrize(
+    ("question", "mention"),
+    [
+        pytest.param(
+            "Which resistors are managed by someone from Product Management?", "resistors", id="en"
+        ),
+        pytest.param(
+            "Which of the resistors does Product Management look after?",
+            "resistors",
+            id="en-of-the",
+        ),
+        pytest.param("Welche Widerstände betreut das Produktmanagement?", "Widerstände", id="de"),
+        pytest.param("¿Qué resistencias gestiona Product Management?", "resistencias", id="es"),
+    ],
+)
+def test_the_resource_after_the_question_word_names_the_answers(
+    question: str, mention: str
+) -> None:
+    head = entity(RESISTOR, "Resistor", question, mention)
+    other = entity(PRODUCT_MANAGEMENT, "Product Management", question, question.split()[-1])
+    assert head_entity(question, [other, head]) == head
+    # Not a class (the answer class checks judge those), not elsewhere in the question.
+    assert head_entity(question, [other, head], classes=[RESISTOR]) is None
+    assert head_entity("Show me " + question, [other, head]) is None
+
+
+def test_an_answer_not_tied_to_the_named_resource_is_a_soft_problem() -> None:
+    question = "Which resistors are managed by someone from Product Management?"
+    head = entity(RESISTOR, "Resistor", question, "resistors")
+    prefixes = {"pv": PV}
+    tied = [
+        f"SELECT DISTINCT ?x WHERE {{ ?x pv:hasCategory <{RESISTOR}> . ?m pv:memberOf "
+        f"<{PRODUCT_MANAGEMENT}> . ?x pv:hasProductManager ?m }}",
+        # either way round, as a count, after a ";", prefixed, and as the node of columns
+        f"SELECT DISTINCT ?x WHERE {{ <{RESISTOR}> pv:narrower ?x }}",
+        f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x pv:hasCategory <{RESISTOR}> }}",
+        f"SELECT ?x WHERE {{ ?x a pv:Hardware ; pv:hasCategory <{RESISTOR}> }}",
+        PREFIX + "PREFIX i: <http://ld.company.org/prod-instances/>\n"
+        "SELECT ?x WHERE { ?x pv:hasCategory i:prod-cat-Resistor }",
+        f"SELECT DISTINCT ?c0 WHERE {{ ?x pv:hasCategory <{RESISTOR}> "
+        "OPTIONAL { ?x pv:name ?c0 } }",
+        # a yes/no is not judged
+        f"ASK {{ ?m pv:areaOfExpertise <{RESISTOR}> }}",
+    ]
+    for query in tied:
+        assert head_problem(query, head, prefixes) is None, query
+    # The answers are people whose products are resistors, or products compatible with one,
+    # or the query does not name the resistors at all.
+    loose = [
+        f"SELECT ?x WHERE {{ ?m pv:hasCategory <{RESISTOR}> . ?m pv:hasProductManager ?x }}",
+        f"SELECT ?x WHERE {{ ?m pv:hasCategory <{RESISTOR}> . ?x pv:compatibleProduct ?m }}",
+        f"SELECT DISTINCT ?x WHERE {{ <{PRODUCT_MANAGEMENT}> pv:responsibleFor ?x }}",
+    ]
+    for query in loose:
+        assert head_problem(query, head, prefixes) is not None, query
+    assert head_problem(loose[0], None, prefixes) is None

@@ -404,6 +404,22 @@ def test_a_column_of_value_nodes_gives_their_number(
     assert not any("pv:hasManager ?c" in q for q in columns)
 
 
+def test_listed_columns_come_before_one_column(
+    proposer: EnumeratingProposer, linker: EntityLinker, retriever: SchemaRetriever
+) -> None:
+    # "which department is each in, and what are their phone numbers": the query with those
+    # columns comes before the bare list of managers.
+    question = "Who are the managers, which department is each in, and their phone numbers?"
+    prior = {p.query: p.prior for p in propose(question, proposer, linker, retriever)}
+    bare = [v for q, v in prior.items() if "OPTIONAL" not in q and "?x a pv:Manager }" in q]
+    wide = [v for q, v in prior.items() if "?x a pv:Manager OPTIONAL" in q]
+    assert bare and wide and max(wide) > max(bare), prior
+    # The columns describe the managers: the node itself is asked for too.
+    assert max(v for q, v in prior.items() if "SELECT DISTINCT ?x ?c0" in q) > max(
+        v for q, v in prior.items() if "SELECT DISTINCT ?c0" in q
+    )
+
+
 def test_a_class_the_question_implies_constrains_the_answer(
     proposer: EnumeratingProposer, linker: EntityLinker, retriever: SchemaRetriever
 ) -> None:

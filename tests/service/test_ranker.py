@@ -354,7 +354,7 @@ def test_the_ranker_scores_the_asked_form_with_the_best_own_scores(model_graph: 
         # After the fourth ordering the last one (0.4) cannot beat the pool's second (0.8).
         assert [c.query for c in candidates] == [q for q, _ in offered[:5]]
         by_query = {c.query: c for c in candidates}
-        assert chosen is by_query[ordered[1]]  # a tie of fused places: the earlier
+        assert chosen is by_query[ordered[1]]  # its own score (0.9 > 0.8) weighs more
         assert by_query[ordered[0]].rejected_because == NOT_RANKED
         assert by_query[ordered[2]].rank_score is None
         assert by_query[ordered[3]].rejected_because == RANKED_BELOW

@@ -32,7 +32,18 @@ from sparqlqa.qa.value_nodes import NOT_IN_IRI
 _WHO = re.compile(
     r"(?:^|[.?!;]\s+|\b(?:tell|show|let)\s+me\s+|\bknow\s+)(?:who|whom|whose|who's)\b"
     r"|(?:^|[.?!;]\s+)(?:wer|wem|wen|wessen)\b"
-    r"|(?:^|[.?!;]\s+)¿?\s*(?:(?:a|de|con|para)\s+)?qui[ée]n(?:es)?\b",
+    r"|(?:^|[.?!;]\s+)¿?\s*(?:(?:a|de|con|para)\s+)?qui[ée]n(?:es)?\b"
+    # "Which Procurement colleagues ...", "Which of the Data Services people ...": people,
+    # named before the verb ("Which products do people in Marketing manage" asks products).
+    r"|(?:^|[.?!;]\s+)(?:which|what)\s+(?:of\s+(?:the|our)\s+)?"
+    r"(?:(?!(?:do|does|did|is|are|was|were|have|has|had|can|will|would)\b)[\w'-]+\s+){0,3}?"
+    r"(?:people|persons|colleagues|staff|folks|co-?workers|team\s+members)\b"
+    r"|(?:^|[.?!;]\s+)welche\s+(?:der\s+)?"
+    r"(?:(?!(?:ist|sind|hat|haben|war|waren|wird|werden|kann|können)\b)[\w'-]+\s+){0,3}?"
+    r"(?:leute|personen|kolleg(?:en|innen)|mitarbeit(?:er|erinnen)|mitarbeitende[n]?)\b"
+    r"|(?:^|[.?!;]\s+)¿?\s*(?:qu[ée]|cu[áa]les)\s+(?:de\s+(?:los|las|nuestr[oa]s)\s+)?"
+    r"(?:(?!(?:es|son|fue|está|están|tiene|tienen|hay)\b)[\w'-]+\s+){0,3}?"
+    r"(?:personas|gente|compañer[oa]s|colegas|emplead[oa]s)\b",
     re.I,
 )
 

@@ -79,12 +79,33 @@ _REQUEST = _cue(
     r"|^¿?\s*(puedo|podría|podríamos)\s+(obtener|ver|tener|conseguir)\b",
     re.I,
 )
-# A request that asks whether: "Can you tell me if...", "Kannst du mir sagen, ob...",
-# "¿Puedes decirme si...": yes/no after all.
+# Asking whether, as a request or a statement: "Can you tell me if...", "Tell me whether...",
+# "Let me know if...", "I'd like to know if...", "Check whether..."; "Kannst du mir sagen,
+# ob...", "Sag mir, ob...", "Ich möchte wissen, ob...", "Prüfe, ob..."; "¿Puedes decirme
+# si...", "Dime si...", "Quiero saber si...", "Comprueba si...": yes/no after all.
 _REQUEST_WHETHER = _cue(
-    r"^(can|could|would)\s+(you|u)\s+(please\s+)?(tell|let)\s+me\s+(know\s+)?(whether|if)\b"
+    r"^(please\s+)?((can|could|would)\s+(you|u)\s+(please\s+)?)?(tell|let)\s+me\s+"
+    r"(know\s+)?(whether|if)\b"
+    r"|^(i('d|\s+would)\s+like\s+to\s+know|i\s+(want|need)\s+to\s+know|i\s+wonder(ed)?)"
+    r"\s+(whether|if)\b"
+    r"|^(please\s+)?(check|find\s+out|verify|see)\s+(whether|if)\b"
     r"|^(kannst\s+du|können\s+sie|könnten\s+sie)\s+mir\s+sagen,?\s+ob\b"
-    r"|^¿?\s*(puedes|puede\s+usted|podrías|podría)\s+(decirme|indicarme)\s+si\b",
+    r"|^(bitte\s+)?(sag|sage|sagen\s+sie)\s+mir,?\s+(bitte\s+)?ob\b"
+    r"|^ich\s+(möchte|will|würde|wüsste)\s+(gerne?\s+)?wissen,?\s+ob\b"
+    r"|^(bitte\s+)?(prüfe|prüf|überprüfe|schau|schaue)\s*(bitte\s+)?(nach\s*)?,?\s+ob\b"
+    r"|^¿?\s*(puedes|puede\s+usted|podrías|podría)\s+(decirme|indicarme)\s+si\b"
+    r"|^¿?\s*(dime|dígame|indícame)\s+si\b"
+    r"|^¿?\s*(quiero|quisiera|me\s+gustaría)\s+saber\s+si\b"
+    r"|^¿?\s*(comprueba|verifica|averigua|mira)\s+si\b"
+    r"|^¿?\s*(sabes|sabe\s+usted)\s+si\b",
+    re.I,
+)
+# A yes/no question without its verb: "Any suppliers in Norway?", "Anyone in Production
+# without an email?", "Irgendwelche Lieferanten aus Norwegen?", "¿Algún proveedor en
+# Noruega?". Only with its question mark: "Any supplier's phone number" is no question.
+_ELLIPTIC_YES_NO = _cue(
+    r"^(any|anyone|anybody|anything|irgendwelche\w*|irgendein\w*|irgendjemand|jemand)\b[^?]*\?\s*$"
+    r"|^¿\s*(alg[úu]n|alguna|algunos|algunas|alguien)\b[^?]*\?\s*$",
     re.I,
 )
 # German "Was ist...?" asks "what", not the English "Was X...?".
@@ -117,7 +138,7 @@ def expected_answer_type(question: str, language: str | None = None) -> Expected
     text = question.strip()
     if _FOLLOW_UP.search(text):
         return "any"
-    if _REQUEST_WHETHER.match(text):
+    if _REQUEST_WHETHER.match(text) or _ELLIPTIC_YES_NO.match(text):
         return "boolean"
     if _BOOLEAN.match(text) and not _REQUEST.match(text) and not _GERMAN_WHAT.match(text):
         return "boolean"

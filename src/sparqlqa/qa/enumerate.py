@@ -209,6 +209,12 @@ class EnumeratingProposer:
         plain *= _UNAGGREGATED_FACTOR if function is not None and expected != "number" else 1.0
         plain *= _UNDERIVED_FACTOR if arithmetic is not None else 1.0
         plain *= _UNSORTED_FACTOR if whole_order is not None else 1.0
+        columns = (
+            self._columns(question, graphs, schema_iris, scorer, len(spans))
+            if expected == "any"
+            else []
+        )
+        plain *= _UNCOLUMNED_FACTOR if columns else 1.0
         amount = asks_amount(question)
         for graph in graphs:
             prior = scorer.graph(graph, len(spans)) * plain
@@ -227,8 +233,7 @@ class EnumeratingProposer:
             extra += self._aggregated(graphs, schema_iris, scorer, function, each, len(spans))
         if whole_order is not None:
             extra += self._sorted(graphs, scorer, whole_order, len(spans))
-        if expected == "any":
-            extra += self._columns(question, graphs, schema_iris, scorer, len(spans))
+        extra += columns
         if arithmetic is not None and expected != "boolean":
             extra += self._derived(chosen, scorer, arithmetic, len(spans))
         if measures is not None:
@@ -1245,6 +1250,9 @@ _UNNEGATED_FACTOR = 0.85
 _UNGROUPED_FACTOR = 0.8
 _UNAGGREGATED_FACTOR = 0.8
 _UNDERIVED_FACTOR = 0.8
+#: How much a query of one column counts where the question lists several properties
+#: ("which department is each in, and what are their phone numbers").
+_UNCOLUMNED_FACTOR = 0.8
 #: How much the thing at the top counts when the superlative names the value ("the highest
 #: price": the price is asked, not the product).
 _VALUE_ASKED_FACTOR = 0.85

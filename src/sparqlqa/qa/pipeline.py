@@ -38,7 +38,7 @@ from sparqlqa.ontology.prompt import (
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
 from sparqlqa.ontology.values import code_entities
 from sparqlqa.qa.abstain import confidence, firm_link, grounded, with_english_glosses
-from sparqlqa.qa.anchors import anchor_problem, anchors
+from sparqlqa.qa.anchors import anchor_problem, anchors, head_entity, head_problem
 from sparqlqa.qa.answer_class import ClassWords, agent_classes, asks_who, class_problem
 from sparqlqa.qa.answer_type import (
     Expected,
@@ -448,6 +448,8 @@ class QAPipeline:
         said = {e.label.strip().casefold() for e in entities}
         said |= {question[e.start : e.end].strip().casefold() for e in entities}
         named = anchors(question, entities, self.schema.classes)
+        firm = [e for e in entities if self.firmly_linked(e, question, language)]
+        head = head_entity(question, firm, self.schema.classes)
         wanted, names = self.wanted_classes(question, language)
         classes_of: dict[str, frozenset[str]] = {}  # each answer's classes, looked up once
         fitting: list[tuple[Candidate, QueryResult]] = []
@@ -470,6 +472,7 @@ class QAPipeline:
                 or amount_problem(question, result)
                 or zero_problem(candidate.query or "", result)
                 or anchor_problem(candidate.query or "", named, self.prefixes)
+                or head_problem(candidate.query or "", head, self.prefixes)
                 or class_problem(self.store, result, wanted, classes_of, names)
             )
             if candidate.form_problem is None:
