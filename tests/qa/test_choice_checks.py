@@ -52,6 +52,17 @@ def test_a_zero_count_is_a_soft_problem(corporate_store: EmbeddedStore, guard: G
     # A zero that is no count (a value the graph holds) is not judged.
     literal = "SELECT ?n WHERE { VALUES ?n { 0 } }"
     assert zero_problem(literal, guard.run(corporate_store, literal)) is None
+    # An average or a sum over nothing is 0 too ("the average price of our capacitors"
+    # through a join that matches nothing); over something it is judged by its value.
+    empty = PREFIX + (
+        "SELECT (AVG(?v) AS ?value) WHERE { ?c a pv:ProductCategory ; pv:price ?p . "
+        "?p pv:amount ?v }"
+    )
+    prices = PREFIX + "SELECT (SUM(?v) AS ?value) WHERE { ?p pv:amount ?v }"
+    assert zero_problem(empty, guard.run(corporate_store, empty)) == (
+        "averages or sums nothing (zero)"
+    )
+    assert zero_problem(prices, guard.run(corporate_store, prices)) is None
 
 
 def test_zero_counts_lose_to_counts_of_something(pipeline: QAPipeline) -> None:

@@ -353,6 +353,8 @@ _ASKS_WHICH = _cue(
 )
 # A projection of one COUNT alone: SELECT (COUNT(...) AS ?n) WHERE, no other column.
 _COUNT_ONLY = _cue(r"\bSELECT\s*\(\s*COUNT\s*\([^)]*\)\s*AS\s+[?$]\w+\s*\)\s*(WHERE|\{)", re.I)
+# An average or a sum and nothing else: over no rows SPARQL gives 0 for both.
+_TOTAL_ONLY = _cue(r"\bSELECT\s*\(\s*(AVG|SUM)\s*\(", re.I)
 
 
 def count_problem(question: str, query: str, expected: Expected | None = None) -> str | None:
@@ -719,15 +721,20 @@ def amount_problem(question: str, result: QueryResult) -> str | None:
 def zero_problem(query: str, result: QueryResult) -> str | None:
     """Why ``result`` of ``query`` is probably no answer, or ``None``: a count of zero (a
     COUNT over a pattern nothing matches, e.g. a property the counted things do not have, or
-    a literal where the graph holds a resource). People ask how many of something there
-    is; a zero count is taken only when no candidate counts something. A soft check, as
-    :func:`form_problem`."""
-    if "boolean" in result or not _COUNT_ONLY.search(query):
+    a literal where the graph holds a resource), or an average or a sum of zero (what SPARQL
+    gives for no rows: "the average price of our capacitors" over a join that matches
+    nothing). People ask how many of something there is; a zero count is taken only when no
+    candidate counts something. A soft check, as :func:`form_problem`."""
+    if "boolean" in result:
+        return None
+    counted = _COUNT_ONLY.search(query)
+    totalled = _TOTAL_ONLY.search(query)
+    if not counted and not totalled:
         return None
     terms = [t for row in rows(result) for t in row.values()]
-    if len(terms) == 1 and terms[0].get("value", "").strip() in ("0", "0.0"):
-        return "counts nothing (zero)"
-    return None
+    if len(terms) != 1 or terms[0].get("value", "").strip() not in ("0", "0.0"):
+        return None
+    return "counts nothing (zero)" if counted else "averages or sums nothing (zero)"
 
 
 # Adjectives of measure and the nouns that name their properties ("deep" -> depth), in
