@@ -86,3 +86,12 @@ def test_german_typed_without_umlauts_is_glossed_alike() -> None:
         typed = with_umlauts.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ö": "Oe"}))
         assert gloss(typed, "de") == gloss(with_umlauts, "de")
     assert "Austria" in gloss("aus Oesterreich", "de")
+
+
+def test_hyphenated_compounds_are_glossed_by_their_parts() -> None:
+    # "Länder-Eintrag": the known part in English, the other as written; a name of unknown
+    # parts stays whole; "jeweils" is "each".
+    question = "Bei welchen Lieferanten fehlt die Verknüpfung zu einem Länder-Eintrag?"
+    assert gloss(question, "de") == "at which suppliers is missing the link to a countries entry?"
+    assert gloss("Welche Produkte liefert Hall-Hodges?", "de").endswith("Hall-Hodges?")
+    assert "each" in gloss("Wie lautet jeweils die E-Mail-Adresse?", "de").split()

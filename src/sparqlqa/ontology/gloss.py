@@ -78,6 +78,8 @@ gebucht = booked | fachgebiet = area of expertise | fachgebiete = areas of exper
 fachgebieten = areas of expertise | experte = expert | expertin = expert
 führungskraft = manager | führungskräfte = managers | mitarbeitende = employees
 mitarbeitenden = employees | e-mail = email | e-mail-adresse = email address
+jeweils = each | eintrag = entry | einträge = entries | verknüpfung = link
+verknüpfungen = links | verknüpft = linked
 e-mail-adressen = email addresses | telefonnummer = phone number
 telefonnummern = phone numbers | wie lautet = what is | wie lauten = what are
 wie heißt = what is the name of | wie heisst = what is the name of
@@ -307,8 +309,20 @@ def _word(word: str, language: str) -> str | None:
                 return f"{english} {found}"
     # A German genitive ("Deutschlands", "des Lieferanten"): the word without its -s; a
     # dative plural ("mit wie vielen Produkten", "aus den Teilen"): without its -n.
-    if language == "de" and folded.endswith(("s", "n")) and len(folded) > 4:
-        return _TABLES[language].get(folded[:-1])
+    if (
+        language == "de"
+        and folded.endswith(("s", "n"))
+        and len(folded) > 4
+        and (found := _TABLES[language].get(folded[:-1])) is not None
+    ):
+        return found
+    # A hyphenated compound ("Länder-Eintrag", "Kunden-Nummer"): its parts, each glossed
+    # where known ("countries Eintrag"), when one of them is.
+    if "-" in folded.strip("-"):
+        parts = [p for p in word.split("-") if p]
+        glossed = [_word(p, language) for p in parts]
+        if any(g for g in glossed):
+            return " ".join(g if g is not None else p for g, p in zip(glossed, parts, strict=True))
     return None
 
 
