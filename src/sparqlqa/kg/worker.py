@@ -71,7 +71,10 @@ def _serve(db_path: str | None, conn: Connection, nice: int, memory_mb: int) -> 
     store = ox.Store.read_only(db_path) if db_path else ox.Store()
     # Started: what it cost to get here (the interpreter, the imports, opening the store)
     # is not a query's CPU time (_Worker.wait_ready).
-    conn.send((OK, "ready"))
+    try:
+        conn.send((OK, "ready"))
+    except OSError:  # the owner closed the pipe while this worker started: nothing to serve
+        return
 
     def run(sparql: str, max_rows: int | None) -> QueryResult:
         return oxigraph_result(store.query(sparql), max_rows)
