@@ -13,7 +13,13 @@ from sparqlqa.kg.results import values
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.schema import Schema
 from sparqlqa.ontology.values import code_entities, code_mentions
-from sparqlqa.qa.anchors import anchor_problem, anchors, head_entity, head_problem
+from sparqlqa.qa.anchors import (
+    anchor_problem,
+    anchors,
+    head_entity,
+    head_problem,
+    membership_property,
+)
 from sparqlqa.qa.answer_type import fits, zero_problem
 from sparqlqa.qa.pipeline import QAPipeline
 from sparqlqa.qa.proposals import Proposal
@@ -228,3 +234,34 @@ def test_an_answer_not_tied_to_the_named_resource_is_a_soft_problem() -> None:
     for query in loose:
         assert head_problem(query, head, prefixes) is not None, query
     assert head_problem(loose[0], None, prefixes) is None
+
+
+def test_things_in_the_named_category_are_tied_through_its_membership_property(
+    corporate_store: EmbeddedStore, schema: Schema
+) -> None:
+    # Products point at a category through hasCategory, a few people through
+    # areaOfExpertise: the first is how things belong to it; no schema property, none.
+    properties = frozenset(schema.properties)
+    membership = membership_property(corporate_store, RESISTOR, properties)
+    assert membership == PV + "hasCategory"
+    assert membership_property(corporate_store, RESISTOR, frozenset()) is None
+    question = "Which resistors are managed by someone from Product Management?"
+    head = entity(RESISTOR, "Resistor", question, "resistors")
+    products = f"SELECT ?x WHERE {{ ?x pv:hasCategory <{RESISTOR}> }}"
+    experts = f"SELECT ?x WHERE {{ ?x pv:areaOfExpertise <{RESISTOR}> }}"
+    prefixes = {"pv": PV}
+    assert head_problem(products, head, prefixes, membership) is None
+    assert head_problem(experts, head, prefixes, membership) is not None
+    # Without a membership property, any one triple ties them.
+    assert head_problem(experts, head, prefixes) is None
+
+
+def test_the_membership_is_a_property_whose_range_holds_the_named_class(
+    pipeline: QAPipeline,
+) -> None:
+    # hasCategory's range is ProductCategory, the class of Resistor; a resource of no known
+    # class gets none (a property of no declared range, a wiki link, could never be one).
+    resistor = LinkedEntity(RESISTOR, "Resistor", 0, 9, 1.0, class_iri=PV + "ProductCategory")
+    assert pipeline.membership_of(resistor) == PV + "hasCategory"
+    unknown = LinkedEntity(RESISTOR + "-x", "Resistor", 0, 9, 1.0)
+    assert pipeline.membership_of(unknown) is None

@@ -12,10 +12,12 @@ evidence of what the question is about, and candidates without it are not judged
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
 from sparqlqa.errors import SparqlqaError
-from sparqlqa.kg.results import is_literal_term
+from sparqlqa.kg.results import is_literal_term, rows
+from sparqlqa.kg.store import Store
 from sparqlqa.ontology.link import LinkedEntity
 from sparqlqa.ontology.tokens import Token, token_spans
 from sparqlqa.qa.abstain import firm_link
@@ -89,13 +91,21 @@ def head_entity(
     return None
 
 
-def head_problem(query: str, head: LinkedEntity | None, prefixes: Mapping[str, str]) -> str | None:
+def head_problem(
+    query: str,
+    head: LinkedEntity | None,
+    prefixes: Mapping[str, str],
+    membership: str | None = None,
+) -> str | None:
     """Why ``query`` answers with something else than what the question's :func:`head_entity`
     names, or ``None``: no answer variable of the query (projected, aggregated, or the node
     an ``OPTIONAL`` column describes) is tied to ``head`` by one triple pattern, either way
     ("Which resistors": ``?x pv:hasCategory <Resistor>``, not products compatible with a
-    resistor). A soft check, as ``qa.answer_type.form_problem``; an ASK, and text the
-    tokenizer cannot read, are not judged."""
+    resistor). With ``membership`` (:func:`membership_property`), an answer pointing at the
+    head ties only through it: "Which resistors" are the things in the category Resistor,
+    not the people with it as their expertise. A soft check, as
+    ``qa.answer_type.form_problem``; an ASK, and text the tokenizer cannot read, are not
+    judged."""
     if head is None:
         return None
     try:
@@ -104,6 +114,7 @@ def head_problem(query: str, head: LinkedEntity | None, prefixes: Mapping[str, s
     except SparqlqaError:
         return None
     at = {t.start for t in terms if t.kind == "iri" and t.value == head.iri}
+    iri_at = {t.start: t.value for t in terms if t.kind == "iri"}
     where = next((i for i, (t, _, _) in enumerate(spans) if t.text in ("{", "WHERE")), 0)
     if not any(t.kind == "word" and t.text.upper() == "SELECT" for t, _, _ in spans[:where]):
         return None  # ASK, CONSTRUCT, DESCRIBE
@@ -120,7 +131,9 @@ def head_problem(query: str, head: LinkedEntity | None, prefixes: Mapping[str, s
         # Tied: "?x p <head>" or "<head> p ?x", p a property (not a "." between patterns).
         before = _subject(spans, i - 2) if i >= 2 and _predicate(spans[i - 1][0]) else None
         after = spans[i + 2][0] if i + 2 < len(spans) and _predicate(spans[i + 1][0]) else None
-        if before is not None and before.kind == "var" and before.text[1:] in answers:
+        through = iri_at.get(spans[i - 1][1]) if i >= 1 else None
+        pointing = before is not None and before.kind == "var" and before.text[1:] in answers
+        if pointing and (membership is None or through == membership):
             return None
         if after is not None and after.kind == "var" and after.text[1:] in answers:
             return None
@@ -140,3 +153,29 @@ def _subject(spans: Sequence[tuple[Token, int, int]], i: int) -> Token | None:
     while i > 0 and spans[i - 1][0].text not in (".", "{", "}"):
         i -= 1
     return spans[i][0]
+
+
+#: Subjects sampled to find a resource's membership property.
+MEMBERSHIP_SAMPLE = 500
+
+
+def membership_property(store: Store, iri: str, properties: Collection[str]) -> str | None:
+    """The property most things that point at ``iri`` point at it through, among
+    ``properties`` (the schema's: a link every resource has, such as a wiki link, is not a
+    membership), when it holds at least twice as many of a bounded sample as any other: a
+    category's ``hasCategory`` (85 products) over ``areaOfExpertise`` (a few people). None
+    when none or no clear one, or when the store cannot be asked."""
+    sparql = f"SELECT ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {MEMBERSHIP_SAMPLE}"
+    try:
+        found = store.query(sparql)  # our own query, bounded by LIMIT
+    except SparqlqaError:
+        return None
+    counts = Counter(
+        row["p"]["value"] for row in rows(found) if row.get("p", {}).get("value") in properties
+    )
+    ranked = counts.most_common(2)
+    if not ranked:
+        return None
+    if len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]:
+        return None
+    return ranked[0][0]

@@ -38,7 +38,13 @@ from sparqlqa.ontology.prompt import (
 from sparqlqa.ontology.schema import Schema, SchemaClass, SchemaProperty
 from sparqlqa.ontology.values import code_entities
 from sparqlqa.qa.abstain import confidence, firm_link, grounded, with_english_glosses
-from sparqlqa.qa.anchors import anchor_problem, anchors, head_entity, head_problem
+from sparqlqa.qa.anchors import (
+    anchor_problem,
+    anchors,
+    head_entity,
+    head_problem,
+    membership_property,
+)
 from sparqlqa.qa.answer_class import ClassWords, agent_classes, asks_who, class_problem
 from sparqlqa.qa.answer_type import (
     Expected,
@@ -199,6 +205,7 @@ class QAPipeline:
         self.ranker = ranker
         self.translate = translate
         self.ranked_at_most = ranked_at_most
+        self._memberships: dict[str, str | None] = {}  # qa.anchors.membership_property
 
     @functools.cached_property
     def agent_classes(self) -> frozenset[str]:
@@ -450,6 +457,7 @@ class QAPipeline:
         named = anchors(question, entities, self.schema.classes)
         firm = [e for e in entities if self.firmly_linked(e, question, language)]
         head = head_entity(question, firm, self.schema.classes)
+        membership = self.membership_of(head) if head is not None else None
         wanted, names = self.wanted_classes(question, language)
         classes_of: dict[str, frozenset[str]] = {}  # each answer's classes, looked up once
         fitting: list[tuple[Candidate, QueryResult]] = []
@@ -472,7 +480,7 @@ class QAPipeline:
                 or amount_problem(question, result)
                 or zero_problem(candidate.query or "", result)
                 or anchor_problem(candidate.query or "", named, self.prefixes)
-                or head_problem(candidate.query or "", head, self.prefixes)
+                or head_problem(candidate.query or "", head, self.prefixes, membership)
                 or class_problem(self.store, result, wanted, classes_of, names)
             )
             if candidate.form_problem is None:
@@ -483,6 +491,37 @@ class QAPipeline:
                 else:
                     heapq.heappushpop(asked, score)
         return candidates, fitting
+
+    def membership_of(self, head: LinkedEntity) -> str | None:
+        """The property through which things belong to ``head`` (``qa.anchors.
+        membership_property``: a category's products), among the schema properties whose
+        declared range holds the head's class (a property of no range, such as a wiki link
+        every resource has, is no membership); asked once per resource."""
+        if head.iri not in self._memberships:
+            if len(self._memberships) >= 4096:
+                self._memberships.clear()  # bounded: a service meets many resources
+            above = self._class_and_ancestors(head.class_iri) if head.class_iri else set()
+            ranged = {
+                iri
+                for iri, prop in self.schema.properties.items()
+                if any(r in above for r in prop.range)
+            }
+            self._memberships[head.iri] = (
+                membership_property(self.store, head.iri, frozenset(ranged)) if ranged else None
+            )
+        return self._memberships[head.iri]
+
+    def _class_and_ancestors(self, iri: str) -> set[str]:
+        """``iri`` and every class above it in the schema's hierarchy."""
+        seen: set[str] = set()
+        todo = [iri]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                cls = self.schema.classes.get(current)
+                todo.extend(cls.parents if cls is not None else ())
+        return seen
 
     def wanted_classes(
         self, question: str, language: str
