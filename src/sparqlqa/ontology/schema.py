@@ -110,6 +110,18 @@ class Schema:
                 c for c in (used_by or {}).get(iri, ()) if c in self.classes and c not in covered
             ]
 
+    def ancestors(self, iri: str) -> set[str]:
+        """``iri`` and every class above it."""
+        seen: set[str] = set()
+        todo = [iri]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                known = self.classes.get(current)
+                todo.extend(known.parents if known is not None else ())
+        return seen
+
     def descendants(self, iri: str) -> set[str]:
         """``iri`` and every class below it."""
         children: dict[str, list[str]] = {}

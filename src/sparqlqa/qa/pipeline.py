@@ -500,7 +500,7 @@ class QAPipeline:
         if head.iri not in self._memberships:
             if len(self._memberships) >= 4096:
                 self._memberships.clear()  # bounded: a service meets many resources
-            above = self._class_and_ancestors(head.class_iri) if head.class_iri else set()
+            above = self.schema.ancestors(head.class_iri) if head.class_iri else set()
             ranged = {
                 iri
                 for iri, prop in self.schema.properties.items()
@@ -510,18 +510,6 @@ class QAPipeline:
                 membership_property(self.store, head.iri, frozenset(ranged)) if ranged else None
             )
         return self._memberships[head.iri]
-
-    def _class_and_ancestors(self, iri: str) -> set[str]:
-        """``iri`` and every class above it in the schema's hierarchy."""
-        seen: set[str] = set()
-        todo = [iri]
-        while todo:
-            current = todo.pop()
-            if current not in seen:
-                seen.add(current)
-                cls = self.schema.classes.get(current)
-                todo.extend(cls.parents if cls is not None else ())
-        return seen
 
     def wanted_classes(
         self, question: str, language: str

@@ -180,7 +180,7 @@ def classes_of(iri: str, select: Select, schema: Schema) -> tuple[str, ...]:
     """The classes of an instance, the most specific first (those of the schema first)."""
     found = [r["c"]["value"] for r in select(f"SELECT DISTINCT ?c WHERE {{ <{iri}> a ?c }}")]
     found = [c for c in found if not c.startswith(VOCABULARIES)]
-    above = {a for c in found for a in _ancestors(c, schema) if a != c}
+    above = {a for c in found for a in schema.ancestors(c) if a != c}
     return tuple(sorted(found, key=lambda c: (c in above, c not in schema.classes, c)))
 
 
@@ -284,20 +284,9 @@ def _same_number(a: str, b: str) -> bool:
         return False
 
 
-def _ancestors(cls: str, schema: Schema) -> set[str]:
-    seen, todo = set(), [cls]
-    while todo:
-        c = todo.pop()
-        if c not in seen:
-            seen.add(c)
-            known = schema.classes.get(c)
-            todo.extend(known.parents if known else ())
-    return seen
-
-
 def related_classes(a: str, b: str, schema: Schema) -> bool:
     """The same class, or one a sub-class of the other."""
-    return a == b or a in _ancestors(b, schema) or b in _ancestors(a, schema)
+    return a == b or a in schema.ancestors(b) or b in schema.ancestors(a)
 
 
 def masked_question(
